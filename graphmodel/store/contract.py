@@ -1,0 +1,245 @@
+"""The store contract: what every backend (SQLite, Neo4j) provides.
+
+A *batch* is everything one ingest run produced from one origin (a dataset or a
+file): its records and the document sources they cite. Writing a batch is
+all-or-nothing, and by default replaces what that origin wrote before, and
+nothing else (replace-by-source). Records shared by several origins keep the
+other origins' claims: a record disappears only when no origin claims it.
+
+Fields of a record that two origins both wrote are those of the latest write;
+aliases, identifiers and citations are the union over all origins.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+import json
+
+from ..kinds import Confidence, LinkKind, Sensitivity
+from ..models import Actor, Citation, Link, Source
+
+
+#: Column order of a link row, the flat form of a :class:`Link` used for bulk loads.
+LINK_COLUMNS = ("id", "kind", "source", "target", "start", "end", "amount", "currency", "share",
+                "confidence", "sensitivity", "description", "attributes", "citations")
+
+
+def link_to_row(link: Link) -> tuple:
+    """A link as a row in :data:`LINK_COLUMNS` order (attributes and citations as JSON)."""
+    return (link.id, link.kind.value, link.source, link.target, link.start, link.end, link.amount,
+            link.currency, link.share, link.confidence.value, link.sensitivity.value, link.description,
+            json.dumps(link.attributes, ensure_ascii=False) if link.attributes else None,
+            citations_to_json(link.citations))
+
+
+def link_from_row(row: tuple | list) -> Link:
+    """The :class:`Link` of a row (trusted: rows are validated when they are made)."""
+    (id_, kind, source, target, start, end, amount, currency, share, confidence, sensitivity,
+     description, attributes, citations) = row
+    return Link.model_construct(
+        id=id_, kind=LinkKind(kind), source=source, target=target, start=start, end=end, amount=amount,
+        currency=currency, share=share, confidence=Confidence(confidence), sensitivity=Sensitivity(sensitivity),
+        description=description, attributes=json.loads(attributes) if attributes else {},
+        citations=citations_from_json(citations))
+
+
+def citations_to_json(citations: list[Citation]) -> str:
+    return json.dumps([[c.source, c.locator, c.note] for c in citations], ensure_ascii=False)
+
+
+def citations_from_json(text: str | None) -> list[Citation]:
+    if not text:
+        return []
+    return [Citation.model_construct(source=s, locator=loc, note=n) for s, loc, n in json.loads(text)]
+
+
+@dataclass
+class Batch:
+    """One ingest run's output, written atomically under ``origin``.
+
+    Links come as models (``links``) or, for bulk loads, as already validated
+    rows in :data:`LINK_COLUMNS` order (``link_rows``); backends read both
+    through :meth:`iter_links` or :meth:`iter_link_rows`.
+    """
+
+    origin: Source
+    actors: list[Actor] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+    link_rows: list[tuple] = field(default_factory=list)
+
+    @property
+    def link_count(self) -> int:
+        return len(self.links) + len(self.link_rows)
+
+    def iter_links(self) -> Iterator[Link]:
+        yield from self.links
+        for row in self.link_rows:
+            yield link_from_row(row)
+
+    def iter_link_rows(self) -> Iterator[tuple]:
+        for link in self.links:
+            yield link_to_row(link)
+        yield from self.link_rows
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    origin: str
+    actors: int
+    links: int
+    actors_removed: int = 0
+    links_removed: int = 0
+
+
+@dataclass
+class Subgraph:
+    """A set of actors and the links among them."""
+
+    actors: dict[str, Actor] = field(default_factory=dict)
+    links: dict[str, Link] = field(default_factory=dict)
+
+    def add(self, other: "Subgraph") -> None:
+        self.actors.update(other.actors)
+        self.links.update(other.links)
+
+
+@dataclass
+class Stats:
+    actors: int
+    links: int
+    sources: int
+    actors_by_kind: dict[str, int]
+    links_by_kind: dict[str, int]
+    actors_by_country: dict[str, int]
+    records_by_origin: dict[str, dict[str, int]]
+    last_write: str | None
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+class StoreView(ABC):
+    """Reading a store."""
+
+    url: str
+
+    @abstractmethod
+    def get_actor(self, actor_id: str) -> Actor | None: ...
+
+    @abstractmethod
+    def get_actors(self, actor_ids: Iterable[str]) -> dict[str, Actor]: ...
+
+    @abstractmethod
+    def get_link(self, link_id: str) -> Link | None: ...
+
+    @abstractmethod
+    def find_actors(self, text: str, limit: int = 20) -> list[Actor]:
+        """Actors whose id, name, alias or external identifier equals ``text``
+        (case-, accent- and punctuation-insensitive for names)."""
+
+    @abstractmethod
+    def search_actors(self, text: str, limit: int = 10) -> list[Actor]:
+        """Actors whose name or alias contains ``text`` (normalised), best first."""
+
+    @abstractmethod
+    def actor_by_identifier(self, scheme: str, value: str) -> Actor | None: ...
+
+    @abstractmethod
+    def links_of(self, actor_id: str) -> list[Link]:
+        """Every link with ``actor_id`` at either end."""
+
+    def neighbourhood(self, actor_ids: Iterable[str], hops: int = 1, limit: int | None = None) -> Subgraph:
+        """Actors within ``hops`` links of ``actor_ids`` and the links among them.
+
+        ``limit`` caps the number of actors (the seeds and nearest first).
+        """
+        frontier = list(dict.fromkeys(actor_ids))
+        seen: dict[str, int] = {a: 0 for a in frontier}
+        links: dict[str, Link] = {}
+        for depth in range(1, hops + 1):
+            nxt: list[str] = []
+            for actor_id in frontier:
+                for link in self.links_of(actor_id):
+                    for end in (link.source, link.target):
+                        if end not in seen and (limit is None or len(seen) < limit):
+                            seen[end] = depth
+                            nxt.append(end)
+                    if link.source in seen and link.target in seen:
+                        links[link.id] = link
+            frontier = nxt
+        for actor_id in frontier:
+            for link in self.links_of(actor_id):
+                if link.source in seen and link.target in seen:
+                    links[link.id] = link
+        return Subgraph(self.get_actors(seen), links)
+
+    @abstractmethod
+    def iter_actors(self) -> Iterator[Actor]: ...
+
+    @abstractmethod
+    def iter_links(self) -> Iterator[Link]: ...
+
+    @abstractmethod
+    def sources(self) -> list[Source]: ...
+
+    @abstractmethod
+    def origins_of(self, record_id: str) -> list[str]:
+        """Origins (ingest sources) that claim a record."""
+
+    @abstractmethod
+    def stats(self) -> Stats: ...
+
+    @abstractmethod
+    def fingerprint(self) -> str:
+        """A token that changes whenever the store's content changes (cheap)."""
+
+    def content_hash(self) -> str:
+        """A hash of the whole content, for checking that nothing changed."""
+        import hashlib
+        import json
+
+        digest = hashlib.sha256()
+        for rows in (
+            sorted(a.model_dump_json() for a in self.iter_actors()),
+            sorted(link.model_dump_json() for link in self.iter_links()),
+            sorted(s.model_dump_json() for s in self.sources()),
+        ):
+            for row in rows:
+                digest.update(row.encode())
+            digest.update(b"\x1e")
+        digest.update(json.dumps(self.stats().records_by_origin, sort_keys=True).encode())
+        return digest.hexdigest()
+
+
+class StoreWriter(ABC):
+    """Writing a store."""
+
+    def write(self, batch: Batch, *, replace: bool = True) -> WriteResult:
+        """Write a batch atomically. With ``replace`` (the default), records the
+        origin wrote before and does not write now lose that origin's claim."""
+        return self.write_all([batch], replace=replace)[0]
+
+    @abstractmethod
+    def write_all(self, batches: list[Batch], *, replace: bool = True) -> list[WriteResult]:
+        """Write several batches (one ingest run) as one all-or-nothing change."""
+
+    @abstractmethod
+    def remove_origin(self, origin_id: str) -> WriteResult:
+        """Remove every claim of an origin (records no one else claims go)."""
+
+
+class Store(StoreView, StoreWriter):
+    """A backend: both halves of the contract, closable."""
+
+    def close(self) -> None:  # pragma: no cover - overridden where needed
+        pass
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

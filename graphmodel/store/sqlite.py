@@ -1,0 +1,388 @@
+"""The embedded store: one SQLite file, no server.
+
+WAL journal, foreign keys on, STRICT tables. A batch is written in one
+transaction (``BEGIN IMMEDIATE`` ... ``COMMIT``), so a failed or killed ingest
+leaves the file as it was.
+
+Tables: ``actors`` and ``links`` hold each record's current fields (JSON in
+``doc``); ``actor_claims`` and ``link_claims`` say which origin claims which
+record (with that origin's citations); ``actor_keys`` indexes normalised names,
+aliases and external identifiers for lookups.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+
+from ..errors import StoreError
+from ..models import Actor, Link, Source, merge_citations
+from ..text import normalise_name
+from .contract import LINK_COLUMNS, Batch, Stats, Store, WriteResult, citations_from_json, link_from_row
+
+SCHEMA_VERSION = 1
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+CREATE TABLE IF NOT EXISTS sources(
+  id TEXT PRIMARY KEY, kind TEXT NOT NULL, doc TEXT NOT NULL, written_at TEXT NOT NULL) STRICT;
+CREATE TABLE IF NOT EXISTS actors(
+  id TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL, country TEXT,
+  sensitivity TEXT NOT NULL, doc TEXT NOT NULL) STRICT;
+CREATE TABLE IF NOT EXISTS actor_claims(
+  actor_id TEXT NOT NULL REFERENCES actors(id) ON DELETE CASCADE,
+  origin TEXT NOT NULL REFERENCES sources(id),
+  seq INTEGER NOT NULL, doc TEXT NOT NULL,
+  PRIMARY KEY(actor_id, origin)) STRICT, WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS actor_claims_origin ON actor_claims(origin);
+CREATE TABLE IF NOT EXISTS actor_keys(
+  key TEXT NOT NULL, actor_id TEXT NOT NULL REFERENCES actors(id) ON DELETE CASCADE,
+  PRIMARY KEY(key, actor_id)) STRICT, WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS actor_keys_actor ON actor_keys(actor_id);
+CREATE TABLE IF NOT EXISTS links(
+  id TEXT PRIMARY KEY, kind TEXT NOT NULL,
+  source TEXT NOT NULL REFERENCES actors(id), target TEXT NOT NULL REFERENCES actors(id),
+  start TEXT, "end" TEXT, amount REAL, currency TEXT, share REAL,
+  confidence TEXT NOT NULL, sensitivity TEXT NOT NULL, description TEXT, attributes TEXT) STRICT;
+CREATE INDEX IF NOT EXISTS links_source ON links(source);
+CREATE INDEX IF NOT EXISTS links_target ON links(target);
+CREATE TABLE IF NOT EXISTS link_claims(
+  link_id TEXT NOT NULL REFERENCES links(id) ON DELETE CASCADE,
+  origin TEXT NOT NULL REFERENCES sources(id),
+  citations TEXT NOT NULL,
+  PRIMARY KEY(link_id, origin)) STRICT, WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS link_claims_origin ON link_claims(origin);
+"""
+_CHUNK = 500
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def actor_keys(actor: Actor) -> set[str]:
+    """The lookup keys of an actor: id, normalised name and aliases, identifiers."""
+    keys = {"i:" + actor.id.casefold()}
+    for name in [actor.name, *actor.aliases]:
+        norm = normalise_name(name)
+        if norm:
+            keys.add("n:" + norm)
+    for scheme, value in actor.identifiers.items():
+        keys.add(f"x:{scheme}:{value.casefold()}")
+    return keys
+
+
+def merge_actor_claims(claims: list[Actor]) -> Actor:
+    """One actor from the claims of several origins, oldest first: latest fields win,
+    aliases, identifiers, sectors, countries and citations are united."""
+    latest = claims[-1]
+    if len(claims) == 1:
+        return latest
+    names = [c.name for c in claims] + [a for c in claims for a in c.aliases]
+    identifiers: dict[str, str] = {}
+    attributes: dict = {}
+    for c in claims:
+        identifiers.update(c.identifiers)
+        attributes.update(c.attributes)
+    return latest.model_copy(update={
+        "aliases": [n for n in dict.fromkeys(names) if n != latest.name],
+        "identifiers": identifiers,
+        "attributes": attributes,
+        "sectors": list(dict.fromkeys(s for c in claims for s in c.sectors)),
+        "countries": list(dict.fromkeys(s for c in claims for s in c.countries)),
+        "citations": merge_citations(*(c.citations for c in claims)),
+    })
+
+
+class SQLiteStore(Store):
+    """The embedded backend of the store contract."""
+
+    def __init__(self, path: str | Path, *, create: bool = True) -> None:
+        self.path = Path(path)
+        self.url = f"sqlite:///{self.path}"
+        if not create and not self.path.exists():
+            raise StoreError(f"no store at {self.path}", hint="run 'stakemap ingest' first or give --store")
+        if self.path.parent and not self.path.parent.exists():
+            raise StoreError(f"folder {self.path.parent} does not exist", hint="create it or choose another --store path")
+        try:
+            self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open store {self.path}: {exc}", hint="is it a Stakemap SQLite file?") from exc
+
+    # -- set-up -------------------------------------------------------------
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"store {self.path} was written by a newer Stakemap (schema {version})",
+                             hint="upgrade Stakemap")
+        if version < SCHEMA_VERSION:
+            self.db.executescript("BEGIN;" + _SCHEMA + f"PRAGMA user_version={SCHEMA_VERSION};COMMIT;")
+            self.db.execute("INSERT OR IGNORE INTO meta VALUES ('store_id', ?)", (uuid.uuid4().hex,))
+            self.db.execute("INSERT OR IGNORE INTO meta VALUES ('generation', '0')")
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- writing ------------------------------------------------------------
+    def write_all(self, batches: list[Batch], *, replace: bool = True) -> list[WriteResult]:
+        db = self.db
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            results = [self._write(batch, replace) for batch in batches]
+            db.execute("COMMIT")
+            return results
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+
+    def _write(self, batch: Batch, replace: bool) -> WriteResult:
+        db = self.db
+        origin = batch.origin.id
+        seq = self._bump_generation()
+        now = _now()
+        db.executemany(
+            "INSERT INTO sources VALUES (?,?,?,?) ON CONFLICT(id) DO UPDATE SET kind=excluded.kind,"
+            " doc=excluded.doc, written_at=excluded.written_at",
+            [(s.id, s.kind, s.model_dump_json(exclude_none=True), now) for s in [batch.origin, *batch.sources]],
+        )
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS batch_ids(id TEXT PRIMARY KEY) STRICT")
+        db.execute("DELETE FROM temp.batch_ids")
+
+        # Actors: merge this origin's claim with other origins' claims.
+        actors = {a.id: a for a in batch.actors}
+        others = self._other_claims(actors, origin)
+        merged = [merge_actor_claims(others.get(i, []) + [a]) for i, a in actors.items()]
+        db.executemany(
+            "INSERT INTO actors VALUES (?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET kind=excluded.kind,"
+            " name=excluded.name, country=excluded.country, sensitivity=excluded.sensitivity, doc=excluded.doc",
+            [(a.id, a.kind.value, a.name, a.country, a.sensitivity.value, a.model_dump_json()) for a in merged],
+        )
+        db.executemany(
+            "INSERT INTO actor_claims VALUES (?,?,?,?) ON CONFLICT(actor_id, origin) DO UPDATE SET"
+            " seq=excluded.seq, doc=excluded.doc",
+            [(a.id, origin, seq, a.model_dump_json()) for a in actors.values()],
+        )
+        self._rekey(merged)
+
+        # Links: fields of the latest write, citations per origin.
+        rows = list(batch.iter_link_rows())
+        db.executemany(
+            f"INSERT INTO links VALUES ({','.join('?' * 13)}) ON CONFLICT(id) DO UPDATE SET "
+            + ", ".join(f'"{c}"=excluded."{c}"' for c in LINK_COLUMNS[1:13]),
+            (r[:13] for r in rows),
+        )
+        db.executemany(
+            "INSERT INTO link_claims VALUES (?,?,?) ON CONFLICT(link_id, origin) DO UPDATE SET"
+            " citations=excluded.citations",
+            ((r[0], origin, r[13]) for r in rows),
+        )
+        removed_links = removed_actors = 0
+        if replace:
+            removed_links, removed_actors = self._sweep(origin, actors, [r[0] for r in rows])
+        self._stamp(now)
+        return WriteResult(origin, len(actors), len(rows), removed_actors, removed_links)
+
+    def _bump_generation(self) -> int:
+        self.db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key='generation'")
+        return int(self.db.execute("SELECT value FROM meta WHERE key='generation'").fetchone()[0])
+
+    def _stamp(self, when: str) -> None:
+        self.db.execute("INSERT INTO meta VALUES ('last_write', ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                        (when,))
+
+    def _other_claims(self, actors: dict[str, Actor], origin: str) -> dict[str, list[Actor]]:
+        out: dict[str, list[Actor]] = {}
+        ids = list(actors)
+        for i in range(0, len(ids), _CHUNK):
+            chunk = ids[i:i + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            for actor_id, doc in self.db.execute(
+                f"SELECT actor_id, doc FROM actor_claims WHERE actor_id IN ({marks}) AND origin != ? ORDER BY seq",
+                (*chunk, origin),
+            ):
+                out.setdefault(actor_id, []).append(Actor.model_validate_json(doc))
+        return out
+
+    def _rekey(self, actors: list[Actor]) -> None:
+        self.db.executemany("DELETE FROM actor_keys WHERE actor_id=?", ((a.id,) for a in actors))
+        self.db.executemany("INSERT OR IGNORE INTO actor_keys VALUES (?,?)",
+                            ((k, a.id) for a in actors for k in actor_keys(a)))
+
+    def _sweep(self, origin: str, actors: dict[str, Actor], link_ids: list[str]) -> tuple[int, int]:
+        """Drop this origin's claims on records it no longer writes; drop unclaimed records."""
+        db = self.db
+        db.executemany("INSERT OR IGNORE INTO temp.batch_ids VALUES (?)", ((i,) for i in link_ids))
+        stale_links = [r[0] for r in db.execute(
+            "SELECT link_id FROM link_claims WHERE origin=? AND link_id NOT IN (SELECT id FROM temp.batch_ids)",
+            (origin,))]
+        db.executemany("DELETE FROM link_claims WHERE link_id=? AND origin=?", ((i, origin) for i in stale_links))
+        removed_links = 0
+        for link_id in stale_links:
+            if not db.execute("SELECT 1 FROM link_claims WHERE link_id=?", (link_id,)).fetchone():
+                db.execute("DELETE FROM links WHERE id=?", (link_id,))
+                removed_links += 1
+        db.execute("DELETE FROM temp.batch_ids")
+        db.executemany("INSERT OR IGNORE INTO temp.batch_ids VALUES (?)", ((i,) for i in actors))
+        stale_actors = [r[0] for r in db.execute(
+            "SELECT actor_id FROM actor_claims WHERE origin=? AND actor_id NOT IN (SELECT id FROM temp.batch_ids)",
+            (origin,))]
+        removed_actors = self._release_actors(stale_actors, origin)
+        db.execute("DELETE FROM temp.batch_ids")
+        return removed_links, removed_actors
+
+    def _release_actors(self, actor_ids: list[str], origin: str) -> int:
+        """Remove ``origin``'s claim on these actors; delete those left unclaimed and unlinked."""
+        db = self.db
+        db.executemany("DELETE FROM actor_claims WHERE actor_id=? AND origin=?", ((i, origin) for i in actor_ids))
+        removed = 0
+        remerged: list[Actor] = []
+        for actor_id in actor_ids:
+            docs = [r[0] for r in db.execute(
+                "SELECT doc FROM actor_claims WHERE actor_id=? ORDER BY seq", (actor_id,))]
+            if docs:
+                remerged.append(merge_actor_claims([Actor.model_validate_json(d) for d in docs]))
+            elif not db.execute("SELECT 1 FROM links WHERE source=?1 OR target=?1 LIMIT 1", (actor_id,)).fetchone():
+                db.execute("DELETE FROM actors WHERE id=?", (actor_id,))
+                removed += 1
+        db.executemany("UPDATE actors SET kind=?, name=?, country=?, sensitivity=?, doc=? WHERE id=?",
+                       [(a.kind.value, a.name, a.country, a.sensitivity.value, a.model_dump_json(), a.id)
+                        for a in remerged])
+        self._rekey(remerged)
+        return removed
+
+    def remove_origin(self, origin_id: str) -> WriteResult:
+        db = self.db
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            self._bump_generation()
+            link_ids = [r[0] for r in db.execute("SELECT link_id FROM link_claims WHERE origin=?", (origin_id,))]
+            db.execute("DELETE FROM link_claims WHERE origin=?", (origin_id,))
+            db.execute("DELETE FROM links WHERE id NOT IN (SELECT link_id FROM link_claims)")
+            actor_ids = [r[0] for r in db.execute("SELECT actor_id FROM actor_claims WHERE origin=?", (origin_id,))]
+            removed_actors = self._release_actors(actor_ids, origin_id)
+            db.execute("DELETE FROM sources WHERE id=?", (origin_id,))
+            self._stamp(_now())
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        return WriteResult(origin_id, 0, 0, removed_actors, len(link_ids))
+
+    # -- reading ------------------------------------------------------------
+    def get_actor(self, actor_id: str) -> Actor | None:
+        row = self.db.execute("SELECT doc FROM actors WHERE id=?", (actor_id,)).fetchone()
+        return Actor.model_validate_json(row[0]) if row else None
+
+    def get_actors(self, actor_ids: Iterable[str]) -> dict[str, Actor]:
+        ids = list(dict.fromkeys(actor_ids))
+        found: dict[str, Actor] = {}
+        for i in range(0, len(ids), _CHUNK):
+            chunk = ids[i:i + _CHUNK]
+            for doc, in self.db.execute(f"SELECT doc FROM actors WHERE id IN ({','.join('?' * len(chunk))})", chunk):
+                actor = Actor.model_validate_json(doc)
+                found[actor.id] = actor
+        return {i: found[i] for i in ids if i in found}
+
+    def get_link(self, link_id: str) -> Link | None:
+        links = self._links_where("l.id=?", (link_id,))
+        return links[0] if links else None
+
+    def find_actors(self, text: str, limit: int = 20) -> list[Actor]:
+        keys = ["i:" + text.strip().casefold(), "n:" + normalise_name(text)]
+        if ":" in text:
+            scheme, _, value = text.partition(":")
+            keys.append(f"x:{scheme.strip().lower()}:{value.strip().casefold()}")
+        rows = self.db.execute(
+            f"SELECT DISTINCT actor_id FROM actor_keys WHERE key IN ({','.join('?' * len(keys))}) LIMIT ?",
+            (*keys, limit),
+        ).fetchall()
+        return list(self.get_actors(r[0] for r in rows).values())
+
+    def search_actors(self, text: str, limit: int = 10) -> list[Actor]:
+        norm = normalise_name(text)
+        if not norm:
+            return []
+        pattern = "n:%" + norm.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        rows = self.db.execute(
+            "SELECT actor_id, MIN(CASE WHEN key = ?1 THEN 0 WHEN key LIKE ?2 ESCAPE '\\' THEN 1 ELSE 2 END) AS rank,"
+            " MIN(length(key)) AS len FROM actor_keys WHERE key LIKE ?3 ESCAPE '\\'"
+            " GROUP BY actor_id ORDER BY rank, len, actor_id LIMIT ?4",
+            ("n:" + norm, "n:" + norm.replace("%", "\\%").replace("_", "\\_") + "%", pattern, limit),
+        ).fetchall()
+        return list(self.get_actors(r[0] for r in rows).values())
+
+    def actor_by_identifier(self, scheme: str, value: str) -> Actor | None:
+        row = self.db.execute("SELECT actor_id FROM actor_keys WHERE key=? LIMIT 1",
+                              (f"x:{scheme.lower()}:{value.strip().casefold()}",)).fetchone()
+        return self.get_actor(row[0]) if row else None
+
+    def links_of(self, actor_id: str) -> list[Link]:
+        return self._links_where("l.id IN (SELECT id FROM links WHERE source=?1 UNION SELECT id FROM links WHERE target=?1)",
+                                 (actor_id,))
+
+    _LINK_SELECT = ("SELECT " + ", ".join(f'l."{c}"' for c in LINK_COLUMNS[:13])
+                    + ", group_concat(c.citations, char(30)) FROM links l JOIN link_claims c ON c.link_id = l.id")
+
+    def _links_where(self, where: str, params: tuple) -> list[Link]:
+        rows = self.db.execute(f"{self._LINK_SELECT} WHERE {where} GROUP BY l.id ORDER BY l.id", params)
+        return [_link_from_row(row) for row in rows]
+
+    def iter_actors(self) -> Iterator[Actor]:
+        for doc, in self.db.execute("SELECT doc FROM actors ORDER BY id"):
+            yield Actor.model_validate_json(doc)
+
+    def iter_links(self) -> Iterator[Link]:
+        for row in self.db.execute(f"{self._LINK_SELECT} GROUP BY l.id ORDER BY l.id"):
+            yield _link_from_row(row)
+
+    def iter_link_rows(self) -> Iterator[tuple[str, str, str, str, str | None, str | None, str, str]]:
+        """Links as plain tuples ``(id, kind, source, target, start, end, confidence, sensitivity)``,
+        for fast projections."""
+        yield from self.db.execute(
+            'SELECT id, kind, source, target, start, "end", confidence, sensitivity FROM links')
+
+    def sources(self) -> list[Source]:
+        return [Source.model_validate_json(d) for d, in self.db.execute("SELECT doc FROM sources ORDER BY id")]
+
+    def origins_of(self, record_id: str) -> list[str]:
+        rows = self.db.execute(
+            "SELECT origin FROM actor_claims WHERE actor_id=?1 UNION SELECT origin FROM link_claims WHERE link_id=?1",
+            (record_id,))
+        return sorted(r[0] for r in rows)
+
+    def stats(self) -> Stats:
+        q = self.db.execute
+        by_origin: dict[str, dict[str, int]] = {}
+        for origin, n in q("SELECT origin, count(*) FROM actor_claims GROUP BY origin"):
+            by_origin.setdefault(origin, {"actors": 0, "links": 0})["actors"] = n
+        for origin, n in q("SELECT origin, count(*) FROM link_claims GROUP BY origin"):
+            by_origin.setdefault(origin, {"actors": 0, "links": 0})["links"] = n
+        last = q("SELECT value FROM meta WHERE key='last_write'").fetchone()
+        return Stats(
+            actors=q("SELECT count(*) FROM actors").fetchone()[0],
+            links=q("SELECT count(*) FROM links").fetchone()[0],
+            sources=q("SELECT count(*) FROM sources").fetchone()[0],
+            actors_by_kind=dict(q("SELECT kind, count(*) FROM actors GROUP BY kind ORDER BY 2 DESC, 1")),
+            links_by_kind=dict(q("SELECT kind, count(*) FROM links GROUP BY kind ORDER BY 2 DESC, 1")),
+            actors_by_country=dict(q("SELECT coalesce(country, ''), count(*) FROM actors GROUP BY 1 ORDER BY 2 DESC, 1")),
+            records_by_origin=dict(sorted(by_origin.items())),
+            last_write=last[0] if last else None,
+        )
+
+    def fingerprint(self) -> str:
+        rows = dict(self.db.execute("SELECT key, value FROM meta WHERE key IN ('store_id','generation')"))
+        return f"{rows.get('store_id', '')}:{rows.get('generation', '0')}"
+
+
+def _link_from_row(row: tuple) -> Link:
+    """A link from its columns and the citations of every origin claiming it (joined by RS)."""
+    cites = [c for part in (row[13] or "").split("\x1e") for c in citations_from_json(part)]
+    return link_from_row((*row[:13], None)).model_copy(update={"citations": merge_citations(cites)})

@@ -1,0 +1,122 @@
+"""What every format reader gets and gives.
+
+A reader is a function ``read(path, ctx) -> ReadResult``. It validates as it
+goes, records every problem in ``ctx`` with the file, row (or element path)
+and field, passes each actor through ``ctx.claim`` (entity resolution) before
+linking to it, and never writes to the store: the run does that, atomically.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from graphmodel.errors import InvalidRecordError, Problem
+from graphmodel.kinds import ActorKind
+from graphmodel.models import Actor, Link, Source, check_link_kinds
+
+from .resolution import Resolver
+
+
+@dataclass
+class ReadResult:
+    """What one reader made of one file."""
+
+    path: Path
+    format: str
+    origin: Source
+    actors: list[Actor] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    link_rows: list[tuple] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+    read: int = 0
+    rejected: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def imported(self) -> int:
+        return self.read - self.rejected
+
+
+@dataclass
+class ReadContext:
+    """Shared by the readers of one run: options, entity resolution, problems."""
+
+    resolver: Resolver
+    source_name: str | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def problem(self, file: str | Path, row: int | None, column: str | None, message: str,
+                hint: str | None = None) -> None:
+        self.problems.append(Problem(str(file), row, column, message, hint))
+
+    def claim(self, actor: Actor) -> Actor:
+        return self.resolver.claim(actor)
+
+    def lookup(self, ref: str) -> str | None:
+        return self.resolver.lookup(ref)
+
+    def kind_of(self, actor_id: str) -> ActorKind | None:
+        return self.resolver.kind_of(actor_id)
+
+    def check_link(self, link: Link, file: str | Path, row: int | None) -> bool:
+        """Check a link's ends exist and the kinds table allows it; record a problem if not."""
+        kinds = [self.kind_of(link.source), self.kind_of(link.target)]
+        for end, kind, column in ((link.source, kinds[0], "from"), (link.target, kinds[1], "to")):
+            if kind is None:
+                self.problem(file, row, column, f"no actor {end!r}", "add it to the actors, or fix the reference")
+                return False
+        try:
+            check_link_kinds(link, kinds[0], kinds[1])
+        except InvalidRecordError as exc:
+            self.problem(file, row, "kind", exc.message, "choose a link kind that fits, see 'stakemap kinds'")
+            return False
+        return True
+
+
+Reader = Callable[[Path, ReadContext], ReadResult]
+
+
+@dataclass(frozen=True)
+class Format:
+    """A registered input format."""
+
+    name: str
+    description: str
+    read: Reader
+    sniff: Callable[[Path, bytes], bool]
+
+
+def validation_problems(exc: ValidationError, file: str | Path, row: int | None,
+                        columns: dict[str, str] | None = None) -> list[Problem]:
+    """One :class:`Problem` per pydantic error, naming the input column where known."""
+    out = []
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ())]
+        fieldname = loc[0] if loc else None
+        column = (columns or {}).get(fieldname, fieldname) if fieldname else None
+        message = err.get("msg", "invalid value").removeprefix("Value error, ")
+        if err.get("type") == "enum" and fieldname == "kind":
+            message = f"unknown kind {err.get('input')!r}"
+        out.append(Problem(str(file), row, column, message, _hint_for(fieldname)))
+    return out
+
+
+def _hint_for(fieldname: str | None) -> str | None:
+    return {
+        "kind": "run 'stakemap kinds' to list the kinds",
+        "country": "use an ISO 3166 code such as MY, or an English country name",
+        "countries": "use ISO 3166 codes separated by |",
+        "start": "dates are 2006, 2006-05 or 2006-05-01",
+        "end": "dates are 2006, 2006-05 or 2006-05-01",
+        "currency": "use an ISO 4217 code such as EUR",
+        "id": "ids use letters, digits, '-', '_', '.', ':'",
+        "confidence": "use confirmed, reported or inferred",
+        "sensitivity": "use public, internal or restricted",
+        "identifiers": "check the identifier's format (e.g. Wikidata Q123)",
+    }.get(fieldname or "")

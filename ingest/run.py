@@ -1,0 +1,200 @@
+"""One ingest run: read files, resolve entities, validate, write atomically, report.
+
+Nothing is written when any row is invalid, unless ``skip_invalid`` is set;
+then the valid rows are written and every rejection is reported. A run writes
+all its files in one store transaction (replace-by-source per origin), so a
+failure leaves the store as it was and a re-run changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from graphmodel.errors import InputError, Problem, StakemapError, ValidationFailed
+from graphmodel.models import Actor, Source, merge_citations
+from graphmodel.store.contract import Batch, Store, WriteResult
+from graphmodel.text import slugify
+
+from .base import ReadContext, ReadResult
+from .formats import detect_format, get_format
+from .resolution import Resolver, ReviewItem
+
+DATASET_FILE = "dataset.yaml"
+
+
+@dataclass
+class FileReport:
+    path: str
+    format: str
+    origin: str
+    read: int
+    imported: int
+    rejected: int
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass
+class IngestReport:
+    files: list[FileReport]
+    problems: list[Problem]
+    written: list[WriteResult]
+    merged: int
+    review: list[ReviewItem]
+    dry_run: bool
+
+    @property
+    def read(self) -> int:
+        return sum(f.read for f in self.files)
+
+    @property
+    def imported(self) -> int:
+        return sum(f.imported for f in self.files)
+
+    @property
+    def rejected(self) -> int:
+        return sum(f.rejected for f in self.files)
+
+    def as_dict(self) -> dict:
+        return {
+            "files": [f.as_dict() for f in self.files],
+            "read": self.read, "imported": self.imported, "rejected": self.rejected, "merged": self.merged,
+            "problems": [p.as_dict() for p in self.problems],
+            "written": [w.__dict__ for w in self.written],
+            "review": [r.as_dict() for r in self.review],
+            "dry_run": self.dry_run,
+        }
+
+
+@dataclass(frozen=True)
+class Job:
+    """One file to read, with its format and (for dataset folders) the dataset's origin."""
+
+    path: Path
+    format: str
+    origin: Source | None = None
+
+
+def plan(paths: list[Path], fmt: str = "auto") -> list[Job]:
+    """The files a run reads, in order: sources and actors before links."""
+    jobs: list[Job] = []
+    for path in paths:
+        if not path.exists():
+            raise InputError(f"{path}: no such file or folder", hint="check the path")
+        if path.is_dir():
+            jobs.extend(dataset_jobs(path, fmt))
+        else:
+            jobs.append(Job(path, (detect_format(path) if fmt == "auto" else get_format(fmt)).name))
+    return sorted(jobs, key=_job_order)
+
+
+def dataset_jobs(folder: Path, fmt: str = "auto") -> list[Job]:
+    """The files of a dataset folder, described by its ``dataset.yaml``."""
+    meta_path = folder / DATASET_FILE
+    if not meta_path.exists():
+        raise InputError(f"{folder}: a folder needs a {DATASET_FILE} naming its files",
+                         hint="see README, 'Dataset folders', or give the files themselves")
+    try:
+        meta = yaml.safe_load(meta_path.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise InputError(f"{meta_path}: not valid YAML ({exc.__class__.__name__})", hint="check its indentation") from None
+    if not isinstance(meta, dict):
+        raise InputError(f"{meta_path}: expected a mapping of keys", hint="see README, 'Dataset folders'")
+    try:
+        origin = Source(id=str(meta.get("id") or slugify(folder.name)), title=str(meta.get("title") or folder.name),
+                        kind="dataset", publisher=meta.get("publisher"), licence=meta.get("licence"),
+                        format=meta.get("format"), description=meta.get("description"), url=meta.get("url"),
+                        year=meta.get("year"))
+    except Exception as exc:  # pydantic's ValidationError: report it as the YAML's fault
+        raise InputError(f"{meta_path}: {exc}", hint="id must be a short slug; title is required") from None
+    files = meta.get("files") or {}
+    names = list(files.values()) if isinstance(files, dict) else list(files)
+    if not names:
+        raise InputError(f"{meta_path}: lists no files", hint="add files: {actors: actors.csv, links: links.csv}")
+    jobs = []
+    for name in names:
+        path = folder / str(name)
+        if not path.exists():
+            raise InputError(f"{meta_path}: lists {name}, which does not exist", hint="fix the files list")
+        chosen = meta.get("format") if fmt == "auto" and meta.get("format") not in (None, "reference") else fmt
+        jobs.append(Job(path, (detect_format(path) if chosen == "auto" else get_format(chosen)).name, origin))
+    return jobs
+
+
+def _job_order(job: Job) -> int:
+    if job.format != "tabular" or job.path.suffix.lower() not in (".csv", ".tsv"):
+        return 1
+    from .tabular import sheet_role
+
+    try:
+        with job.path.open("r", encoding="utf-8-sig", errors="replace") as handle:
+            header = handle.readline()
+    except OSError:
+        return 1
+    return {"sources": 0, "actors": 1, "links": 2}[sheet_role(header.strip().split(","))] if header else 1
+
+
+def run_ingest(store: Store, paths: list[Path], *, fmt: str = "auto", source: str | None = None,
+               dry_run: bool = False, skip_invalid: bool = False, options: dict[str, Any] | None = None,
+               on_file: Callable[[Path, int, int], None] | None = None) -> IngestReport:
+    """Read ``paths`` and write them to ``store`` as one all-or-nothing change."""
+    jobs = plan(paths, fmt)
+    ctx = ReadContext(Resolver(store), source_name=source, options=dict(options or {}))
+    results: list[ReadResult] = []
+    known_sources = {s.id for s in store.sources()}
+    for number, job in enumerate(jobs, start=1):
+        if on_file:
+            on_file(job.path, number, len(jobs))
+        ctx.options["known_sources"] = known_sources | {s.id for r in results for s in r.sources}
+        reader = get_format(job.format).read
+        try:
+            result = reader(job.path, ctx, job.origin) if job.origin else reader(job.path, ctx)
+        except StakemapError as exc:
+            ctx.problems.append(Problem(str(job.path), None, None, exc.message, exc.hint))
+            continue
+        except (OSError, MemoryError, RecursionError) as exc:
+            ctx.problems.append(Problem(str(job.path), None, None, f"cannot read: {exc.__class__.__name__}: {exc}"))
+            continue
+        results.append(result)
+    reports = [FileReport(str(r.path), r.format, r.origin.id, r.read, r.imported, r.rejected, r.notes)
+               for r in results]
+    if ctx.problems and not skip_invalid:
+        raise ValidationFailed(ctx.problems, hint="fix these rows, or use --skip-invalid to import the valid ones")
+    batches = _batches(results)
+    written = [] if dry_run or not batches else store.write_all(batches)
+    return IngestReport(reports, ctx.problems, written, ctx.resolver.merged, ctx.resolver.review, dry_run)
+
+
+def _batches(results: list[ReadResult]) -> list[Batch]:
+    """One batch per origin; actors claimed twice are merged."""
+    batches: dict[str, Batch] = {}
+    for r in results:
+        batch = batches.setdefault(r.origin.id, Batch(r.origin))
+        batch.sources.extend(r.sources)
+        batch.actors.extend(r.actors)
+        batch.links.extend(r.links)
+        batch.link_rows.extend(r.link_rows)
+    for batch in batches.values():
+        merged: dict[str, Actor] = {}
+        for actor in batch.actors:
+            if actor.id in merged:
+                first = merged[actor.id]
+                actor = first.model_copy(update={
+                    "aliases": [a for a in dict.fromkeys([*first.aliases, actor.name, *actor.aliases])
+                                if a != first.name],
+                    "identifiers": {**actor.identifiers, **first.identifiers},
+                    "citations": merge_citations(first.citations, actor.citations)})
+            merged[actor.id] = actor
+        batch.actors = list(merged.values())
+        batch.sources = list({s.id: s for s in batch.sources}.values())
+    return list(batches.values())
+
+
+__all__ = ["FileReport", "IngestReport", "Job", "plan", "run_ingest"]

@@ -1,0 +1,88 @@
+"""Reading spreadsheets: CSV (UTF-8, any dialect) and XLSX, as rows with their row numbers."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from graphmodel.errors import InputError
+
+csv.field_size_limit(10 * 1024 * 1024)
+
+
+@dataclass
+class Sheet:
+    """A table: its label for messages (``file`` or ``file[sheet]``), headings and numbered rows."""
+
+    label: str
+    headings: list[str] = field(default_factory=list)
+    header_row: int = 1
+    rows: list[tuple[int, list]] = field(default_factory=list)
+
+
+def decode_utf8(path: Path, data: bytes) -> str:
+    """Text of a UTF-8 file (BOM allowed); a clear error naming the line otherwise."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(f"{path}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x})",
+                         hint="save the file as UTF-8 (in Excel: 'CSV UTF-8')") from None
+
+
+def read_csv_sheet(path: Path) -> Sheet:
+    data = path.read_bytes()
+    text = decode_utf8(path, data)
+    sheet = Sheet(path.name)
+    if not text.strip():
+        return sheet
+    try:
+        dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        for row in reader:
+            if not sheet.headings:
+                if any(c.strip() for c in row):
+                    sheet.headings = [c.strip() for c in row]
+                    sheet.header_row = reader.line_num
+                continue
+            if any(row):
+                sheet.rows.append((reader.line_num, row))
+    except csv.Error as exc:
+        raise InputError(f"{path}:{reader.line_num}: malformed CSV: {exc}", hint="check quotes in that line") from None
+    return sheet
+
+
+def read_xlsx_sheets(path: Path) -> list[Sheet]:
+    """Every sheet of a workbook except those whose name contains ``(ignore)``."""
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise InputError(f"{path}: not a readable XLSX workbook ({exc.__class__.__name__})",
+                         hint="open it in a spreadsheet program and save it again as .xlsx") from None
+    sheets = []
+    try:
+        for ws in book.worksheets:
+            if "(ignore)" in ws.title.lower():
+                continue
+            sheet = Sheet(f"{path.name}[{ws.title}]")
+            for row_no, values in enumerate(ws.iter_rows(values_only=True), start=1):
+                row = ["" if v is None else v for v in values]
+                if not sheet.headings:
+                    if any(str(c).strip() for c in row):
+                        sheet.headings = [str(c).strip() for c in row]
+                        sheet.header_row = row_no
+                    continue
+                if any(str(c).strip() for c in row):
+                    sheet.rows.append((row_no, row))
+            sheets.append(sheet)
+    finally:
+        book.close()
+    return sheets

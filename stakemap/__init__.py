@@ -1,0 +1,1 @@
+"""The ``stakemap`` command: the top layer over graphmodel, ingest and dashboard."""

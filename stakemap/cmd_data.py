@@ -1,0 +1,209 @@
+"""Commands that load and inspect the map: ingest, stats, show, kinds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from graphmodel.kinds import ACTOR_SPECS, LINK_SPECS, ActorKind
+from graphmodel.models import Actor, Link
+from graphmodel.values import country_name
+from ingest.run import IngestReport, run_ingest
+
+from .console import (JsonOption, StoreOption, actor_arg, console, err_console, handles_errors, print_json,
+                      progress, store_at)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("ingest")(ingest)
+    app.command("stats")(stats)
+    app.command("show")(show)
+    app.command("kinds")(kinds)
+
+
+@handles_errors
+def ingest(
+    paths: list[Path] = typer.Argument(..., help="Files or dataset folders (a folder holds a dataset.yaml).",
+                                       show_default=False),
+    fmt: str = typer.Option("auto", "--format", "-f", help="Input format; 'auto' detects it from the file."),
+    source: str = typer.Option(None, "--source", help="Name the origin these records come from. Re-ingesting "
+                               "the same origin replaces its records and nothing else. Default: the file or "
+                               "dataset name."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Check everything, write nothing."),
+    skip_invalid: bool = typer.Option(False, "--skip-invalid", help="Import the valid rows and report the rest."),
+    brand: str = typer.Option(None, "--brand", help="The brand a supplier list belongs to."),
+    mapping: Path = typer.Option(None, "--mapping", help="YAML mapping node types / edge labels to kinds."),
+    review: Path = typer.Option(None, "--review", help="Write near-matches that were not merged to this CSV."),
+    store: str = StoreOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Load files into the store, all or nothing.
+
+    Every row is checked first; if any is invalid, every problem is listed with
+    file:row:column and nothing is written (unless --skip-invalid). Organisations
+    that arrive from several files become one actor.
+
+    Examples:
+
+      stakemap ingest data/seed
+
+      stakemap ingest actors.csv links.csv --source my-map
+
+      stakemap ingest grants.xml --dry-run
+    """
+    options = {k: v for k, v in {"brand": brand, "mapping": mapping}.items() if v is not None}
+    with store_at(store) as st, progress() as bar:
+        task = bar.add_task("reading", total=len(paths))
+
+        def on_file(path: Path, number: int, total: int) -> None:
+            bar.update(task, description=f"reading {path.name}", completed=number - 1, total=total)
+
+        report = run_ingest(st, paths, fmt=fmt, source=source, dry_run=dry_run, skip_invalid=skip_invalid,
+                            options=options, on_file=on_file)
+    if review:
+        _write_review(review, report)
+    if as_json:
+        print_json(report.as_dict())
+    else:
+        _print_report(report)
+
+
+def _print_report(report: IngestReport) -> None:
+    table = Table(title="Ingest" + (" (dry run: nothing written)" if report.dry_run else ""))
+    for col in ("file", "format", "origin", "read", "imported", "rejected"):
+        table.add_column(col, justify="right" if col in ("read", "imported", "rejected") else "left")
+    for f in report.files:
+        table.add_row(f.path, f.format, f.origin, str(f.read), str(f.imported), str(f.rejected))
+    console.print(table)
+    for f in report.files:
+        for note in f.notes:
+            console.print(f"note {Path(f.path).name}: {note}", markup=False)
+    for problem in report.problems:
+        err_console.print(f"rejected {problem}", markup=False, soft_wrap=True)
+    console.print(f"read {report.read} = imported {report.imported} + rejected {report.rejected}; "
+                  f"merged with existing actors: {report.merged}")
+    for w in report.written:
+        console.print(f"wrote {w.origin}: {w.actors} actors, {w.links} links"
+                      + (f"; removed {w.actors_removed} actors, {w.links_removed} links no longer in it"
+                         if w.actors_removed or w.links_removed else ""))
+    if report.review:
+        console.print(f"{len(report.review)} near-matches left unmerged (see --review FILE)")
+
+
+def _write_review(path: Path, report: IngestReport) -> None:
+    import csv
+
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["incoming", "incoming_name", "candidate", "candidate_name", "reason", "score"])
+        for item in report.review:
+            writer.writerow([item.incoming, item.incoming_name, item.candidate, item.candidate_name,
+                             item.reason, item.score])
+
+
+@handles_errors
+def stats(store: str = StoreOption, as_json: bool = JsonOption) -> None:
+    """What the store holds: counts by kind, country and origin."""
+    with store_at(store, create=False) as st:
+        s = st.stats()
+        url = st.url
+    if as_json:
+        print_json({"store": url, **s.as_dict()})
+        return
+    console.print(f"[bold]{s.actors}[/bold] actors, [bold]{s.links}[/bold] links, {s.sources} sources "
+                  f"in {url} (last write {s.last_write or 'never'})")
+    console.print(_count_table("Actors by kind", s.actors_by_kind))
+    console.print(_count_table("Links by kind", s.links_by_kind))
+    console.print(_count_table("Actors by country", {(f"{k} {country_name(k)}" if k else "(none)"): v
+                                                     for k, v in list(s.actors_by_country.items())[:25]}))
+    origins = Table(title="By origin")
+    for col in ("origin", "actors", "links"):
+        origins.add_column(col)
+    for origin, counts in s.records_by_origin.items():
+        origins.add_row(origin, str(counts.get("actors", 0)), str(counts.get("links", 0)))
+    console.print(origins)
+
+
+def _count_table(title: str, counts: dict[str, int]) -> Table:
+    table = Table(title=title)
+    table.add_column("")
+    table.add_column("count", justify="right")
+    for key, value in counts.items():
+        table.add_row(str(key), str(value))
+    return table
+
+
+@handles_errors
+def show(actor: str = typer.Argument(..., help="An id, name or alias."), store: str = StoreOption,
+         as_json: bool = JsonOption) -> None:
+    """An actor, its links and their sources.
+
+    Unknown or ambiguous names get a list of close matches.
+    """
+    with store_at(store, create=False) as st:
+        found = actor_arg(st, actor)
+        links = st.links_of(found.id)
+        others = st.get_actors({lk.source for lk in links} | {lk.target for lk in links})
+        sources = {s.id: s for s in st.sources()}
+    if as_json:
+        print_json({"actor": found.model_dump(mode="json"),
+                    "links": [lk.model_dump(mode="json") for lk in links],
+                    "sources": [sources[c].model_dump(mode="json", exclude_none=True)
+                                for c in sorted({c.source for r in [found, *links] for c in r.citations})
+                                if c in sources]})
+        return
+    _print_actor(found, links, others, sources)
+
+
+def _print_actor(actor: Actor, links: list[Link], others: dict[str, Actor], sources: dict) -> None:
+    console.print(f"[bold]{actor.name}[/bold]  ({ACTOR_SPECS[actor.kind].label}; id {actor.id})", markup=True,
+                  highlight=False)
+    facts = [("aliases", ", ".join(actor.aliases)), ("country", actor.country and country_name(actor.country)),
+             ("countries", ", ".join(actor.countries)), ("sectors", ", ".join(actor.sectors)),
+             ("identifiers", ", ".join(f"{k}:{v}" for k, v in actor.identifiers.items())),
+             ("sensitivity", actor.sensitivity.value), ("description", actor.description)]
+    for key, value in facts:
+        if value:
+            console.print(f"  {key}: {value}", markup=False)
+    table = Table(title=f"{len(links)} links")
+    for col in ("direction", "kind", "other", "when", "confidence", "sources"):
+        table.add_column(col)
+    for lk in links:
+        outgoing = lk.source == actor.id
+        other = others.get(lk.target if outgoing else lk.source)
+        when = "–".join(x for x in (lk.start, lk.end) if x)
+        cites = "; ".join(f"{sources[c.source].title if c.source in sources else c.source}"
+                          + (f" ({c.locator})" if c.locator else "") for c in lk.citations)
+        table.add_row("→" if outgoing else "←", LINK_SPECS[lk.kind].label,
+                      other.name if other else (lk.target if outgoing else lk.source), when,
+                      lk.confidence.value, cites)
+    console.print(table)
+
+
+@handles_errors
+def kinds(as_json: bool = JsonOption) -> None:
+    """List the actor kinds and link kinds, and which kinds each link may join."""
+    if as_json:
+        print_json({"actor_kinds": {k.value: ACTOR_SPECS[k].label for k in ActorKind},
+                    "link_kinds": {k.value: {"label": s.label, "from": sorted(x.value for x in s.sources),
+                                             "to": sorted(x.value for x in s.targets), "directed": s.directed}
+                                   for k, s in LINK_SPECS.items()}})
+        return
+    actors = Table(title="Actor kinds")
+    actors.add_column("kind")
+    actors.add_column("meaning")
+    for k in ActorKind:
+        actors.add_row(k.value, ACTOR_SPECS[k].label)
+    console.print(actors)
+    links = Table(title="Link kinds")
+    for col in ("kind", "meaning", "from", "to"):
+        links.add_column(col)
+    everything = set(ActorKind)
+    for k, s in LINK_SPECS.items():
+        def show_set(kinds: frozenset) -> str:
+            return "any" if set(kinds) == everything else ", ".join(x.value for x in ActorKind if x in kinds)
+        links.add_row(k.value, s.label + ("" if s.directed else " (either way)"), show_set(s.sources),
+                      show_set(s.targets))
+    console.print(links)

@@ -1,0 +1,85 @@
+"""What every command shares: the console, error printing, JSON output, store opening."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from graphmodel.errors import AmbiguousError, NotFoundError, StakemapError, ValidationFailed
+from graphmodel.models import Actor
+from graphmodel.resolve import resolve_actor
+from graphmodel.store import Store, open_store
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+StoreOption = typer.Option(None, "--store", envvar="STAKEMAP_STORE",
+                           help="Store URL: sqlite:///file.db (default ./stakemap.db) or bolt://user@host:7687/db.")
+JsonOption = typer.Option(False, "--json", help="Print the result as JSON (for scripts).")
+
+
+def fail(error: StakemapError, *, max_problems: int = 50) -> None:
+    """Print an error (every problem, one line each) and exit 1."""
+    if isinstance(error, ValidationFailed):
+        for problem in error.problems[:max_problems]:
+            err_console.print(f"[red]error[/red] {problem}", markup=True, soft_wrap=True, emoji=False)
+        if len(error.problems) > max_problems:
+            err_console.print(f"... and {len(error.problems) - max_problems} more problems")
+        err_console.print(f"{len(error.problems)} problem(s); nothing was written."
+                          + (f" Hint: {error.hint}" if error.hint else ""), soft_wrap=True)
+    else:
+        err_console.print("[red]error[/red] ", end="")
+        err_console.print(str(error), markup=False, soft_wrap=True, emoji=False)
+        if isinstance(error, NotFoundError) and error.suggestions:
+            pass  # already in the hint
+    raise typer.Exit(1)
+
+
+def handles_errors(func: Callable) -> Callable:
+    """Turn Stakemap's own errors into a one-line message and exit code 1."""
+
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except StakemapError as error:
+            fail(error)
+        except KeyboardInterrupt:
+            err_console.print("interrupted")
+            raise typer.Exit(130)
+    return wrapper
+
+
+@contextmanager
+def store_at(url: str | None, *, create: bool = True) -> Iterator[Store]:
+    store = open_store(url, create=create)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def actor_arg(store: Store, ref: str) -> Actor:
+    return resolve_actor(store, ref)
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def progress() -> Progress:
+    """A rich progress bar on stderr (hidden when stderr is not a terminal)."""
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=err_console, transient=True)
+
+
+__all__ = ["AmbiguousError", "JsonOption", "StoreOption", "actor_arg", "console", "err_console", "fail",
+           "handles_errors", "print_json", "progress", "store_at"]
