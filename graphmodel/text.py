@@ -19,6 +19,8 @@ _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 
 def fold(text: str) -> str:
     """Case-fold and strip accents (``Ö`` -> ``o``)."""
+    if text.isascii():
+        return text.casefold()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 

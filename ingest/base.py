@@ -36,6 +36,7 @@ class ReadResult:
     read: int = 0
     rejected: int = 0
     notes: list[str] = field(default_factory=list)
+    merged: int = 0
 
     @property
     def imported(self) -> int:
@@ -50,6 +51,8 @@ class ReadContext:
     source_name: str | None = None
     options: dict[str, Any] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    #: Ids as the input files wrote them -> ids in the map, shared by the files of a run.
+    local_ids: dict[str, str] = field(default_factory=dict)
 
     def problem(self, file: str | Path, row: int | None, column: str | None, message: str,
                 hint: str | None = None) -> None:

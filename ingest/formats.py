@@ -10,6 +10,7 @@ from pathlib import Path
 
 from graphmodel.errors import InputError
 
+from . import ftm, gexf, graphml, iati, kumu, oshub, supplier_list
 from .base import Format
 from .tabular import read_tabular
 
@@ -22,6 +23,19 @@ def _sniff_tabular(path: Path, head: bytes) -> bool:
 
 #: Every format, in detection order (specific formats before the generic tabular template).
 FORMATS: list[Format] = [
+    Format("iati", "IATI activity XML (1.0x-2.03): programmes, participating organisations, transactions",
+           iati.read_iati, iati.sniff),
+    Format("graphml", "GraphML (node types and edge labels mapped to kinds with --mapping)",
+           graphml.read_graphml, graphml.sniff),
+    Format("gexf", "GEXF 1.1-1.3 from Gephi (node types and edge labels mapped to kinds with --mapping)",
+           gexf.read_gexf, gexf.sniff),
+    Format("ftm", "FollowTheMoney entity lines (Aleph exports)", ftm.read_ftm, ftm.sniff),
+    Format("oshub", "Open Supply Hub: facility download CSV, list-upload CSV, API GeoJSON (or a recorded cassette)",
+           oshub.read_oshub, oshub.sniff),
+    Format("kumu", "Kumu: Elements/Connections workbook, JSON blueprint or project export",
+           kumu.read_kumu, kumu.sniff),
+    Format("supplier-list", "A brand's supplier or factory disclosure list (XLS, XLSX, CSV); --brand names the brand",
+           supplier_list.read_supplier_list, supplier_list.sniff),
     Format("tabular", "Stakemap's template: actors, links and sources as CSV files or XLSX sheets",
            read_tabular, _sniff_tabular),
 ]
@@ -32,8 +46,9 @@ def format_names() -> list[str]:
 
 
 def get_format(name: str) -> Format:
+    wanted = name.strip().lower().replace("_", "-")
     for fmt in FORMATS:
-        if fmt.name == name:
+        if fmt.name == wanted:
             return fmt
     raise InputError(f"unknown format {name!r}", hint="choose one of: auto, " + ", ".join(format_names()))
 

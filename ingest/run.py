@@ -36,6 +36,7 @@ class FileReport:
     imported: int
     rejected: int
     notes: list[str] = field(default_factory=list)
+    merged: int = 0
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -154,8 +155,10 @@ def run_ingest(store: Store, paths: list[Path], *, fmt: str = "auto", source: st
             on_file(job.path, number, len(jobs))
         ctx.options["known_sources"] = known_sources | {s.id for r in results for s in r.sources}
         reader = get_format(job.format).read
+        merged_before = ctx.resolver.merged
         try:
             result = reader(job.path, ctx, job.origin) if job.origin else reader(job.path, ctx)
+            result.merged = ctx.resolver.merged - merged_before
         except StakemapError as exc:
             ctx.problems.append(Problem(str(job.path), None, None, exc.message, exc.hint))
             continue
@@ -163,7 +166,7 @@ def run_ingest(store: Store, paths: list[Path], *, fmt: str = "auto", source: st
             ctx.problems.append(Problem(str(job.path), None, None, f"cannot read: {exc.__class__.__name__}: {exc}"))
             continue
         results.append(result)
-    reports = [FileReport(str(r.path), r.format, r.origin.id, r.read, r.imported, r.rejected, r.notes)
+    reports = [FileReport(str(r.path), r.format, r.origin.id, r.read, r.imported, r.rejected, r.notes, r.merged)
                for r in results]
     if ctx.problems and not skip_invalid:
         raise ValidationFailed(ctx.problems, hint="fix these rows, or use --skip-invalid to import the valid ones")

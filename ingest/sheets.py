@@ -74,7 +74,7 @@ def read_xlsx_sheets(path: Path) -> list[Sheet]:
                 continue
             sheet = Sheet(f"{path.name}[{ws.title}]")
             for row_no, values in enumerate(ws.iter_rows(values_only=True), start=1):
-                row = ["" if v is None else v for v in values]
+                row = [cell_text(v) for v in values]
                 if not sheet.headings:
                     if any(str(c).strip() for c in row):
                         sheet.headings = [str(c).strip() for c in row]
@@ -86,3 +86,15 @@ def read_xlsx_sheets(path: Path) -> list[Sheet]:
     finally:
         book.close()
     return sheets
+
+
+def cell_text(value) -> str:
+    """A spreadsheet cell as text: empty for blanks, ``12`` for the float 12.0, ISO for dates."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "isoformat"):
+        text = value.isoformat()
+        return text[:10] if text.endswith("T00:00:00") else text
+    return str(value)

@@ -114,7 +114,7 @@ def read_tabular(path: Path, ctx: ReadContext, origin: Source | None = None) -> 
             by_role[sheet_role(sheet.headings)].append(sheet)
         elif not sheet.rows:
             ctx.problem(sheet.label, None, None, "the file is empty", "add a header row and at least one row")
-    local: dict[str, str] = {}
+    local = ctx.local_ids
     for sheet in by_role["sources"]:
         result.sources.extend(read_sources(sheet, ctx, result))
     known_sources = {origin.id, *(s.id for s in result.sources), *ctx.options.get("known_sources", ())}
@@ -246,36 +246,51 @@ class _LinkChecker:
         self.ctx, self.label, self.result, self.local, self.known_sources = ctx, label, result, local, known_sources
         self.cols = cols
         self.idx = cols.fields
-        self.allowed = {k: spec for k, spec in LINK_SPECS.items()}
-        self.kind_cache: dict[str, ActorKind | None] = {}
+        self.pairs = list(cols.fields.items())
+        self.allowed: dict[tuple, bool] = {}
+        self.ends: dict[str, tuple[str, ActorKind]] = {}
+        origin = result.origin.id
+        # The citation of rows that name no source: the file and row. Built by hand when the
+        # strings need no JSON escaping (the common case), which saves a json.dumps per row.
+        plain = json.dumps([[origin, label, None]]) == f'[["{origin}", "{label}", null]]'
+        self.default_citation = (lambda n: f'[["{origin}", "{label}:{n}", null]]') if plain else None
 
     def _bad(self, row_no: int, field: str, message: str, hint: str | None = None) -> None:
         self.ctx.problem(self.label, row_no, self.cols.heading(field), message, hint)
 
     def _end(self, ref: str, row_no: int, field: str) -> tuple[str, ActorKind] | None:
+        known = self.ends.get(ref)
+        if known is not None:
+            return known
         if not ref:
             self._bad(row_no, field, f"'{field}' is empty", "name the actor by id, name or alias")
             return None
         actor_id = self.local.get(ref) or self.ctx.lookup(ref)
-        kind = self.kind_cache.get(actor_id) if actor_id in self.kind_cache else None
-        if actor_id and actor_id not in self.kind_cache:
-            kind = self.kind_cache[actor_id] = self.ctx.kind_of(actor_id)
-        if not actor_id or kind is None:
+        kind = self.ctx.kind_of(actor_id) if actor_id else None
+        if kind is None:
             self._bad(row_no, field, f"no actor {ref!r}",
                       "add it to the actors sheet or the store first, or fix the spelling")
             return None
+        self.ends[ref] = (actor_id, kind)
         return actor_id, kind
 
+    def _allowed(self, kind: LinkKind, source: ActorKind, target: ActorKind) -> bool:
+        key = (kind, source, target)
+        allowed = self.allowed.get(key)
+        if allowed is None:
+            allowed = self.allowed[key] = LINK_SPECS[kind].allows(source, target)
+        return allowed
+
     def row(self, row_no: int, row: list) -> tuple | None:
-        idx = self.idx
-        cell = {name: _cell(row, i) for name, i in idx.items()}
+        width = len(row)
+        cell = {name: row[i].strip() if i < width else "" for name, i in self.pairs}
         ok = True
         kind_text = cell.get("kind", "").lower()
         if (not kind_text or kind_text in _GEPHI_DIRECTIONS) and cell.get("label"):
             kind_text = cell["label"].lower()
-        kind = _LINK_KINDS.get(kind_text.replace("-", " ").replace("_", " ")) or _LINK_KINDS.get(kind_text)
+        kind = _LINK_KINDS.get(kind_text) or _LINK_KINDS.get(kind_text.replace("-", " ").replace("_", " "))
         if kind is None:
-            self._bad(row_no, "kind" if "kind" in idx else "label", f"unknown link kind {kind_text!r}"
+            self._bad(row_no, "kind" if "kind" in self.idx else "label", f"unknown link kind {kind_text!r}"
                       if kind_text else "the link kind is empty", "run 'stakemap kinds' to list the link kinds")
             ok = False
         src = self._end(cell["from"], row_no, "from")
@@ -285,7 +300,7 @@ class _LinkChecker:
         if src[0] == tgt[0]:
             self._bad(row_no, "to", "a link cannot join an actor to itself")
             return None
-        if kind is not None and not LINK_SPECS[kind].allows(src[1], tgt[1]):
+        if kind is not None and not self._allowed(kind, src[1], tgt[1]):
             allowed = ", ".join(k.value for k in ActorKind if k in LINK_SPECS[kind].sources)
             self._bad(row_no, "kind", f"a {kind.value!r} link cannot go from a {src[1].value} to a {tgt[1].value}",
                       f"{kind.value} goes from: {allowed}")
@@ -321,20 +336,23 @@ class _LinkChecker:
             self._bad(row_no, "sensitivity", f"unknown sensitivity {cell['sensitivity']!r}",
                       "use public, internal or restricted")
             ok = False
-        citation = _citation(cell, self.ctx, self.label, row_no, self.known_sources, self.result.origin)
-        if citation is None:
-            ok = False
+        if not (cell.get("source") or cell.get("locator") or cell.get("note")) and self.default_citation:
+            citations = self.default_citation(row_no)
+        else:
+            citation = _citation(cell, self.ctx, self.label, row_no, self.known_sources, self.result.origin)
+            if citation is None:
+                return None
+            citations = json.dumps([[citation.source, citation.locator, citation.note]], ensure_ascii=False)
         if not ok:
             return None
         link_id = cell.get("id") or ids.link_id(src[0], kind.value, tgt[0], start or None)
         if cell.get("id") and not ids.is_valid_id(link_id):
             self._bad(row_no, "id", f"{link_id!r} is not a valid id", "ids use letters, digits, '-', '_', '.', ':'")
             return None
-        attributes = _extra(row, self.cols)
+        attributes = _extra(row, self.cols) if self.cols.extra else None
         return (link_id, kind.value, src[0], tgt[0], start or None, end or None, amount, currency, share,
                 confidence, sensitivity, clean_text(cell["description"]) if cell.get("description") else None,
-                json.dumps(attributes, ensure_ascii=False) if attributes else None,
-                json.dumps([[citation.source, citation.locator, citation.note]], ensure_ascii=False))
+                json.dumps(attributes, ensure_ascii=False) if attributes else None, citations)
 
     def _date(self, text: str | None, row_no: int, field: str):
         if not text:
@@ -360,12 +378,7 @@ class _LinkChecker:
 
 
 def _cell(row: list, i: int) -> str:
-    if i >= len(row) or row[i] is None:
-        return ""
-    value = row[i]
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
+    return row[i].strip() if i < len(row) else ""
 
 
 def _extra(row: list, cols: Columns) -> dict:

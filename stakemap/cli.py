@@ -28,6 +28,9 @@ app = typer.Typer(
 #: Modules that add commands; each defines ``register(app)``.
 COMMAND_MODULES = [
     "stakemap.cmd_data",
+    "stakemap.cmd_analysis",
+    "stakemap.cmd_export",
+    "stakemap.cmd_users",
 ]
 
 

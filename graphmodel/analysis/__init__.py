@@ -1,0 +1,72 @@
+"""Analysis: influence paths, leverage points, programme coverage and brokerage.
+
+Pure functions over a :class:`Projection` of a store (numpy columns, built once
+per store content). The stable API, for the command line, the dashboard and
+the exporters:
+
+Projections
+    ``Projection.from_store(store)`` builds one; ``get_projection(store)`` returns
+    a cached one, rebuilt only when ``store.fingerprint()`` changes.
+    ``Projection.from_records(actors, links)`` builds one from models (tests, notebooks).
+    ``proj.restrict("public")`` drops records above a clearance;
+    ``proj.without(["actor-id"])`` removes actors (what-if).
+    ``proj.position(id)`` / ``proj.actor_ref(i)`` / ``proj.link_ref(j)`` /
+    ``proj.citations(link_ids)`` look things up. Functions take actor *ids*:
+    resolve what a user typed with :func:`graphmodel.resolve.resolve_actor`.
+
+Weights
+    ``Weights.default()`` (from the kinds table), ``Weights.load(path)``,
+    ``Weights.from_mapping(dict)``; ``weights.dump_yaml()`` writes an editable
+    file; ``weights.describe()`` is what each result reports.
+
+Questions (each result has ``as_dict()`` for JSON and ``compare(before)`` for what-if)
+    ``influence_paths(proj, source_id, target_id, k=5, max_hops=6, kinds=None, weights=None) -> PathsResult``
+        ``{"paths": [{"strength", "actors": [{"id", "name", "kind", ...}],
+        "hops": [{"source", "target", "kind", "strength", "direction", "link", "start", "end",
+        "confidence", "sources": [...], "says"}]}], "weights": {...}, ...}``
+    ``leverage(proj, target_id, from_ids=(), top=10, max_hops=4, weights=None, strong=0.5) -> LeverageResult``
+        ``{"target", "from", "leverage": [{"actor", "score", "reach", "pressure", "sphere",
+        "actor_sphere", "paths": {"reach", "pressure"}}], "by_sphere", "chokepoints": [...], ...}``
+    ``coverage(proj, funder_id, context=None, max_hops=6) -> CoverageResult``
+        ``{"funder", "reached": [{"actor", "share", "kept", "path", "via", ...}],
+        "countries": [{"country", "share", "actors"}], "sectors", "kinds", "gaps", "overlaps",
+        "dependence", ...}``; ``context`` from ``read_context(path, column=None)``.
+    ``brokerage(proj, by="kind", top=10) -> BrokerageResult``
+        ``{"by", "brokers": [{"actor", "group", "roles", "brokerage", "constraint",
+        "effective_size", "sentence", "bridges"}], ...}``; whole-map arrays from
+        ``brokerage_scores(proj, by)``.
+    ``what_if(proj, without_ids, question) -> WhatIf``
+        ``question`` is ``lambda p: influence_paths(p, ...)`` or any of the above.
+
+Lower level: ``influence_graph(proj, weights, kinds)`` (the arcs of influence, CSR,
+cost ``-log(strength)``), ``k_strongest(graph, s, t, k, max_hops)`` on positions,
+``flow(proj, funder, max_hops)`` (raw coverage arrays).
+
+Examples
+--------
+>>> from graphmodel.models import Actor, Link
+>>> proj = Projection.from_records(
+...     [Actor(id="fnv", kind="sso", name="FNV Mondiaal"), Actor(id="bwi", kind="guf", name="BWI")],
+...     [Link(kind="funds", source="fnv", target="bwi")])
+>>> influence_paths(proj, "fnv", "bwi").as_dict()["paths"][0]["strength"]
+0.6
+>>> coverage(proj, "fnv").as_dict()["reached"][0]["actor"]["id"]
+'bwi'
+"""
+
+from .brokerage import BrokerageResult, BrokerageScores, brokerage, brokerage_scores
+from .context import ContextTable, parse_context, read_context
+from .coverage import CoverageResult, coverage, flow
+from .influence import InfluenceGraph, influence_graph, link_strengths
+from .leverage import LeverageResult, leverage
+from .paths import PathsResult, influence_paths, k_strongest
+from .projection import Projection, clear_projections, get_projection
+from .weights import DEFAULT_WEIGHTS_FILE, Weights
+from .whatif import WhatIf, what_if
+
+__all__ = [
+    "BrokerageResult", "BrokerageScores", "ContextTable", "CoverageResult", "DEFAULT_WEIGHTS_FILE",
+    "InfluenceGraph", "LeverageResult", "PathsResult", "Projection", "WhatIf", "Weights", "brokerage",
+    "brokerage_scores", "clear_projections", "coverage", "flow", "get_projection", "influence_graph",
+    "influence_paths", "k_strongest", "leverage", "link_strengths", "parse_context", "read_context", "what_if",
+]

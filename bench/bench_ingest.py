@@ -1,0 +1,101 @@
+"""Benchmark: load the tabular template into the embedded store, beside the obvious way.
+
+    python bench/bench_ingest.py --actors 100000 --links 1000000 --repeat 3
+
+Each contender runs in its own process (so peak memory is its own) on the same
+generated files, alternating, ``--repeat`` times; the table shows medians.
+
+* ``stakemap``: ``run_ingest`` end to end: parse, validate every field and
+  every link's endpoint kinds, resolve entities, write one SQLite transaction.
+* ``networkx``: ``csv.DictReader`` into a ``networkx.MultiDiGraph`` with every
+  column as an attribute: no validation, nothing written to disk.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def _stakemap(folder: str, db: str) -> dict:
+    from graphmodel.store.sqlite import SQLiteStore
+    from ingest.run import run_ingest
+
+    start = time.perf_counter()
+    store = SQLiteStore(db)
+    report = run_ingest(store, [Path(folder)])
+    store.close()
+    return {"seconds": time.perf_counter() - start, "links": sum(w.links for w in report.written)}
+
+
+def _networkx(folder: str, db: str) -> dict:
+    import csv
+
+    import networkx as nx
+
+    start = time.perf_counter()
+    graph = nx.MultiDiGraph()
+    with open(Path(folder) / "actors.csv", newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            graph.add_node(row["id"], **row)
+    with open(Path(folder) / "links.csv", newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            graph.add_edge(row["from"], row["to"], **row)
+    return {"seconds": time.perf_counter() - start, "links": graph.number_of_edges()}
+
+
+CONTENDERS = {"stakemap": _stakemap, "networkx": _networkx}
+
+
+def _child(name: str, folder: str, db: str) -> None:
+    result = CONTENDERS[name](folder, db)
+    result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(result))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--actors", type=int, default=100_000)
+    parser.add_argument("--links", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        _child(*args.child)
+        return
+    from synth import write_template
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = write_template(Path(tmp) / "template", args.actors, args.links)
+        runs: dict[str, list[dict]] = {name: [] for name in CONTENDERS}
+        for i in range(args.repeat):
+            for name in CONTENDERS:
+                db = Path(tmp) / f"run-{name}-{i}.db"
+                out = subprocess.run([sys.executable, __file__, "--child", name, str(folder), str(db)],
+                                     check=True, capture_output=True, text=True).stdout
+                runs[name].append(json.loads(out.strip().splitlines()[-1]))
+                for suffix in ("", "-wal", "-shm"):
+                    Path(str(db) + suffix).unlink(missing_ok=True)
+    print(f"{args.actors} actors, {args.links} links, {args.repeat} runs each (medians)")
+    print(f"{'contender':<10} {'seconds':>8} {'links/s':>10} {'peak MB':>8}")
+    base = None
+    for name, results in runs.items():
+        seconds = statistics.median(r["seconds"] for r in results)
+        peak = statistics.median(r["peak_mb"] for r in results)
+        links = results[0]["links"]
+        base = base or seconds
+        print(f"{name:<10} {seconds:8.2f} {links / seconds:10.0f} {peak:8.0f}   ({seconds / base:.2f}x stakemap's time)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,60 @@
+"""Who is looking: the one place the dashboard learns the current viewer.
+
+Every callback calls :func:`current_viewer` and passes the :class:`Viewer` to
+:mod:`dashboard.data`, which applies its clearance to everything it returns.
+Sign-in and roles will replace the body of :func:`current_viewer` (reading the
+session of the request); nothing else needs to change.
+
+>>> v = current_viewer()
+>>> v.clearance.value, v.include_people, v.can_export
+('internal', False, True)
+>>> v.sees("public", "ngo"), v.sees("restricted", "ngo"), v.sees("public", "person")
+(True, False, False)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from graphmodel.kinds import SENSITIVITY_RANK, ActorKind, Sensitivity
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """A person using the dashboard and what they may see and do."""
+
+    name: str
+    role: str
+    clearance: Sensitivity = Sensitivity.INTERNAL
+    include_people: bool = False
+    can_export: bool = True
+
+    @property
+    def rank(self) -> int:
+        """The clearance as a rank (0 public, 1 internal, 2 restricted)."""
+        return SENSITIVITY_RANK[self.clearance]
+
+    def sees(self, sensitivity: Sensitivity | str, kind: ActorKind | str | None = None) -> bool:
+        """Whether a record of this sensitivity (and, for an actor, this kind) is shown."""
+        if kind is not None and str(getattr(kind, "value", kind)) == ActorKind.PERSON.value and not self.include_people:
+            return False
+        return SENSITIVITY_RANK[Sensitivity(getattr(sensitivity, "value", sensitivity))] <= self.rank
+
+    @property
+    def key(self) -> tuple[str, bool]:
+        """What decides which records the viewer sees (for caches)."""
+        return (self.clearance.value, self.include_people)
+
+
+#: The viewer of a dashboard run on one's own machine: internal records, no people, may export.
+LOCAL_VIEWER = Viewer(name="local", role="analyst", clearance=Sensitivity.INTERNAL, include_people=False,
+                      can_export=True)
+
+
+def current_viewer() -> Viewer:
+    """The viewer of the current request.
+
+    For now every request is the local default viewer; sign-in will look the
+    viewer up from the request's session here.
+    """
+    return LOCAL_VIEWER

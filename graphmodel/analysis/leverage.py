@@ -1,0 +1,233 @@
+"""Leverage points: who can move a target, and who can we reach that can.
+
+For a target ``T`` and our side ``A`` (one or more actors), every other actor
+``X`` scores ``reach(A -> X) x pressure(X -> T)``: the strength of the
+strongest path from any of ``A`` to ``X`` times that of the strongest path
+from ``X`` to ``T``, each within ``max_hops``. Without ``A``, actors rank by
+pressure alone. Each entry shows both paths and where ``X`` acts: the sphere
+(production, capital, market, regulation, funding, organising) of the link
+through which it presses on the next actor towards ``T``.
+
+Chokepoints are the actors that every *strong* path to the target passes:
+paths from ``A`` (or, without ``A``, from the ranked actors) whose strength is
+at least ``strong`` times that of the strongest such path. An actor is a
+chokepoint when removing it leaves no strong path.
+
+Examples
+--------
+>>> from graphmodel.models import Actor, Link
+>>> from graphmodel.analysis.projection import Projection
+>>> actors = [Actor(id=i, kind=k, name=i) for i, k in [("lac", "ngo"), ("camp", "campaign"),
+...           ("hktdc", "platform"), ("basel", "platform"), ("lucky", "supplier")]]
+>>> links = [Link(kind="participates_in", source="lac", target="camp"),
+...          Link(kind="targets", source="camp", target="hktdc"),
+...          Link(kind="targets", source="camp", target="basel"),
+...          Link(kind="sanctions", source="hktdc", target="lucky"),
+...          Link(kind="sanctions", source="basel", target="lucky")]
+>>> proj = Projection.from_records(actors, links)
+>>> result = leverage(proj, "lucky", from_ids=["lac"], top=3)
+>>> [(e.actor["id"], round(e.reach, 2), e.pressure, round(e.score, 2), e.sphere) for e in result.leverage]
+[('basel', 0.15, 0.8, 0.12, 'regulation'), ('camp', 0.3, 0.4, 0.12, 'organising'), ('hktdc', 0.15, 0.8, 0.12, 'regulation')]
+>>> [c["actor"]["id"] for c in result.chokepoints]
+['camp']
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..errors import StakemapError
+from ..kinds import ACTOR_SPECS, LINK_SPECS
+from .influence import InfluenceGraph, influence_graph
+from .paths import InfluencePath, _explain
+from .projection import LINK_KINDS, Projection
+from .search import hop_layers, walk_back
+from .weights import Weights
+
+
+@dataclass
+class LeverageEntry:
+    actor: dict[str, Any]
+    score: float
+    reach: float
+    pressure: float
+    sphere: str
+    actor_sphere: str
+    reach_path: InfluencePath | None
+    pressure_path: InfluencePath
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"actor": self.actor, "score": self.score, "reach": self.reach, "pressure": self.pressure,
+                "sphere": self.sphere, "actor_sphere": self.actor_sphere,
+                "paths": {"reach": self.reach_path.as_dict() if self.reach_path else None,
+                          "pressure": self.pressure_path.as_dict()}}
+
+
+@dataclass
+class LeverageResult:
+    target: dict[str, Any]
+    sources: list[dict[str, Any]]
+    leverage: list[LeverageEntry]
+    chokepoints: list[dict[str, Any]]
+    best_strength: float
+    max_hops: int
+    strong: float
+    weights: dict[str, Any]
+    without: list[str] = field(default_factory=list)
+
+    def by_sphere(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for e in self.leverage:
+            out.setdefault(e.sphere, []).append(e.actor["id"])
+        return out
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"target": self.target, "from": self.sources, "leverage": [e.as_dict() for e in self.leverage],
+                "by_sphere": self.by_sphere(), "chokepoints": self.chokepoints, "best_strength": self.best_strength,
+                "max_hops": self.max_hops, "strong": self.strong, "without": self.without, "weights": self.weights}
+
+    def compare(self, before: "LeverageResult") -> dict[str, Any]:
+        """What changed from ``before`` (the same question on the whole map) to this result."""
+        old = {e.actor["id"]: (rank, e.score) for rank, e in enumerate(before.leverage, 1)}
+        new = {e.actor["id"]: (rank, e.score) for rank, e in enumerate(self.leverage, 1)}
+        return {
+            "left_top": [a for a in old if a not in new],
+            "entered_top": [a for a in new if a not in old],
+            "moved": {a: [old[a][0], new[a][0]] for a in new if a in old and old[a][0] != new[a][0]},
+            "best_strength_before": before.best_strength,
+            "best_strength_after": self.best_strength,
+            "chokepoints_before": [c["actor"]["id"] for c in before.chokepoints],
+            "chokepoints_after": [c["actor"]["id"] for c in self.chokepoints],
+        }
+
+
+def leverage(proj: Projection, target_id: str, from_ids: Iterable[str] = (), top: int = 10, max_hops: int = 4,
+             weights: Weights | None = None, strong: float = 0.5) -> LeverageResult:
+    """Actors ranked by reach from ``from_ids`` times pressure on ``target_id``, and the chokepoints.
+
+    Parameters
+    ----------
+    proj : Projection
+        The map.
+    target_id : str
+        The actor to move.
+    from_ids : iterable of str
+        Our side; empty to rank by pressure alone.
+    top : int
+        How many actors to return.
+    max_hops : int
+        Most hops of each path (reach and pressure).
+    weights : Weights, optional
+        Influence weights.
+    strong : float
+        A path is strong when at least this share of the strongest path's strength.
+
+    Returns
+    -------
+    LeverageResult
+    """
+    if top < 1 or max_hops < 1:
+        raise StakemapError("top and max_hops must be at least 1")
+    if not 0 < strong <= 1:
+        raise StakemapError("strong must be in (0, 1]")
+    weights = weights or Weights.default()
+    g = influence_graph(proj, weights)
+    t = proj.position(target_id)
+    sources = list(dict.fromkeys(proj.position(a) for a in from_ids))
+    if t in sources:
+        raise StakemapError("the target is also on our side", hint="leave it out of --from")
+    pressure_layers = hop_layers(g.rindptr, g.rnbr, g.rcost, [t], max_hops)
+    pressure = pressure_layers[-1]
+    if sources:
+        reach_layers = hop_layers(g.indptr, g.nbr, g.cost, sources, max_hops)
+        reach = reach_layers[-1]
+        total = reach + pressure
+    else:
+        reach_layers = None
+        reach = np.zeros(g.n)
+        total = pressure.copy()
+    candidates = total.copy()
+    candidates[t] = np.inf
+    candidates[sources] = np.inf
+    candidates[~proj.active] = np.inf
+    ranked = _top(candidates, top, proj)
+
+    entries: list[LeverageEntry] = []
+    pressure_paths = [walk_back(pressure_layers, g.indptr, g.nbr, g.cost, x)[::-1] for x in ranked]
+    reach_paths = [walk_back(reach_layers, g.rindptr, g.rnbr, g.rcost, x) if reach_layers is not None else None
+                   for x in ranked]
+    explained = _explain(proj, g, [(0.0, p, _arcs(g, p)) for p in pressure_paths]
+                         + [(0.0, p, _arcs(g, p)) for p in reach_paths if p is not None])
+    pressure_explained = explained[: len(ranked)]
+    reach_explained = iter(explained[len(ranked):])
+    for x, ppath, rpath, pexp in zip(ranked, pressure_paths, reach_paths, pressure_explained):
+        first = g.link[_arcs(g, ppath)[0]]
+        sphere = LINK_SPECS[LINK_KINDS[proj.link_kind[first]]].sphere.value
+        entries.append(LeverageEntry(
+            actor=proj.actor_ref(x), score=math.exp(-total[x]), reach=math.exp(-reach[x]),
+            pressure=math.exp(-pressure[x]), sphere=sphere,
+            actor_sphere=ACTOR_SPECS[proj.actor_kind(x)].sphere.value,
+            reach_path=next(reach_explained) if rpath is not None else None, pressure_path=pexp,
+        ))
+
+    if sources:
+        strong_from = sources
+        hops = 2 * max_hops
+        best_total = float(np.min(total))
+        best_walk = None
+        if math.isfinite(best_total):
+            x = int(np.argmin(total))
+            head = walk_back(reach_layers, g.rindptr, g.rnbr, g.rcost, x)
+            tail = walk_back(pressure_layers, g.indptr, g.nbr, g.cost, x)[::-1]
+            best_walk = head + tail[1:]
+    else:
+        strong_from = list(ranked)
+        hops = max_hops
+        best_total = float(min((pressure[x] for x in ranked), default=np.inf))
+        best_walk = pressure_paths[0] if ranked else None
+    chokepoints = _chokepoints(proj, g, strong_from, t, hops, best_total, best_walk, strong)
+    return LeverageResult(
+        target=proj.actor_ref(t), sources=[proj.actor_ref(a) for a in sources], leverage=entries,
+        chokepoints=chokepoints, best_strength=math.exp(-best_total) if math.isfinite(best_total) else 0.0,
+        max_hops=max_hops, strong=strong, weights=weights.describe(), without=list(proj.removed),
+    )
+
+
+def _top(cost: np.ndarray, top: int, proj: Projection) -> list[int]:
+    finite = np.nonzero(np.isfinite(cost))[0]
+    if len(finite) > top * 4:
+        cut = np.partition(cost[finite], top - 1)[top - 1]
+        finite = finite[cost[finite] <= cut]
+    ids = proj.actor_ids[finite]
+    order = sorted(range(len(finite)), key=lambda i: (round(float(cost[finite[i]]), 12), ids[i]))
+    return [int(finite[i]) for i in order[:top]]
+
+
+def _arcs(g: InfluenceGraph, nodes: list[int]) -> list[int]:
+    return [g.arc_index(u, v) for u, v in zip(nodes, nodes[1:])]
+
+
+def _chokepoints(proj: Projection, g: InfluenceGraph, sources: list[int], t: int, hops: int, best: float,
+                 walk: list[int] | None, strong: float) -> list[dict[str, Any]]:
+    """Actors on the strongest path without which no strong path (>= ``strong`` x best) is left."""
+    if walk is None or not math.isfinite(best) or not sources:
+        return []
+    limit = best - math.log(strong) + 1e-12
+    excluded = set(sources) | {t}
+    out = []
+    for c in walk:
+        if c in excluded:
+            continue
+        blocked = np.zeros(g.n, dtype=bool)
+        blocked[c] = True
+        layers = hop_layers(g.indptr, g.nbr, g.cost, sources, hops, limit=limit, blocked=blocked)
+        if not layers[-1, t] <= limit:
+            without = hop_layers(g.indptr, g.nbr, g.cost, sources, hops, blocked=blocked)[-1, t]
+            out.append({"actor": proj.actor_ref(c),
+                        "best_strength_without": math.exp(-without) if math.isfinite(without) else 0.0})
+    return out

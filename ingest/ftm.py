@@ -1,0 +1,324 @@
+"""FollowTheMoney entities, one JSON object a line, as Aleph exports them.
+
+Every property value is a list (a single value is accepted too); Aleph's extra
+keys (``mutable``, ``role_id``, ``origin``, dates) are ignored.
+
+- **Parties**: ``Person``, ``Organization``, ``Company``, ``LegalEntity``,
+  ``PublicBody`` (and, when the ``followthemoney`` package is installed, any
+  schema descending from ``LegalEntity``) become actors; their kind comes from
+  the schema through the kinds mapping (``Person`` -> person, ``PublicBody`` ->
+  government, guessed; the others -> other, guessed, so a curated kind wins).
+  The FtM id is kept in ``identifiers["ftm"]``; ``leiCode`` and ``wikidataId``
+  become identifiers too; ``alias``, ``previousName``, ``weakAlias`` and
+  ``abbreviation`` become aliases.
+- **Links**: ``Membership`` (member -> organization) -> ``member_of``,
+  ``Ownership`` (owner -> asset, ``percentage`` as share) -> ``owns``,
+  ``Payment`` (payer -> beneficiary, amount, currency, dates, programme) ->
+  ``funds``, ``Representation`` (agent -> client) -> ``represents_workers_at``,
+  ``UnknownLink`` (subject -> object; its ``role`` through the mapping) ->
+  ``related_to``. Other interval schemata (``Directorship``, ``Employment``...)
+  go through the mapping too. A link whose kind the kinds table does not allow
+  between its ends is kept as ``related_to`` with the reason.
+
+Other schemata (``Note``, ``Document``...) are counted in the notes.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from graphmodel.errors import InputError
+from graphmodel.kinds import ActorKind, LinkKind
+from graphmodel.models import Actor, Source, check_identifiers
+from graphmodel.values import currency_code, partial_date
+
+from .base import ReadContext, ReadResult
+from .mapping import KindMapping, fit_link, load_mapping
+from .records import Emitter, country_of, keyed_id, origin_for, tidy
+
+FORMAT = "ftm"
+PARTIES = {"Person", "Organization", "Company", "LegalEntity", "PublicBody"}
+#: Interval schemata: (source property, target property).
+EDGES = {
+    "Membership": ("member", "organization"), "Ownership": ("owner", "asset"), "Payment": ("payer", "beneficiary"),
+    "Representation": ("agent", "client"), "UnknownLink": ("subject", "object"),
+    "Directorship": ("director", "organization"), "Employment": ("employee", "employer"),
+    "Associate": ("person", "associate"), "Family": ("person", "relative"), "Succession": ("predecessor", "successor"),
+}
+NAME_PROPS = ("name",)
+ALIAS_PROPS = ("alias", "previousName", "weakAlias", "abbreviation")
+COUNTRY_PROPS = ("country", "jurisdiction", "mainCountry", "nationality", "citizenship")
+_USED = {"name", *ALIAS_PROPS, *COUNTRY_PROPS, "description", "summary", "leiCode", "wikidataId", "firstName",
+         "lastName"}
+
+
+def sniff(path: Path, head: bytes) -> bool:
+    name = path.name.lower()
+    if name.endswith((".ftm.json", ".ftm", ".ftm.jsonl", ".ftm.ndjson")):
+        return True
+    if path.suffix.lower() not in (".json", ".jsonl", ".ndjson"):
+        return False
+    first = head.decode("utf-8", "ignore").lstrip("\ufeff").lstrip().split("\n", 1)[0]
+    return first.startswith("{") and '"schema"' in first and '"properties"' in first
+
+
+def read_ftm(path: Path, ctx: ReadContext, origin: Source | None = None) -> ReadResult:
+    """Read FollowTheMoney entity lines."""
+    emit = Emitter(path, FORMAT, ctx, origin_for(path, ctx, FORMAT, origin,
+                                                  description="FollowTheMoney entities"))
+    mapping = load_mapping(ctx.options.get("mapping"))
+    entities = list(_entities(path, emit))
+    if not entities and not emit.result.read:
+        raise InputError(f"{path}: no FollowTheMoney entities in the file", hint="is it empty?")
+    schemata = _Schemata()
+    by_ftm_id: dict[str, str] = {}
+    skipped: dict[str, int] = {}
+    not_parties: set[str] = set()
+    for line, entity in entities:
+        role = schemata.role(entity["schema"])
+        if role == "party":
+            actor = _party(emit, mapping, line, entity)
+            if actor is not None:
+                by_ftm_id[entity["id"]] = actor.id
+        elif role is None:
+            skipped[entity["schema"]] = skipped.get(entity["schema"], 0) + 1
+            not_parties.add(entity["id"])
+    for schema, count in sorted(skipped.items()):
+        emit.notice("entities of schemata that are neither parties nor links (not read)", f"{schema}: {count}")
+    for line, entity in entities:
+        ends = schemata.ends(entity["schema"])
+        if ends is None:
+            continue
+        refs = [_ref(entity["properties"].get(prop)) for prop in ends]
+        if any(ref in not_parties for ref in refs):
+            emit.notice("links to entities that are not parties (not read)", f"line {line}: {entity['schema']}")
+            continue
+        _link(emit, mapping, line, entity, ends, by_ftm_id)
+    return emit.finish()
+
+
+def _entities(path: Path, emit: Emitter):
+    """(line, entity) for each well-formed entity; a problem for each line that is not one."""
+    with path.open("rb") as handle:
+        for line_no, raw in enumerate(handle, start=1):
+            try:
+                text = raw.decode("utf-8-sig" if line_no == 1 else "utf-8").strip()
+            except UnicodeDecodeError:
+                emit.begin()
+                emit.problem(line_no, None, "the line is not UTF-8 text", "save the file as UTF-8")
+                emit.end()
+                continue
+            if not text:
+                continue
+            try:
+                entity = json.loads(text)
+            except ValueError as exc:
+                emit.begin()
+                emit.problem(line_no, f"column {getattr(exc, 'colno', '?')}",
+                             f"not a JSON object ({getattr(exc, 'msg', exc)})",
+                             "each line holds one entity as JSON; the file may be truncated")
+                emit.end()
+                continue
+            if not isinstance(entity, dict) or not isinstance(entity.get("schema"), str) or not entity.get("id"):
+                emit.begin()
+                emit.problem(line_no, "schema" if isinstance(entity, dict) and entity.get("id") else "id",
+                             "not a FollowTheMoney entity (it needs an id and a schema)")
+                emit.end()
+                continue
+            props = entity.get("properties")
+            if props is None:
+                props = {}
+            if not isinstance(props, dict):
+                emit.begin()
+                emit.problem(line_no, "properties", "properties must be an object of lists")
+                emit.end()
+                continue
+            entity["id"] = str(entity["id"])
+            entity["properties"] = {str(k): _values(v) for k, v in props.items()}
+            yield line_no, entity
+
+
+def _values(value: Any) -> list:
+    if value is None:
+        return []
+    items = value if isinstance(value, list) else [value]
+    return [v for v in items if v not in (None, "")]
+
+
+def _party(emit: Emitter, mapping: KindMapping, line: int, entity: dict) -> Actor | None:
+    props = entity["properties"]
+    emit.begin()
+    names = [tidy(str(v)) for v in props.get("name", []) if tidy(str(v))]
+    if not names and (props.get("firstName") or props.get("lastName")):
+        names = [tidy(" ".join(str(v[0]) for v in (props.get("firstName"), props.get("lastName")) if v))]
+    if not names:
+        emit.problem(line, "properties.name", f"the {entity['schema']} has no name")
+        emit.end()
+        return None
+    rule = mapping.actor(entity["schema"])
+    attributes: dict[str, Any] = {"ftm_schema": entity["schema"]}
+    if rule.guessed or not rule.mapped:
+        attributes["kind_guessed"] = True
+    countries = []
+    for prop in COUNTRY_PROPS:
+        for value in props.get(prop, []):
+            try:
+                countries.append(country_of(str(value)))
+            except ValueError:
+                emit.notice("country codes that are not countries (left out)", f"line {line}: {prop} {value!r}")
+    countries = list(dict.fromkeys(countries))
+    identifiers: dict[str, str] = {}
+    wanted = {"ftm": entity["id"]}
+    for prop, scheme in (("leiCode", "lei"), ("wikidataId", "wikidata")):
+        if props.get(prop):
+            wanted[scheme] = str(props[prop][0])
+    for scheme, value in wanted.items():
+        try:
+            identifiers.update(check_identifiers({scheme: value}))
+        except ValueError:
+            emit.notice("identifiers that do not fit their scheme (left out)", f"line {line}: {scheme} {value!r}")
+    for key, values in props.items():
+        if key not in _USED and values:
+            attributes[key] = [v if isinstance(v, (int, float, bool)) else str(v) for v in values]
+    description = " ".join(str(v) for v in props.get("description", []) + props.get("summary", [])) or None
+    aliases = names[1:] + [tidy(str(v)) for p in ALIAS_PROPS for v in props.get(p, [])]
+    fields = dict(id=keyed_id(names[0], "ftm", entity["id"]), kind=rule.kind, name=names[0][:500],
+                  aliases=aliases, country=countries[0] if countries else None, countries=countries[1:],
+                  description=description, attributes=attributes)
+    actor = emit.actor(line, "properties.name", f"{emit.label}:{line}", f"FollowTheMoney {entity['schema']}",
+                       identifiers=identifiers, **fields)
+    emit.end()
+    return actor
+
+
+def _link(emit: Emitter, mapping: KindMapping, line: int, entity: dict, ends: tuple[str, str],
+          by_ftm_id: dict[str, str]) -> None:
+    props = entity["properties"]
+    schema = entity["schema"]
+    emit.begin()
+    ids = []
+    for prop in ends:
+        ref = _ref(props.get(prop))
+        if not ref:
+            emit.problem(line, f"properties.{prop}", f"the {schema} has no {prop}")
+            emit.end()
+            return
+        actor_id = by_ftm_id.get(str(ref)) or emit.ctx.lookup(f"ftm:{ref}")
+        if actor_id is None:
+            emit.problem(line, f"properties.{prop}", f"{prop} {str(ref)[:60]!r} is not an entity of this file "
+                         "(or one already imported)", "export the linked entities with the link")
+            emit.end()
+            return
+        ids.append(actor_id)
+    rule = mapping.link(schema)
+    role = " ".join(str(v) for v in props.get("role", []))
+    if schema == "UnknownLink" and role and mapping.link(role).mapped:
+        rule = mapping.link(role)
+    source, target = (ids[1], ids[0]) if rule.reverse else (ids[0], ids[1])
+    kinds = [emit.ctx.kind_of(source) or ActorKind.OTHER, emit.ctx.kind_of(target) or ActorKind.OTHER]
+    kind, reason = fit_link(rule, *kinds)
+    attributes: dict[str, Any] = {"ftm_schema": schema, "ref": entity["id"]}
+    if role:
+        attributes["role"] = role
+    if reason:
+        attributes["unmapped_reason"] = reason
+    fields: dict[str, Any] = {}
+    for field, props_for in (("start", ("startDate", "date")), ("end", ("endDate",))):
+        for prop in props_for:
+            if props.get(prop):
+                text = str(props[prop][0])[:10]
+                try:
+                    fields[field] = partial_date(text)
+                except ValueError:
+                    emit.notice("dates that are not dates (left out)", f"line {line}: {prop} {text!r}")
+                break
+    if fields.get("start") and fields.get("end") and fields["end"] < fields["start"][: len(fields["end"])]:
+        emit.notice("end dates before start dates (end left out)", f"line {line}")
+        fields.pop("end")
+    if schema == "Payment" and kind is LinkKind.FUNDS:
+        _payment(emit, line, props, fields, attributes)
+    if schema == "Ownership" and props.get("percentage"):
+        try:
+            share = float(str(props["percentage"][0]).rstrip("%"))
+            share = share / 100 if share > 1 else share
+            if 0 <= share <= 1:
+                fields["share"] = round(share, 6)
+        except ValueError:
+            emit.notice("percentages that are not numbers (left out)", f"line {line}: {props['percentage'][0]!r}")
+    for prop in ("programme", "purpose", "summary", "status", "ownershipType", "sharesCount"):
+        if props.get(prop):
+            attributes[prop] = [str(v) for v in props[prop]]
+    description = " ".join(str(v) for v in props.get("description", [])) or None
+    emit.link(kind, source, target, line, f"{emit.label}:{line}", f"FollowTheMoney {schema}",
+              column="schema", description=description, attributes=attributes, **fields)
+    emit.end()
+
+
+def _ref(values: list | None) -> str | None:
+    """The entity id a property names (a plain id, or a nested entity as Aleph sometimes writes)."""
+    ref = values[0] if values else None
+    if isinstance(ref, dict):
+        ref = ref.get("id")
+    return str(ref) if ref not in (None, "") else None
+
+
+def _payment(emit: Emitter, line: int, props: dict, fields: dict, attributes: dict) -> None:
+    if not props.get("amount"):
+        return
+    raw = str(props["amount"][0])
+    try:
+        amount = float(raw.replace(",", ""))
+    except ValueError:
+        emit.notice("amounts that are not numbers (left out)", f"line {line}: {raw!r}")
+        return
+    currency = str(props["currency"][0]) if props.get("currency") else None
+    try:
+        currency = currency_code(currency) if currency else None
+    except ValueError:
+        currency = None
+    if currency is None or amount < 0:
+        emit.notice("amounts without a known currency, or negative (left out)", f"line {line}: {raw}")
+        attributes["amount_text"] = raw
+        return
+    fields["amount"], fields["currency"] = amount, currency
+
+
+class _Schemata:
+    """Which schemata are parties and which are links: the built-in table, or the FtM model when installed."""
+
+    def __init__(self) -> None:
+        self._model = None
+        self._loaded = False
+
+    def model(self):
+        if not self._loaded:
+            self._loaded = True
+            try:
+                from followthemoney import model
+            except ImportError:  # the package is optional: the built-in table covers the common schemata
+                model = None
+            self._model = model
+        return self._model
+
+    def role(self, schema: str) -> str | None:
+        if schema in PARTIES:
+            return "party"
+        if schema in EDGES:
+            return "link"
+        model = self.model()
+        found = model.get(schema) if model is not None else None
+        if found is None:
+            return None
+        if found.is_a("LegalEntity"):
+            return "party"
+        return "link" if found.edge and found.edge_source and found.edge_target else None
+
+    def ends(self, schema: str) -> tuple[str, str] | None:
+        if schema in EDGES:
+            return EDGES[schema]
+        if schema in PARTIES or self.role(schema) != "link":
+            return None
+        found = self.model().get(schema)
+        return found.edge_source, found.edge_target

@@ -1,0 +1,572 @@
+"""IATI activity XML (versions 1.01 to 2.03): funders, programmes and money flows.
+
+Each ``iati-activity`` becomes a ``programme`` actor (its IATI identifier in
+``identifiers["iati"]``), with its coverage: recipient countries in
+``countries`` and, with their percentages, in ``attributes["recipient_countries"]``;
+sectors in ``attributes["sectors"]`` (keyed by code; codes of vocabularies other
+than DAC 5-digit are prefixed, e.g. ``"99:6003"``). When the activity gives
+countries or sectors only on its transactions, the shares are weighted by the
+transactions' values.
+
+Participating organisations become links to the programme, by role:
+
+==============  =============  ===============================================
+role            link           why
+==============  =============  ===============================================
+1 funding       ``funds``      the funder of the programme (no amount: the
+                               amounts are on the transactions)
+2 accountable   ``supports``   oversight, not money and not delivery
+3 extending     ``supports``   manages the funds for the funder; its money
+                               shows up as transactions
+4 implementing  ``implements`` delivers the programme
+==============  =============  ===============================================
+
+Transactions that move money (incoming funds, commitments, disbursements,
+expenditure, reimbursements, incoming commitments) become dated ``funds``
+links with amount and currency (the activity's ``default-currency`` when the
+value has none): provider -> receiver. A transaction naming only a provider
+is received by the reporting organisation; one naming only a receiver is
+provided by the reporting organisation; one naming neither is the reporting
+organisation funding the programme (or, for incoming funds, the activity's
+single funding organisation funding the reporting organisation, marked
+``inferred``). Commitments are ``reported``, flows ``confirmed``; every link
+says its ``transaction_type``, so analyses can avoid counting a commitment
+and its disbursements twice.
+
+Organisations are matched on their IATI ref (also when written without its
+hyphens); refs that are not organisation identifiers (a country code, a CRS
+channel code, free text) are kept in attributes, not as identifiers. The
+organisation type code suggests a kind, marked ``kind_guessed`` so a curated
+kind wins: 10, 11, 15 government; 40 igo; 21-24 ngo; 60 foundation -> sso;
+private sector (70-73), public-private partnerships (30), academic (80) and
+other (90) -> other.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from pathlib import Path
+
+from graphmodel.errors import InputError
+from graphmodel.kinds import ActorKind, LinkKind
+from graphmodel.models import Actor, Source
+from graphmodel.text import normalise_name
+from graphmodel.values import country_code, currency_code, partial_date
+
+from .base import ReadContext, ReadResult
+from .records import Emitter, keyed_id, origin_for, tidy
+from .xmlsafe import iterparse, localname
+
+FORMAT = "iati"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+ROLES = {"1": "funding", "2": "accountable", "3": "extending", "4": "implementing",
+         "funding": "funding", "accountable": "accountable", "extending": "extending",
+         "implementing": "implementing"}
+ROLE_LINKS = {"funding": LinkKind.FUNDS, "accountable": LinkKind.SUPPORTS, "extending": LinkKind.SUPPORTS,
+              "implementing": LinkKind.IMPLEMENTS}
+TRANSACTION_TYPES = {
+    "1": "incoming_funds", "IF": "incoming_funds", "2": "commitment", "C": "commitment",
+    "3": "disbursement", "D": "disbursement", "4": "expenditure", "E": "expenditure",
+    "5": "interest_payment", "IR": "interest_payment", "6": "loan_repayment", "LR": "loan_repayment",
+    "7": "reimbursement", "R": "reimbursement", "8": "purchase_of_equity", "QP": "purchase_of_equity",
+    "9": "sale_of_equity", "QS": "sale_of_equity", "10": "credit_guarantee", "CG": "credit_guarantee",
+    "11": "incoming_commitment", "12": "outgoing_pledge", "13": "incoming_pledge",
+}
+FUNDING_TYPES = {"incoming_funds", "commitment", "disbursement", "expenditure", "reimbursement",
+                 "incoming_commitment"}
+INCOMING_TYPES = {"incoming_funds", "incoming_commitment"}
+PROMISED_TYPES = {"commitment", "incoming_commitment"}
+ORG_TYPES = {"10": ActorKind.GOVERNMENT, "11": ActorKind.GOVERNMENT, "15": ActorKind.GOVERNMENT,
+             "21": ActorKind.NGO, "22": ActorKind.NGO, "23": ActorKind.NGO, "24": ActorKind.NGO,
+             "40": ActorKind.IGO, "60": ActorKind.SSO}
+DATE_TYPES = {"1": "start_planned", "start-planned": "start_planned", "2": "start_actual",
+              "start-actual": "start_actual", "3": "end_planned", "end-planned": "end_planned",
+              "4": "end_actual", "end-actual": "end_actual"}
+DAC_VOCABULARIES = {"", "1", "dac"}
+
+#: An organisation identifier: a registration agency prefix (``GB-CHC``, ``XM-DAC``) then an id.
+ORG_ID = re.compile(r"^[A-Z]{2}-[A-Za-z0-9_]+(?:-[A-Za-z0-9_./\-]+)?$")
+#: Well-known registration agencies, to put back hyphens a publisher left out (``GBCHC272465``).
+_AGENCIES = ("CRA_ACR", "BCE_KBO", "IATI", "DAC", "CHC", "COH", "GOV", "EIN", "KVK", "BRC", "CVR", "PRO",
+             "ABN", "RCS", "NPO", "MCA", "NAB", "NCB", "OCHA", "GRID", "ON", "CR", "SC")
+_HYPHENLESS = re.compile(r"^(XM|XI|[A-Z]{2})(" + "|".join(_AGENCIES) + r")([0-9][0-9A-Z_]*)$")
+
+
+def sniff(path: Path, head: bytes) -> bool:
+    return b"<iati-activities" in head or b"<iati-activity" in head or b"<iati-organisations" in head
+
+
+def read_iati(path: Path, ctx: ReadContext, origin: Source | None = None) -> ReadResult:
+    """Read an IATI activity file (1.0x or 2.0x)."""
+    reader = _IatiReader(path, ctx, origin_for(path, ctx, FORMAT, origin, kind="file"))
+    for activity in iterparse(path, ("iati-activity", "iati-organisation")):
+        if localname(activity) == "iati-organisation":
+            raise InputError(f"{path}: this is an IATI organisation file, not an activity file",
+                             hint="Stakemap reads IATI activity files (iati-activities)")
+        reader.activity(activity)
+        activity.clear()
+        parent = activity.getparent()
+        if parent is not None:
+            while activity.getprevious() is not None:
+                del parent[0]
+    return reader.finish()
+
+
+class _IatiReader:
+    def __init__(self, path: Path, ctx: ReadContext, origin: Source) -> None:
+        self.emit = Emitter(path, FORMAT, ctx, origin)
+        self.ctx = ctx
+        self.count = 0
+        self.version: str | None = None
+        self.publishers: dict[str, str] = {}
+        self.names_by_ref: dict[str, str] = {}
+
+    # -- one activity -------------------------------------------------------
+    def activity(self, el) -> None:
+        self.count += 1
+        if self.version is None:
+            root = el.getparent()
+            self.version = (root.get("version") if root is not None else None) or _attr(el, "version") or "?"
+        path = f"/iati-activities/iati-activity[{self.count}]"
+        children = _children(el, path)
+        lang = (el.get(XML_LANG) or "en").lower()
+        emit = self.emit
+        emit.begin()
+        identifier = tidy(_first_text(children, "iati-identifier"))
+        if not identifier:
+            emit.problem(el.sourceline, f"{path}/iati-identifier", "the activity has no iati-identifier",
+                         "every IATI activity needs one; fix the file or ask its publisher")
+            emit.end()
+            return
+        default_currency = (el.get("default-currency") or "").strip() or None
+        if default_currency:
+            try:
+                default_currency = currency_code(default_currency)
+            except ValueError:
+                emit.notice("unknown default currency", f"{path}/@default-currency {default_currency!r}")
+                default_currency = None
+        reporting = self._reporting_org(children, lang, path)
+        dates = self._dates(children)
+        start = dates.get("start_actual") or dates.get("start_planned")
+        end = dates.get("end_actual") or dates.get("end_planned")
+        if start and end and end < start:
+            emit.notice("end date before start date", f"{path}: {end} < {start} (end left out)")
+            end = None
+        programme = self._programme(el, children, path, lang, identifier, reporting, dates, default_currency)
+        emit.end()
+        if programme is None:
+            return
+        local: dict[str, Actor] = {}
+        if reporting is not None:
+            local.update({k: reporting for k in reporting.identifiers.values()})
+        funders: list[Actor] = []
+        for child, child_path in children.get("participating-org", []):
+            self._participant(child, child_path, lang, programme, local, funders, start, end)
+        for number, (child, child_path) in enumerate(children.get("transaction", []), start=1):
+            self._transaction(child, child_path, number, lang, identifier, programme, reporting, local,
+                              funders, default_currency)
+
+    def _reporting_org(self, children: dict, lang: str, path: str) -> Actor | None:
+        found = children.get("reporting-org")
+        if not found:
+            self.emit.notice("activities without reporting-org", path)
+            return None
+        el, el_path = found[0]
+        actor = self._org(el, el_path, lang, "reporting organisation of the IATI activity")
+        if actor is not None:
+            self.publishers[actor.id] = actor.name
+        return actor
+
+    def _programme(self, el, children, path, lang, identifier, reporting, dates, currency) -> Actor | None:
+        titles = _narratives(children.get("title", [(None, "")])[0][0], lang)
+        descriptions = []
+        for d, _ in children.get("description", []):
+            if d.get("type") in (None, "1", "general"):
+                descriptions = _narratives(d, lang)
+                break
+        name = titles[0] if titles else identifier
+        countries, regions, sectors, sector_names, basis = self._coverage(children, path)
+        attributes = {
+            "iati_identifier": identifier, "iati_version": _attr(el, "version") or self.version,
+            "default_currency": currency, "recipient_countries": countries, "recipient_regions": regions,
+            "sectors": sectors, "sector_names": sector_names, "coverage_from": basis,
+            "activity_status": _code(children, "activity-status"),
+            **{k: v for k, v in dates.items()},
+        }
+        if reporting is not None:
+            attributes["reporting_org"] = reporting.id
+        ordered = sorted(countries, key=lambda c: -countries[c])
+        named_sectors = [sector_names.get(k) or f"DAC {k}" if ":" not in k else sector_names.get(k) or k
+                         for k in sorted(sectors, key=lambda s: -sectors[s])]
+        return self.emit.actor(
+            el.sourceline, f"{path}/title", path, "IATI activity",
+            id=keyed_id(identifier, "iati-activity", identifier), kind="programme", name=name[:500],
+            aliases=titles[1:], identifiers={"iati": identifier} if " " not in identifier else {},
+            countries=ordered, sectors=named_sectors[:20],
+            description=(descriptions[0][:4000] if descriptions else None),
+            attributes={k: v for k, v in attributes.items() if v not in (None, {}, "")},
+        )
+
+    def _participant(self, el, path, lang, programme, local, funders, start, end) -> None:
+        emit = self.emit
+        emit.begin()
+        role_text = (el.get("role") or "").strip().lower()
+        role = ROLES.get(role_text)
+        if role is None:
+            emit.notice("participating orgs with an unknown role (kept as supports)", f"{path}/@role {role_text!r}")
+        actor = self._org(el, path, lang, f"participating organisation ({role or 'role ' + repr(role_text)})")
+        if actor is None:
+            emit.end()
+            return
+        for ref in actor.identifiers.values():
+            local[ref] = actor
+        if role == "funding":
+            funders.append(actor)
+        kind = ROLE_LINKS.get(role, LinkKind.SUPPORTS)
+        emit.link(kind, actor.id, programme.id, el.sourceline, path, f"IATI participating organisation, {role} role",
+                  column=f"{path}/@role", start=start, end=end,
+                  attributes={"roles": [role or role_text or "unknown"]})
+        emit.end()
+
+    def _transaction(self, el, path, number, lang, identifier, programme, reporting, local, funders,
+                     default_currency) -> None:
+        emit = self.emit
+        parts = _children(el, path)
+        type_code = (_attr_of(parts, "transaction-type", "code") or "").strip().upper()
+        ttype = TRANSACTION_TYPES.get(type_code)
+        if ttype not in FUNDING_TYPES:
+            emit.notice("transactions that are not funding (left out)",
+                        f"{path} type {type_code or 'missing'}" + (f" ({ttype})" if ttype else ""))
+            return
+        emit.begin()
+        line = el.sourceline
+        value_el = parts.get("value", [(None, "")])[0][0]
+        if value_el is None or not (value_el.text or "").strip():
+            emit.problem(line, f"{path}/value", "the transaction has no value", "give the amount in <value>")
+            emit.end()
+            return
+        raw = (value_el.text or "").strip()
+        try:
+            amount = float(raw.replace(",", "").replace(" ", ""))
+        except ValueError:
+            emit.problem(value_el.sourceline, f"{path}/value", f"{raw!r} is not a number", "write e.g. 12500.50")
+            emit.end()
+            return
+        if amount < 0:
+            emit.notice("negative transactions (corrections, left out)", f"{path}: {raw}")
+            emit.end()
+            return
+        currency = (value_el.get("currency") or "").strip() or default_currency
+        if not currency:
+            emit.problem(value_el.sourceline, f"{path}/value/@currency", "the value has no currency and the "
+                         "activity no default-currency", "add currency=\"USD\" (or the right code) to <value>")
+            emit.end()
+            return
+        date_text = _attr_of(parts, "transaction-date", "iso-date") or value_el.get("value-date") or ""
+        date = None
+        if date_text.strip():
+            try:
+                date = partial_date(date_text.strip()[:10])
+            except ValueError as exc:
+                emit.problem(line, f"{path}/transaction-date/@iso-date", str(exc))
+                emit.end()
+                return
+        provider = self._party(parts, "provider-org", lang, local)
+        receiver = self._party(parts, "receiver-org", lang, local)
+        confidence = "reported" if ttype in PROMISED_TYPES else "confirmed"
+        source = provider
+        target = receiver
+        if source is None and target is None:
+            if ttype in INCOMING_TYPES:
+                candidates = [f for f in funders if reporting is None or f.id != reporting.id]
+                if len(candidates) == 1 and reporting is not None:
+                    source, target, confidence = candidates[0], reporting, "inferred"
+            else:
+                source, target = reporting, programme
+        elif source is None:
+            source = reporting
+        elif target is None:
+            target = reporting
+        if source is not None and target is not None and source.id == target.id:
+            target = programme
+        if source is None or target is None:
+            emit.notice("transactions whose provider cannot be told (left out)", f"{path} ({ttype})")
+            emit.end()
+            return
+        own_ref = (el.get("ref") or "").strip()
+        # the natural key of a transaction (refs are not unique: a commitment and its disbursement may share one)
+        key = "|".join([identifier, own_ref, ttype, f"{amount:.2f}", currency])
+        attributes = {"ref": key, "transaction_type": ttype, "programme": programme.id}
+        if own_ref:
+            attributes["transaction_ref"] = own_ref
+        for side, key in (("provider-org", "provider-activity-id"), ("receiver-org", "receiver-activity-id")):
+            activity_id = _attr_of(parts, side, key)
+            if activity_id:
+                attributes[key.replace("-", "_")] = activity_id.strip()
+        emit.link(LinkKind.FUNDS, source.id, target.id, line, path, f"IATI transaction ({ttype})",
+                  column=f"{path}/value", start=date, amount=amount, currency=currency, confidence=confidence,
+                  attributes=attributes)
+        emit.end()
+
+    # -- organisations ------------------------------------------------------
+    def _org(self, el, path: str, lang: str, note: str) -> Actor | None:
+        names = _narratives(el, lang)
+        ref, extra = self._ref(el.get("ref"), path)
+        if ref and not names:
+            known = self.names_by_ref.get(ref.upper())
+            if known is None:
+                found = self.ctx.lookup(f"iati:{ref}")
+                known = self.ctx.resolver.name_of(found) if found else None
+            if known:
+                names = [known]
+        if not names:
+            raw = (el.get("ref") or "").strip()
+            if not raw:
+                self.emit.notice("organisations with neither name nor ref (left out)", path)
+                return None
+            names = [raw]
+            extra["name_from_ref"] = True
+        type_code = (el.get("type") or "").strip()
+        kind = ORG_TYPES.get(type_code, ActorKind.OTHER)
+        attributes = {"kind_guessed": True, **extra}
+        if type_code:
+            attributes["iati_org_type"] = type_code
+        if ref:
+            first_name = self.names_by_ref.setdefault(ref.upper(), names[0])
+            actor_id = keyed_id(first_name, "iati-org", ref.upper())
+        else:
+            actor_id = keyed_id(names[0], "iati-org-name", normalise_name(names[0]))
+        return self.emit.actor(el.sourceline, f"{path}/narrative", path, note, id=actor_id, kind=kind,
+                               name=names[0][:500], aliases=names[1:], identifiers={"iati": ref} if ref else {},
+                               attributes=attributes)
+
+    def _party(self, parts: dict, tag: str, lang: str, local: dict[str, Actor]) -> Actor | None:
+        found = parts.get(tag)
+        if not found:
+            return None
+        el, path = found[0]
+        ref, _ = self._ref(el.get("ref"), path, quiet=True)
+        if ref and ref in local and not _narratives(el, lang):
+            return local[ref]
+        if not ref and not _narratives(el, lang):
+            return None
+        actor = self._org(el, path, lang, f"{tag.replace('-', ' ')} of an IATI transaction")
+        if actor is not None:
+            for value in actor.identifiers.values():
+                local.setdefault(value, actor)
+        return actor
+
+    def _ref(self, raw: str | None, path: str, quiet: bool = False) -> tuple[str | None, dict]:
+        """An IATI organisation identifier from a ``ref``, or None with what the ref was instead."""
+        text = " ".join((raw or "").split())
+        if not text:
+            return None, {}
+        candidate = text.upper() if re.match(r"^[A-Za-z]{2}[- ]", text) else text
+        candidate = re.sub(r"\s+", "-", candidate)
+        if "-" not in candidate:
+            fixed = _HYPHENLESS.match(candidate.upper())
+            if fixed:
+                candidate = "-".join(fixed.groups())
+                if not quiet:
+                    self.emit.notice("refs without hyphens (hyphens put back)", f"{path}/@ref {text!r} -> {candidate}")
+        prefix, _, rest = candidate.partition("-")
+        candidate = f"{prefix.upper()}-{rest}" if rest else candidate
+        if ORG_ID.match(candidate):
+            return candidate, {}
+        if not quiet:
+            self.emit.notice("refs that are not organisation identifiers (kept as attributes)",
+                             f"{path}/@ref {text!r}")
+        if text.isdigit():
+            return None, {"crs_channel_code": text}
+        if re.fullmatch(r"[A-Za-z]{2}", text):
+            return None, {"iati_ref_country": text.upper()}
+        return None, {"iati_ref": text}
+
+    # -- coverage -----------------------------------------------------------
+    def _coverage(self, children: dict, path: str):
+        countries = _shares([(c.get("code"), c.get("percentage")) for c, _ in children.get("recipient-country", [])])
+        regions = _shares([(r.get("code"), r.get("percentage")) for r, _ in children.get("recipient-region", [])])
+        sectors, names = _sector_shares([c for c, _ in children.get("sector", [])])
+        basis = {"activity"} if (countries or regions or sectors) else set()
+        if not (countries and regions and sectors) and children.get("transaction"):
+            t_countries, t_regions, t_sectors, t_names, _ = self._transaction_coverage(children)
+            for given, derived in ((countries, t_countries), (regions, t_regions), (sectors, t_sectors)):
+                if not given and derived:
+                    given.update(derived)
+                    basis.add("transactions")
+            for key, value in t_names.items():
+                names.setdefault(key, value)
+        valid = {}
+        for code, share in countries.items():
+            try:
+                valid[country_code(code)] = share
+            except ValueError:
+                self.emit.notice("unknown recipient-country codes (left out)", f"{path}: {code!r}")
+        basis_text = "activity and transactions" if len(basis) == 2 else (next(iter(basis)) if basis else None)
+        return valid, regions, sectors, names, (basis_text if (valid or sectors or regions) else None)
+
+    def _transaction_coverage(self, children: dict):
+        weights: dict[str, dict[str, float]] = {"countries": defaultdict(float), "regions": defaultdict(float)}
+        sector_weights: dict[str, float] = defaultdict(float)
+        names: dict[str, str] = {}
+        for txn, _ in children.get("transaction", []):
+            parts = {localname(c): c for c in txn}
+            value_el = parts.get("value")
+            try:
+                value = abs(float((value_el.text or "").replace(",", ""))) if value_el is not None else 0.0
+            except ValueError:
+                value = 0.0
+            if not value or not math.isfinite(value):
+                continue
+            tags = {"recipient-country": "countries", "recipient-region": "regions"}
+            for tag, key in tags.items():
+                found = [(c.get("code"), c.get("percentage")) for c in txn if localname(c) == tag]
+                for code, share in _shares(found).items():
+                    weights[key][code] += value * share / 100
+            shares, sector_names = _sector_shares([c for c in txn if localname(c) == "sector"])
+            names.update(sector_names)
+            for code, share in shares.items():
+                sector_weights[code] += value * share / 100
+        return (_normalise(weights["countries"]), _normalise(weights["regions"]), _normalise_by_vocabulary(sector_weights),
+                names, "transactions")
+
+    def _dates(self, children: dict) -> dict[str, str]:
+        out = {}
+        for el, path in children.get("activity-date", []):
+            kind = DATE_TYPES.get((el.get("type") or "").strip().lower())
+            text = (el.get("iso-date") or el.text or "").strip()[:10]
+            if not kind or not text:
+                continue
+            try:
+                out[kind] = partial_date(text)
+            except ValueError:
+                self.emit.notice("activity dates that are not dates (left out)", f"{path} {text!r}")
+        return out
+
+    def finish(self) -> ReadResult:
+        result = self.emit.finish()
+        publishers = sorted(set(self.publishers.values()))
+        details = {"format": f"IATI activities {self.version or '?'}",
+                   "description": f"IATI activity file: {self.count} activities"}
+        if len(publishers) == 1 and result.origin.publisher is None and result.origin.kind == "file":
+            details["publisher"] = publishers[0]
+        if result.origin.kind == "file":
+            result.origin = result.origin.model_copy(update=details)
+        return result
+
+
+# -- helpers -------------------------------------------------------------------
+def _children(el, path: str) -> dict[str, list[tuple]]:
+    """An element's children by local name, each with its path (``.../transaction[3]``)."""
+    grouped: dict[str, list] = {}
+    for child in el:
+        name = localname(child)
+        if not name or (child.tag.startswith("{") and not child.tag.startswith("{http://iatistandard")):
+            continue  # comments and extension elements (usg:, dstore:, ...)
+        grouped.setdefault(name, []).append(child)
+    out = {}
+    for name, items in grouped.items():
+        if len(items) == 1:
+            out[name] = [(items[0], f"{path}/{name}")]
+        else:
+            out[name] = [(item, f"{path}/{name}[{i}]") for i, item in enumerate(items, start=1)]
+    return out
+
+
+def _narratives(el, lang: str) -> list[str]:
+    """The texts of an element, the preferred language first (English, then the activity's)."""
+    if el is None:
+        return []
+    found = []
+    for child in el:
+        if localname(child) == "narrative":
+            text = tidy("".join(child.itertext()))
+            if text:
+                found.append(((child.get(XML_LANG) or lang).lower(), text))
+    if not found:
+        text = tidy(el.text or "")
+        return [text] if text else []
+    order = {"en": 0, lang: 1}
+    found.sort(key=lambda item: order.get(item[0][:2], 2))
+    return list(dict.fromkeys(text for _, text in found))
+
+
+def _first_text(children: dict, name: str) -> str:
+    found = children.get(name)
+    return (found[0][0].text or "") if found else ""
+
+
+def _code(children: dict, name: str) -> str | None:
+    found = children.get(name)
+    return (found[0][0].get("code") or "").strip() or None if found else None
+
+
+def _attr(el, name: str) -> str | None:
+    for key, value in el.attrib.items():
+        if key == name or key.endswith("}" + name):
+            return value
+    return None
+
+
+def _attr_of(parts: dict, tag: str, attr: str) -> str | None:
+    found = parts.get(tag)
+    return found[0][0].get(attr) if found else None
+
+
+def _shares(items: list[tuple[str | None, str | None]]) -> dict[str, float]:
+    """Codes with their percentages; missing percentages share what is left equally."""
+    items = [((code or "").strip(), pct) for code, pct in items if (code or "").strip()]
+    if not items:
+        return {}
+    out: dict[str, float] = {}
+    missing = []
+    for code, pct in items:
+        try:
+            value = float(pct)
+        except (TypeError, ValueError):
+            value = float("nan")
+        if math.isfinite(value) and value >= 0:
+            out[code] = out.get(code, 0.0) + value
+        else:
+            missing.append(code)
+    left = max(0.0, 100.0 - sum(out.values())) if out else 100.0
+    for code in missing:
+        out[code] = out.get(code, 0.0) + left / len(missing)
+    return {k: round(v, 4) for k, v in out.items()}
+
+
+def _sector_shares(elements: list) -> tuple[dict[str, float], dict[str, str]]:
+    by_vocabulary: dict[str, list] = defaultdict(list)
+    names: dict[str, str] = {}
+    for el in elements:
+        code = (el.get("code") or "").strip()
+        if not code:
+            continue
+        vocabulary = (el.get("vocabulary") or el.get("vocab") or "").strip().lower()
+        key = code if vocabulary in DAC_VOCABULARIES else f"{vocabulary}:{code}"
+        by_vocabulary[vocabulary].append((key, el.get("percentage")))
+        text = _narratives(el, "en")
+        if text:
+            names[key] = text[0]
+    out: dict[str, float] = {}
+    for items in by_vocabulary.values():
+        out.update(_shares(items))
+    return out, names
+
+
+def _normalise(weights: dict[str, float]) -> dict[str, float]:
+    total = sum(weights.values())
+    return {k: round(100 * v / total, 4) for k, v in weights.items()} if total else {}
+
+
+def _normalise_by_vocabulary(weights: dict[str, float]) -> dict[str, float]:
+    groups: dict[str, dict[str, float]] = defaultdict(dict)
+    for key, value in weights.items():
+        groups[key.split(":", 1)[0] if ":" in key else ""][key] = value
+    out: dict[str, float] = {}
+    for group in groups.values():
+        out.update(_normalise(group))
+    return out

@@ -1,0 +1,372 @@
+"""Commands that analyse the map: paths, leverage, coverage, brokers, weights."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from graphmodel.analysis import (Weights, brokerage, coverage, get_projection, influence_paths, leverage,
+                                 read_context, what_if)
+from graphmodel.kinds import LINK_SPECS, LinkKind, parse_link_kind
+from graphmodel.errors import ConfigError
+from graphmodel.values import country_name
+
+from .console import JsonOption, StoreOption, actor_arg, console, handles_errors, print_json, store_at
+
+WeightsOption = typer.Option(None, "--weights", help="Influence weights YAML (see 'stakemap weights --dump').",
+                             dir_okay=False)
+WithoutOption = typer.Option(None, "--without", help="What if this actor were gone? (id, name or alias; repeat "
+                             "for several). Shows the answer without it and what changed.")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("paths")(paths)
+    app.command("leverage")(leverage_cmd)
+    app.command("coverage")(coverage_cmd)
+    app.command("brokers")(brokers)
+    app.command("weights")(weights_cmd)
+
+
+# -- shared ---------------------------------------------------------------------
+def _ask(store, without: list[str] | None, question):
+    """Run ``question`` on the store's projection, or as a what-if without some actors."""
+    proj = get_projection(store)
+    if not without:
+        return question(proj), None
+    ids = [actor_arg(store, ref).id for ref in without]
+    answer = what_if(proj, ids, question)
+    return answer.after, answer
+
+
+def _emit_json(result, answer) -> None:
+    print_json(answer.as_dict() if answer is not None else result.as_dict())
+
+
+def _weights_line(weights: dict[str, Any]) -> None:
+    changed = f"; {len(weights['changed'])} value(s) changed from the defaults" if weights["changed"] else ""
+    console.print(f"weights: {weights['source']} (digest {weights['digest']}){changed}", markup=False,
+                  style="dim")
+
+
+def _changes(answer) -> None:
+    if answer is None:
+        return
+    names = ", ".join(a["name"] for a in answer.without)
+    console.print(f"\n[bold]What if {names} were gone[/bold]", highlight=False)
+    for key, value in answer.changes.items():
+        if value in ([], {}, None):
+            continue
+        console.print(f"  {key.replace('_', ' ')}: {_plain(value)}", markup=False, soft_wrap=True)
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    if isinstance(value, list):
+        return ", ".join(" → ".join(v) if isinstance(v, list) else str(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_plain(v) if not isinstance(v, list) else ' → '.join(map(_short, v))}"
+                         for k, v in value.items())
+    return str(value)
+
+
+def _short(value: Any) -> str:
+    return f"{value:.3g}" if isinstance(value, float) else str(value)
+
+
+def _kinds(values: list[str] | None) -> list[str] | None:
+    if not values:
+        return None
+    out = []
+    for value in values:
+        for part in value.split(","):
+            if part.strip():
+                try:
+                    out.append(parse_link_kind(part).value)
+                except ValueError as exc:
+                    raise ConfigError(f"unknown link kind {part.strip()!r}",
+                                      hint="known kinds: " + ", ".join(k.value for k in LinkKind)) from exc
+    return out
+
+
+def _route(actors: list[dict[str, Any]]) -> str:
+    return " → ".join(a["name"] for a in actors)
+
+
+def _cites(sources: list[dict[str, Any]]) -> str:
+    return "; ".join(s["source"] + (f" ({s['locator']})" if s.get("locator") else "") for s in sources)
+
+
+# -- paths ----------------------------------------------------------------------
+@handles_errors
+def paths(
+    source: str = typer.Argument(..., help="Where influence starts: an id, name or alias."),
+    target: str = typer.Argument(..., help="The actor to reach."),
+    k: int = typer.Option(5, "--k", "-k", min=1, max=100, help="How many paths."),
+    max_hops: int = typer.Option(6, "--max-hops", min=1, max=12, help="Most hops in a path."),
+    kinds: list[str] = typer.Option(None, "--kinds", help="Follow only these link kinds (repeat or comma-separate)."),
+    weights: Path = WeightsOption,
+    without: list[str] = WithoutOption,
+    store: str = StoreOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """The k strongest influence paths from one actor to another, each hop explained.
+
+    A path's strength is the product of its hops' strengths (see 'stakemap weights').
+
+    Examples:
+
+      stakemap paths "FNV Mondiaal" "Nepalese Construction Workers Union"
+
+      stakemap paths fnv-mondiaal ncwu --k 3 --kinds funds,supports --json
+    """
+    w = Weights.load(weights)
+    wanted = _kinds(kinds)
+    with store_at(store, create=False) as st:
+        a = actor_arg(st, source)
+        b = actor_arg(st, target)
+        result, answer = _ask(st, without, lambda p: influence_paths(p, a.id, b.id, k=k, max_hops=max_hops,
+                                                                      kinds=wanted, weights=w))
+    if as_json:
+        _emit_json(result, answer)
+        return
+    console.print(f"[bold]Influence paths[/bold] from {a.name} to {b.name} (at most {max_hops} hops"
+                  + (f"; kinds {', '.join(wanted)}" if wanted else "") + ")", highlight=False)
+    if not result.paths:
+        console.print("no path found", style="yellow")
+    for n, path in enumerate(result.paths, 1):
+        console.print(f"\n{n}. strength {path.strength:.3g}   {_route(path.actors)}", markup=False, soft_wrap=True)
+        for h in path.hops:
+            facts = ", ".join(x for x in ("–".join(x for x in (h.start, h.end) if x), h.confidence) if x)
+            against = "" if h.direction == "forward" else " [influence runs against the link]"
+            console.print(f"   {h.strength:.2f}  {h.says}{against} ({facts})", markup=False, soft_wrap=True)
+            if h.sources:
+                console.print(f"         sources: {_cites(h.sources)}", markup=False, soft_wrap=True, style="dim")
+    _changes(answer)
+    _weights_line(result.weights)
+
+
+# -- leverage -------------------------------------------------------------------
+@handles_errors
+def leverage_cmd(
+    target: str = typer.Argument(..., help="The actor to move: an id, name or alias."),
+    from_: list[str] = typer.Option(None, "--from", help="Our side (repeat for several). Without it, actors "
+                                    "rank by their pressure on the target alone."),
+    top: int = typer.Option(10, "--top", min=1, max=500, help="How many actors to list."),
+    max_hops: int = typer.Option(4, "--max-hops", min=1, max=8, help="Most hops of each path (reach, pressure)."),
+    strong: float = typer.Option(0.5, "--strong", min=0.01, max=1.0,
+                                 help="A path is strong at this share of the strongest path's strength."),
+    weights: Path = WeightsOption,
+    without: list[str] = WithoutOption,
+    store: str = StoreOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Leverage points on a target: who can move it, and how we reach them.
+
+    Score = reach (our side → actor) × pressure (actor → target). Also lists the
+    chokepoints every strong path to the target passes.
+
+    Examples:
+
+      stakemap leverage "Lucky Gems"
+
+      stakemap leverage "Lucky Gems" --from "Labour Action China" --top 5
+    """
+    w = Weights.load(weights)
+    with store_at(store, create=False) as st:
+        t = actor_arg(st, target)
+        ours = [actor_arg(st, ref) for ref in (from_ or [])]
+        result, answer = _ask(st, without, lambda p: leverage(p, t.id, from_ids=[a.id for a in ours], top=top,
+                                                               max_hops=max_hops, weights=w, strong=strong))
+    if as_json:
+        _emit_json(result, answer)
+        return
+    side = f" from {', '.join(a.name for a in ours)}" if ours else " (by pressure alone: give --from for reach)"
+    console.print(f"[bold]Leverage on {t.name}[/bold]{side}", highlight=False)
+    for n, e in enumerate(result.leverage, 1):
+        console.print(f"{n:>3}. {e.actor['name']} ({e.actor['kind']}), acts in {e.sphere}: score {e.score:.3g}"
+                      + (f" = reach {e.reach:.3g} × pressure {e.pressure:.3g}" if ours else ""),
+                      markup=False, soft_wrap=True)
+        console.print("       pressure: " + " → ".join(h.says for h in e.pressure_path.hops), markup=False,
+                      soft_wrap=True, style="dim")
+        if e.reach_path is not None and len(e.reach_path.actors) > 1:
+            console.print("       reach: " + " → ".join(h.says for h in e.reach_path.hops), markup=False,
+                          soft_wrap=True, style="dim")
+    if result.leverage:
+        groups = "; ".join(f"{sphere}: {len(ids)}" for sphere, ids in result.by_sphere().items())
+        console.print(f"by where they act: {groups}", markup=False)
+    if result.chokepoints:
+        names = ", ".join(f"{c['actor']['name']} (best strength without it {c['best_strength_without']:.3g})"
+                          for c in result.chokepoints)
+        console.print(f"chokepoints (every strong path passes them): {names}", markup=False, soft_wrap=True)
+    else:
+        console.print("no chokepoint: strong paths to the target run through different actors", markup=False)
+    _changes(answer)
+    _weights_line(result.weights)
+
+
+# -- coverage -------------------------------------------------------------------
+@handles_errors
+def coverage_cmd(
+    funder: str = typer.Argument(..., help="The funder: an id, name or alias."),
+    context: Path = typer.Option(None, "--context", dir_okay=False,
+                                 help="A CSV with a country column and a figure per country, e.g. "
+                                      "data/reference/migrant_workers.csv, to find gaps against."),
+    context_column: str = typer.Option(None, "--context-column",
+                                       help="Which numeric column of --context (default: the first that is not "
+                                            "a year)."),
+    max_hops: int = typer.Option(6, "--max-hops", min=1, max=12, help="Most steps from the funder."),
+    top: int = typer.Option(20, "--top", min=1, help="How many reached actors to list (JSON lists all)."),
+    without: list[str] = WithoutOption,
+    store: str = StoreOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """What a funder's money reaches: organisations, countries, sectors, gaps, overlaps, dependence.
+
+    Follows funding, programme implementation, re-granting and the support a
+    funded organisation gives others; shares are amount-weighted where amounts
+    are known and never counted twice.
+
+    Examples:
+
+      stakemap coverage "Solidarity Center"
+
+      stakemap coverage "FNV Mondiaal" --context data/reference/migrant_workers.csv
+      --context-column temporary_labour_migrants
+    """
+    table_ctx = read_context(context, context_column) if context else None
+    with store_at(store, create=False) as st:
+        f = actor_arg(st, funder)
+        result, answer = _ask(st, without, lambda p: coverage(p, f.id, context=table_ctx, max_hops=max_hops))
+    if as_json:
+        _emit_json(result, answer)
+        return
+    console.print(f"[bold]Coverage of {f.name}[/bold]: {len(result.reached)} actors reached within {max_hops} "
+                  f"steps; {result.amounts_known:.0%} of its own grants have amounts", highlight=False)
+    reached = Table(title="Reached (share = of its money reaching them; kept = staying with them)")
+    for col in ("actor", "kind", "country", "share", "kept", "via"):
+        reached.add_column(col, justify="right" if col in ("share", "kept") else "left")
+    for r in result.reached[:top]:
+        reached.add_row(r["actor"]["name"], r["actor"]["kind"], r["actor"]["country"] or "", f"{r['share']:.1%}",
+                        f"{r['kept']:.1%}", " → ".join(r["via"]))
+    console.print(reached)
+    if len(result.reached) > top:
+        console.print(f"... and {len(result.reached) - top} more (--top or --json for all)", markup=False)
+    console.print(_share_table("By country", [(_country(c["country"]), c["share"], c["actors"])
+                                              for c in result.countries]))
+    console.print(_share_table("By sector", [(s["sector"] or "(none)", s["share"], s["actors"])
+                                             for s in result.sectors]))
+    console.print(_share_table("By kind", [(k["kind"], k["share"], k["actors"]) for k in result.kinds]))
+    if result.gaps:
+        gaps = Table(title=f"Gaps against {result.context['file']} ({result.context['column']})")
+        for col in ("country", "context", "context share", "coverage share", "gap"):
+            gaps.add_column(col, justify="left" if col == "country" else "right")
+        for g in result.gaps:
+            gaps.add_row(_country(g["country"]), f"{g['context']:g}", f"{g['context_share']:.1%}",
+                         f"{g['coverage_share']:.1%}", f"{g['gap']:+.1%}")
+        console.print(gaps)
+    if result.overlaps:
+        console.print("Other funders reaching the same actors: " + "; ".join(
+            f"{o['funder']['name']} ({o['count']})" for o in result.overlaps[:10]), markup=False, soft_wrap=True)
+    if result.dependence:
+        dep = Table(title="Grantees' dependence on this funder")
+        for col in ("grantee", "share of known funding", "basis", "funders"):
+            dep.add_column(col)
+        for d in result.dependence:
+            dep.add_row(d["actor"]["name"], f"{d['share']:.0%}", d["basis"], str(d["funders"]))
+        console.print(dep)
+    _changes(answer)
+
+
+def _country(code: str | None) -> str:
+    return f"{code} {country_name(code)}" if code else "(none)"
+
+
+def _share_table(title: str, rows: list[tuple[str, float, list[str]]]) -> Table:
+    table = Table(title=title)
+    for col in ("", "share", "actors"):
+        table.add_column(col, justify="right" if col == "share" else "left")
+    for label, share, actors in rows[:15]:
+        table.add_row(label, f"{share:.1%}", ", ".join(actors[:4]) + (f" +{len(actors) - 4}" if len(actors) > 4
+                                                                     else ""))
+    return table
+
+
+# -- brokers --------------------------------------------------------------------
+@handles_errors
+def brokers(
+    by: str = typer.Option("kind", "--by", help="Groups: kind or country."),
+    top: int = typer.Option(10, "--top", min=1, max=500, help="How many brokers to list."),
+    without: list[str] = WithoutOption,
+    store: str = StoreOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Brokers: Gould-Fernandez roles across groups, Burt's constraint and effective size.
+
+    Examples:
+
+      stakemap brokers
+
+      stakemap brokers --by country --top 5 --json
+    """
+    with store_at(store, create=False) as st:
+        result, answer = _ask(st, without, lambda p: brokerage(p, by=by, top=top))
+    if as_json:
+        _emit_json(result, answer)
+        return
+    table = Table(title=f"Brokers by {by} ({result.ties} ties, {result.triangles} triangles)")
+    for col in ("#", "actor", by, "across", "roles", "constraint", "eff. size"):
+        table.add_column(col, justify="left" if col in ("actor", by, "roles") else "right",
+                         ratio=3 if col == "actor" else None)
+    short = {"coordinator": "co", "consultant": "cs", "gatekeeper": "gk", "representative": "rp", "liaison": "li"}
+    for n, b in enumerate(result.brokers, 1):
+        roles = " ".join(f"{short[r]} {v}" for r, v in b.roles.items() if v)
+        table.add_row(str(n), b.actor["name"], b.group or "(none)", str(b.brokerage), roles,
+                      "–" if b.constraint is None else f"{b.constraint:.2f}",
+                      "–" if b.effective_size is None else f"{b.effective_size:.1f}")
+    console.print(table)
+    console.print("roles: co coordinator, cs consultant, gk gatekeeper, rp representative, li liaison "
+                  "(open two-paths a → broker → b by the groups of a, broker and b)", markup=False, style="dim")
+    for b in result.brokers:
+        console.print(f"• {b.sentence}", markup=False, soft_wrap=True)
+    _changes(answer)
+
+
+# -- weights --------------------------------------------------------------------
+@handles_errors
+def weights_cmd(
+    weights: Path = WeightsOption,
+    dump: bool = typer.Option(False, "--dump", help="Print the weights as a YAML file to copy and edit."),
+    as_json: bool = JsonOption,
+) -> None:
+    """The influence weights: how strongly each link kind carries influence, each way.
+
+    Examples:
+
+      stakemap weights --dump > my-weights.yaml
+
+      stakemap paths A B --weights my-weights.yaml
+    """
+    w = Weights.load(weights)
+    if dump:
+        typer.echo(w.dump_yaml(), nl=False)
+        return
+    if as_json:
+        print_json({**w.values(), "describe": w.describe()})
+        return
+    table = Table(title=f"Influence weights: {w.source} (digest {w.digest})")
+    for col in ("link kind", "forward (source over target)", "backward (target over source)"):
+        table.add_column(col)
+    for kind, (fwd, bwd) in w.links.items():
+        table.add_row(f"{kind} ({LINK_SPECS[LinkKind(kind)].label})", f"{fwd:g}", f"{bwd:g}")
+    console.print(table)
+    console.print("confidence: " + ", ".join(f"{k} × {v:g}" for k, v in w.confidence.items()), markup=False)
+    console.print(f"known share s multiplies forward strength by {w.share_low:g} + {w.share_high - w.share_low:g} × s"
+                  f" (capped at {w.max_strength:g})", markup=False)
+    console.print("age: " + (f"half-life {w.half_life_years:g} years" if w.half_life_years else "not discounted"),
+                  markup=False)
+    for key, (old, new) in w.changed().items():
+        console.print(f"changed: {key} {old} → {new}", markup=False)

@@ -1,0 +1,122 @@
+"""FollowTheMoney entity lines (Aleph exports)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from graphmodel.errors import InputError, ValidationFailed
+from graphmodel.kinds import ActorKind, LinkKind, Sensitivity
+from tests.conftest import samples
+from tests.ingest_helpers import fixture, ingest, links, links_between, one, read
+
+
+def test_aleph_sample():
+    result, ctx = read(samples("ftm", "aleph-entities.ftm.json"))
+    assert result.format == "ftm" and not ctx.problems
+    assert result.read == 4  # the Note is counted in the notes, not read
+    danger = [a for a in result.actors if a.name == "Carlos Danger"]
+    assert sorted(a.kind.value for a in danger) == ["other", "person"]  # a person is never merged
+    person = next(a for a in danger if a.kind is ActorKind.PERSON)
+    assert person.sensitivity is Sensitivity.RESTRICTED and person.country == "US"
+    assert person.identifiers["ftm"].startswith("637427924ad445058bd0f19d67add26a")
+    kwazulu = one(result.actors, "KwaZulu")
+    assert kwazulu.attributes["ftm_schema"] == "Company" and kwazulu.attributes["kind_guessed"] is True
+    assert any("Note: 1" in n for n in result.notes)
+
+
+def test_fixture_parties_and_links():
+    result, ctx = read(fixture("ftm", "entities.ftm.json"))
+    assert not ctx.problems
+    bwi = one(result.actors, "Building and Wood Workers' International")
+    assert bwi.aliases == ["BWI"] and bwi.country == "CH"
+    mtuc = one(result.actors, "Malaysian Trades Union Congress")
+    assert mtuc.identifiers == {"ftm": "org-mtuc", "wikidata": "Q999999998"}
+    ministry = one(result.actors, "Ministry of Labour and Vocational Training")
+    assert ministry.kind is ActorKind.GOVERNMENT
+    person = one(result.actors, "Ana Organiser")  # firstName + lastName
+    assert person.kind is ActorKind.PERSON
+    acme, factory = one(result.actors, "Acme Apparel"), one(result.actors, "Garment Factory One Ltd")
+    assert acme.identifiers == {"ftm": "co-acme"}  # an invalid LEI is left out, with a note
+    assert any("not-a-lei" in n for n in result.notes)
+    fund = one(result.actors, "Workers' Solidarity Fund")
+    assert fund.country is None and any("'zz'" in n for n in result.notes)
+    [membership] = links_between(links(result), mtuc.id, bwi.id)
+    assert membership.kind is LinkKind.MEMBER_OF and membership.start == "1995"
+    [ownership] = links_between(links(result), acme.id, factory.id)
+    assert ownership.kind is LinkKind.OWNS and ownership.share == 0.51
+    [payment] = links_between(links(result), fund.id, mtuc.id)
+    assert (payment.kind, payment.amount, payment.currency, payment.start) == (LinkKind.FUNDS, 25000, "EUR",
+                                                                               "2021-06-30")
+    assert payment.attributes["programme"] == ["Migrant organising"]
+    [no_currency] = links_between(links(result), fund.id, bwi.id)
+    assert no_currency.amount is None and no_currency.attributes["amount_text"] == "1000"
+    [partner] = links_between(links(result), bwi.id, ministry.id)
+    assert partner.kind is LinkKind.PARTNERS_WITH  # UnknownLink's role through the mapping
+    representation = links_between(links(result), ministry.id, factory.id)[0]
+    assert representation.kind is LinkKind.RELATED_TO  # a ministry does not represent workers
+    assert "represents_workers_at cannot go" in representation.attributes["unmapped_reason"]
+    [directorship] = links_between(links(result), person.id, mtuc.id)
+    assert directorship.kind is LinkKind.RELATED_TO and directorship.attributes["role"] == "General Secretary"
+    assert all(lk.citations[0].locator.startswith("entities.ftm.json:") for lk in links(result))
+
+
+def test_every_fixture_line_is_valid_followthemoney():
+    model = pytest.importorskip("followthemoney").model
+    for line in fixture("ftm", "entities.ftm.json").read_text().splitlines():
+        data = json.loads(line)
+        proxy = model.get_proxy({"id": data["id"], "schema": data["schema"], "properties": data["properties"]})
+        assert proxy.schema.name == data["schema"]
+
+
+def test_schemata_known_only_to_the_followthemoney_model(tmp_path):
+    pytest.importorskip("followthemoney")
+    path = tmp_path / "extra.ftm.json"
+    lines = [
+        {"id": "a", "schema": "Company", "properties": {"name": ["Holding Co"]}},
+        {"id": "b", "schema": "Company", "properties": {"name": ["Factory Co"]}},
+        {"id": "c", "schema": "Control", "properties": {"controller": ["a"], "controlled": ["b"]}},
+        {"id": "d", "schema": "Document", "properties": {"title": ["A report"]}},
+        {"id": "e", "schema": "Documentation", "properties": {"document": ["d"], "entity": ["a"]}},
+    ]
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    result, ctx = read(path)
+    assert not ctx.problems
+    [control] = links(result)
+    assert control.kind is LinkKind.RELATED_TO and control.attributes["ftm_schema"] == "Control"
+    assert any(n.startswith("links to entities that are not parties") for n in result.notes)
+
+
+def test_lines_that_are_not_entities(sqlite_store):
+    path = fixture("ftm", "broken.ftm.json")
+    result, ctx = read(path)
+    places = sorted(p.place for p in ctx.problems)
+    assert places == ["broken.ftm.json:2:column 1", "broken.ftm.json:3:id", "broken.ftm.json:4:properties",
+                      "broken.ftm.json:5:properties.organization", "broken.ftm.json:6:column 67"]
+    assert result.rejected == 5
+    with pytest.raises(ValidationFailed):
+        ingest(sqlite_store, path)
+    assert sqlite_store.stats().actors == 0
+    ingest(sqlite_store, path, skip_invalid=True)
+    assert [a.name for a in sqlite_store.iter_actors()] == ["A Union"]
+
+
+def test_links_to_entities_imported_before(sqlite_store, tmp_path):
+    first = tmp_path / "parties.ftm.json"
+    first.write_text(json.dumps({"id": "o-1", "schema": "Organization", "properties": {"name": ["Union A"]}}) + "\n"
+                     + json.dumps({"id": "o-2", "schema": "Organization", "properties": {"name": ["Union B"]}}) + "\n")
+    second = tmp_path / "links.ftm.json"
+    second.write_text(json.dumps({"id": "m-1", "schema": "Membership",
+                                  "properties": {"member": ["o-1"], "organization": ["o-2"]}}) + "\n")
+    ingest(sqlite_store, first)
+    ingest(sqlite_store, second)
+    [link] = list(sqlite_store.iter_links())
+    assert link.kind is LinkKind.MEMBER_OF
+
+
+def test_empty_file(tmp_path):
+    path = tmp_path / "empty.ftm.json"
+    path.write_text("\n\n")
+    with pytest.raises(InputError, match="no FollowTheMoney entities"):
+        read(path)
