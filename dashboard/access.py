@@ -2,8 +2,10 @@
 
 Every callback calls :func:`current_viewer` and passes the :class:`Viewer` to
 :mod:`dashboard.data`, which applies its clearance to everything it returns.
-Sign-in and roles will replace the body of :func:`current_viewer` (reading the
-session of the request); nothing else needs to change.
+With sign-in configured (see :mod:`dashboard.auth`), the viewer is the signed-in
+user, with what their role allows (:data:`dashboard.users.ROLE_POLICIES`);
+without it, the dashboard answers only on this machine and the viewer is
+:data:`LOCAL_VIEWER`.
 
 >>> v = current_viewer()
 >>> v.clearance.value, v.include_people, v.can_export
@@ -51,10 +53,23 @@ LOCAL_VIEWER = Viewer(name="local", role="analyst", clearance=Sensitivity.INTERN
                       can_export=True)
 
 
-def current_viewer() -> Viewer:
-    """The viewer of the current request.
+#: Who a request is when sign-in is configured but no one is signed in (the sign-in check refuses such
+#: requests before any callback runs; this is the answer should one get through): public records only.
+NOBODY = Viewer(name="nobody", role="none", clearance=Sensitivity.PUBLIC, include_people=False, can_export=False)
 
-    For now every request is the local default viewer; sign-in will look the
-    viewer up from the request's session here.
-    """
+
+def current_viewer() -> Viewer:
+    """The viewer of the current request: the signed-in user when sign-in is configured, else the local viewer."""
+    from flask import has_request_context
+
+    if has_request_context():
+        from .auth import auth_installed, current_user
+
+        if auth_installed():
+            user = current_user()
+            if user is None:
+                return NOBODY
+            policy = user.policy
+            return Viewer(name=user.name, role=user.role.value, clearance=policy.clearance,
+                          include_people=policy.include_people, can_export=policy.can_export)
     return LOCAL_VIEWER

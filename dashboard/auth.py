@@ -102,6 +102,7 @@ class AuthSettings:
         turns that off only where TLS is impossible and the network is trusted).
         """
         users = users_path(users_file)
+        configured = bool(load_users(users).users)
         secure_env = os.environ.get(SECURE_ENV, "").strip().lower()
         if secure_env in ("1", "true", "yes"):
             secure: bool | None = True
@@ -112,9 +113,10 @@ class AuthSettings:
         proxies = os.environ.get(PROXIES_ENV, "0").strip() or "0"
         if not proxies.isdigit():
             raise ConfigError(f"{PROXIES_ENV} must be a number of proxies, not {proxies!r}")
-        return cls(users_file=users, secret_key=_secret_key(users), audit_log=audit_path(audit_log),
-                   secure_cookies=secure, trusted_proxies=int(proxies),
-                   limiter_db=users.with_name(users.name + ".attempts.db") if users.parent.exists() else None)
+        # Without users nothing is signed in: a throwaway key, and no files are made.
+        return cls(users_file=users, secret_key=_secret_key(users) if configured else secrets.token_bytes(32),
+                   audit_log=audit_path(audit_log), secure_cookies=secure, trusted_proxies=int(proxies),
+                   limiter_db=users.with_name(users.name + ".attempts.db") if configured else None)
 
 
 def _secret_key(users: Path) -> bytes:
@@ -277,6 +279,8 @@ def _before():
     if request.method not in ("GET", "HEAD", "OPTIONS") and not _same_origin():
         return _refuse(403, "cross-site request refused")
     if not state.settings.sign_in:
+        if not is_loopback(request.remote_addr):  # however the server was started, never off this machine
+            return _refuse(403, "sign-in is not configured, so this dashboard answers only on this machine")
         return None
     user = _session_user(state)
     if user is not None:

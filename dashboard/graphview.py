@@ -25,9 +25,9 @@ Examples
 >>> view = neighbourhood(proj, ["a"], hops=1)
 >>> sorted(view.nodes), view.hidden
 (['a', 'b', 'c', 'd'], 0)
->>> view = neighbourhood(proj, ["a"], hops=1, fan=2)
+>>> view = neighbourhood(proj, ["a"], hops=1, fan=2)  # d has more links, so it is shown first
 >>> sorted(view.nodes), [(g.parent, g.kind, g.count) for g in view.groups]
-(['a', 'b', 'c'], [('a', 'union', 1)])
+(['a', 'b', 'd'], [('a', 'union', 1)])
 >>> sorted(neighbourhood(proj, ["a"], hops=1, expand=["d"]).nodes)
 ['a', 'b', 'c', 'd', 'e']
 """
@@ -157,7 +157,8 @@ def adjacency(proj: Projection) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def degrees(proj: Projection) -> np.ndarray:
     """Links per actor (cached)."""
-    return proj.cached(("dashboard", "degree"), lambda: np.diff(adjacency(proj)[0]))
+    indptr = adjacency(proj)[0]  # outside the builder: the projection's cache lock is not re-entrant
+    return proj.cached(("dashboard", "degree"), lambda: np.diff(indptr))
 
 
 # -- walking out ------------------------------------------------------------------------
@@ -245,8 +246,8 @@ def radial_layout(view: GraphView) -> dict[str, tuple[float, float]]:
     >>> v = GraphView(nodes={"a": {"depth": 0, "parent": None, "seed": True},
     ...                      "b": {"depth": 1, "parent": "a", "seed": False}}, links=[], order=["a", "b"])
     >>> pos = radial_layout(v)
-    >>> pos["a"], round(pos["b"][0]), round(pos["b"][1])
-    ((0.0, 0.0), 190, 0)
+    >>> pos["a"], round(math.hypot(*pos["b"]))
+    ((0.0, 0.0), 190)
     """
     children: dict[str | None, list[str]] = {}
     late: dict[str, list[str]] = {}

@@ -40,4 +40,6 @@ def slugify(text: str, max_length: int = 48) -> str:
 
 def clean_text(value: str) -> str:
     """Collapse white space and drop control characters (keeps newlines out of names)."""
+    if value.isprintable():
+        return " ".join(value.split())
     return " ".join("".join(ch if ch.isprintable() else " " for ch in value).split())

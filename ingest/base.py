@@ -85,6 +85,36 @@ class ReadContext:
 Reader = Callable[[Path, ReadContext], ReadResult]
 
 
+def load_yaml(text: str) -> Any:
+    """YAML from a file a stranger may have written: safe types only, and no aliases.
+
+    An alias (``*name``) repeats a node; nested aliases make a few lines stand for
+    billions of values (a "YAML bomb"). No file Stakemap reads needs them.
+
+    >>> load_yaml("a: [1, 2]")
+    {'a': [1, 2]}
+    >>> try:
+    ...     load_yaml("{a: &x [1], b: *x}")
+    ... except Exception as exc:
+    ...     print(exc.problem)
+    aliases (*name) are not allowed
+    """
+    import yaml
+
+    class _NoAliasLoader(yaml.SafeLoader):
+        def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+            if self.check_event(yaml.AliasEvent):
+                raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed",
+                                                  self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+
+    loader = _NoAliasLoader(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
 @dataclass(frozen=True)
 class Format:
     """A registered input format."""

@@ -4,10 +4,12 @@ Every property value is a list (a single value is accepted too); Aleph's extra
 keys (``mutable``, ``role_id``, ``origin``, dates) are ignored.
 
 - **Parties**: ``Person``, ``Organization``, ``Company``, ``LegalEntity``,
-  ``PublicBody`` (and, when the ``followthemoney`` package is installed, any
-  schema descending from ``LegalEntity``) become actors; their kind comes from
-  the schema through the kinds mapping (``Person`` -> person, ``PublicBody`` ->
-  government, guessed; the others -> other, guessed, so a curated kind wins).
+  ``PublicBody``, ``Project``, ``Contract`` (and, when the ``followthemoney``
+  package is installed, any schema descending from ``LegalEntity``) become
+  actors; their kind comes from the schema through the kinds mapping (``Person``
+  -> person, ``Project`` -> programme, ``Contract`` -> agreement, ``PublicBody``
+  -> government, guessed; the others -> other, guessed, so a curated kind wins),
+  or from ``keywords`` when one is a Stakemap kind (as Stakemap's own export writes).
   The FtM id is kept in ``identifiers["ftm"]``; ``leiCode`` and ``wikidataId``
   become identifiers too; ``alias``, ``previousName``, ``weakAlias`` and
   ``abbreviation`` become aliases.
@@ -26,20 +28,28 @@ Other schemata (``Note``, ``Document``...) are counted in the notes.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 from graphmodel.errors import InputError
-from graphmodel.kinds import ActorKind, LinkKind
-from graphmodel.models import Actor, Source, check_identifiers
+from pydantic import ValidationError
+
+from graphmodel.kinds import ActorKind, Confidence, LinkKind, Sensitivity
+from graphmodel.models import Actor, Citation, Source, check_identifiers
 from graphmodel.values import currency_code, partial_date
 
 from .base import ReadContext, ReadResult
-from .mapping import KindMapping, fit_link, load_mapping
+from .mapping import KindMapping, LinkRule, fit_link, load_mapping
 from .records import Emitter, country_of, keyed_id, origin_for, tidy
 
 FORMAT = "ftm"
-PARTIES = {"Person", "Organization", "Company", "LegalEntity", "PublicBody"}
+_ACTOR_KINDS = {k.value: k for k in ActorKind}
+_LINK_KINDS = {k.value: k for k in LinkKind}
+_CONFIDENCES = {c.value for c in Confidence}
+_SENSITIVITIES = {s.value for s in Sensitivity}
+_SOURCE_NOTE = re.compile(r"^Stakemap source: (\S+) \((\w+)\)$")
+PARTIES = {"Person", "Organization", "Company", "LegalEntity", "PublicBody", "Project", "Contract"}
 #: Interval schemata: (source property, target property).
 EDGES = {
     "Membership": ("member", "organization"), "Ownership": ("owner", "asset"), "Payment": ("payer", "beneficiary"),
@@ -50,7 +60,7 @@ EDGES = {
 NAME_PROPS = ("name",)
 ALIAS_PROPS = ("alias", "previousName", "weakAlias", "abbreviation")
 COUNTRY_PROPS = ("country", "jurisdiction", "mainCountry", "nationality", "citizenship")
-_USED = {"name", *ALIAS_PROPS, *COUNTRY_PROPS, "description", "summary", "leiCode", "wikidataId", "firstName",
+_USED = {"name", "title", *ALIAS_PROPS, *COUNTRY_PROPS, "description", "summary", "leiCode", "wikidataId", "firstName",
          "lastName"}
 
 
@@ -76,10 +86,19 @@ def read_ftm(path: Path, ctx: ReadContext, origin: Source | None = None) -> Read
     by_ftm_id: dict[str, str] = {}
     skipped: dict[str, int] = {}
     not_parties: set[str] = set()
+    documents = _documents(entities, emit)
+    cites: dict[str, list] = {}
+    for line, entity in entities:
+        if entity["schema"] == "Documentation":
+            props = entity["properties"]
+            source = documents.get(_ref(props.get("document")) or "")
+            target = _ref(props.get("entity"))
+            if source and target:
+                cites.setdefault(target, []).append((source, _first(props.get("role")), _first(props.get("summary"))))
     for line, entity in entities:
         role = schemata.role(entity["schema"])
         if role == "party":
-            actor = _party(emit, mapping, line, entity)
+            actor = _party(emit, mapping, line, entity, cites)
             if actor is not None:
                 by_ftm_id[entity["id"]] = actor.id
         elif role is None:
@@ -97,6 +116,36 @@ def read_ftm(path: Path, ctx: ReadContext, origin: Source | None = None) -> Read
             continue
         _link(emit, mapping, line, entity, ends, by_ftm_id)
     return emit.finish()
+
+
+def _documents(entities: list, emit: Emitter) -> dict[str, str]:
+    """Documents that Stakemap's own export wrote for its sources: FtM id -> Source id (kept as sources)."""
+    out = {}
+    for line, entity in entities:
+        if entity["schema"] != "Document":
+            continue
+        props = entity["properties"]
+        for note in props.get("notes", []):
+            match = _SOURCE_NOTE.match(str(note))
+            if not match:
+                continue
+            kind = match.group(2) if match.group(2) in ("document", "dataset", "file") else "document"
+            year = str(_first(props.get("date")) or "")[:4]
+            try:
+                source = Source(id=match.group(1), title=str(_first(props.get("title")) or match.group(1)), kind=kind,
+                                author=_first(props.get("author")), publisher=_first(props.get("publisher")),
+                                url=_first(props.get("sourceUrl")), description=_first(props.get("description")),
+                                year=int(year) if year.isdigit() else None)
+            except ValidationError:
+                emit.notice("source documents that are not valid sources (left out)", f"line {line}")
+                continue
+            emit.result.sources.append(source)
+            out[entity["id"]] = source.id
+    return out
+
+
+def _first(values: list | None) -> str | None:
+    return str(values[0]) if values else None
 
 
 def _entities(path: Path, emit: Emitter):
@@ -147,10 +196,11 @@ def _values(value: Any) -> list:
     return [v for v in items if v not in (None, "")]
 
 
-def _party(emit: Emitter, mapping: KindMapping, line: int, entity: dict) -> Actor | None:
+def _party(emit: Emitter, mapping: KindMapping, line: int, entity: dict,
+           cites: dict[str, list[tuple[str, str | None, str | None]]]) -> Actor | None:
     props = entity["properties"]
     emit.begin()
-    names = [tidy(str(v)) for v in props.get("name", []) if tidy(str(v))]
+    names = [tidy(str(v)) for v in props.get("name", []) + props.get("title", []) if tidy(str(v))]
     if not names and (props.get("firstName") or props.get("lastName")):
         names = [tidy(" ".join(str(v[0]) for v in (props.get("firstName"), props.get("lastName")) if v))]
     if not names:
@@ -158,8 +208,14 @@ def _party(emit: Emitter, mapping: KindMapping, line: int, entity: dict) -> Acto
         emit.end()
         return None
     rule = mapping.actor(entity["schema"])
+    kind, guessed = rule.kind, rule.guessed or not rule.mapped
+    for keyword in props.get("keywords", []):  # Stakemap's own export puts the kind first in keywords
+        if str(keyword) in _ACTOR_KINDS:
+            kind, guessed = _ACTOR_KINDS[str(keyword)], False
+            break
+    notes = _stakemap_notes(props.get("notes", []))
     attributes: dict[str, Any] = {"ftm_schema": entity["schema"]}
-    if rule.guessed or not rule.mapped:
+    if guessed:
         attributes["kind_guessed"] = True
     countries = []
     for prop in COUNTRY_PROPS:
@@ -180,17 +236,34 @@ def _party(emit: Emitter, mapping: KindMapping, line: int, entity: dict) -> Acto
         except ValueError:
             emit.notice("identifiers that do not fit their scheme (left out)", f"line {line}: {scheme} {value!r}")
     for key, values in props.items():
-        if key not in _USED and values:
+        if key not in _USED and values and not (key == "keywords" and not guessed) \
+                and not (key == "notes" and notes):
             attributes[key] = [v if isinstance(v, (int, float, bool)) else str(v) for v in values]
     description = " ".join(str(v) for v in props.get("description", []) + props.get("summary", [])) or None
     aliases = names[1:] + [tidy(str(v)) for p in ALIAS_PROPS for v in props.get(p, [])]
-    fields = dict(id=keyed_id(names[0], "ftm", entity["id"]), kind=rule.kind, name=names[0][:500],
+    fields = dict(id=keyed_id(names[0], "ftm", entity["id"]), kind=kind, name=names[0][:500],
                   aliases=aliases, country=countries[0] if countries else None, countries=countries[1:],
                   description=description, attributes=attributes)
+    if notes.get("stakemap sensitivity") in _SENSITIVITIES:
+        fields["sensitivity"] = notes["stakemap sensitivity"]
     actor = emit.actor(line, "properties.name", f"{emit.label}:{line}", f"FollowTheMoney {entity['schema']}",
                        identifiers=identifiers, **fields)
+    if actor is not None:
+        for source, locator, note in cites.get(entity["id"], []):
+            actor = emit.keep_actor(actor.model_copy(update={"citations": [Citation(source=source, locator=locator,
+                                                                                     note=note)]}))
     emit.end()
     return actor
+
+
+def _stakemap_notes(values: list) -> dict[str, str]:
+    """``key: value`` notes Stakemap's own export writes (``Stakemap sensitivity: public``)."""
+    out = {}
+    for value in values:
+        key, sep, rest = str(value).partition(":")
+        if sep and key.lower().startswith("stakemap "):
+            out[key.strip().lower()] = rest.strip()
+    return out
 
 
 def _link(emit: Emitter, mapping: KindMapping, line: int, entity: dict, ends: tuple[str, str],
@@ -214,7 +287,10 @@ def _link(emit: Emitter, mapping: KindMapping, line: int, entity: dict, ends: tu
         ids.append(actor_id)
     rule = mapping.link(schema)
     role = " ".join(str(v) for v in props.get("role", []))
-    if schema == "UnknownLink" and role and mapping.link(role).mapped:
+    summary = _summary(props.get("summary", []))
+    if role in _LINK_KINDS or summary.get("stakemap link") in _LINK_KINDS:  # Stakemap's own export
+        rule = LinkRule(_LINK_KINDS[role if role in _LINK_KINDS else summary["stakemap link"]])
+    elif schema == "UnknownLink" and role and mapping.link(role).mapped:
         rule = mapping.link(role)
     source, target = (ids[1], ids[0]) if rule.reverse else (ids[0], ids[1])
     kinds = [emit.ctx.kind_of(source) or ActorKind.OTHER, emit.ctx.kind_of(target) or ActorKind.OTHER]
@@ -251,8 +327,25 @@ def _link(emit: Emitter, mapping: KindMapping, line: int, entity: dict, ends: tu
         if props.get(prop):
             attributes[prop] = [str(v) for v in props[prop]]
     description = " ".join(str(v) for v in props.get("description", [])) or None
+    for key in ("confidence", "sensitivity"):
+        if summary.get(key) in (_CONFIDENCES if key == "confidence" else _SENSITIVITIES):
+            fields[key] = summary[key]
+    if summary and "stakemap link" in summary and "summary" in attributes:
+        del attributes["summary"]
     emit.link(kind, source, target, line, f"{emit.label}:{line}", f"FollowTheMoney {schema}",
               column="schema", description=description, attributes=attributes, **fields)
+
+
+def _summary(values: list) -> dict[str, str]:
+    """The ``key: value; ...`` summary Stakemap's own export writes on links."""
+    out = {}
+    for value in values:
+        for part in str(value).split("; "):
+            key, sep, rest = part.partition(":") if not part.lower().startswith("stakemap link ") else \
+                ("stakemap link", ":", part[len("stakemap link "):])
+            if sep:
+                out.setdefault(key.strip().lower(), rest.strip())
+    return out
     emit.end()
 
 

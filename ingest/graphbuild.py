@@ -14,12 +14,13 @@ never share an id; organisations are then merged by entity resolution.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-from graphmodel.kinds import ActorKind, LinkKind
-from graphmodel.models import IDENTIFIER_SCHEMES, Actor, check_identifiers
+from graphmodel.kinds import ActorKind, Confidence, LinkKind, Sensitivity
+from graphmodel.models import IDENTIFIER_SCHEMES, Actor, Citation, check_identifiers
 from graphmodel.text import normalise_name
-from graphmodel.values import partial_date, split_list
+from graphmodel.values import currency_code, partial_date, split_list
 
 from .mapping import KindMapping, fit_link, mapping_key
 from .records import Emitter, country_of, keyed_id, tidy
@@ -36,16 +37,30 @@ _ID_FIELDS = {mapping_key(s): s for s in IDENTIFIER_SCHEMES if s not in ("ftm", 
 
 
 class GraphBuilder:
-    """Makes actors of nodes and links of edges, for one file."""
+    """Makes actors of nodes and links of edges, for one file.
 
-    def __init__(self, emit: Emitter, mapping: KindMapping, scheme: str) -> None:
+    ``sources`` are the source ids a row may cite in a ``cites`` column (with ``locator`` and
+    ``note``), as Stakemap's own exports write them: such a row keeps that citation too.
+    """
+
+    def __init__(self, emit: Emitter, mapping: KindMapping, scheme: str, sources: set[str] | None = None) -> None:
         self.emit = emit
         self.ctx = emit.ctx
         self.mapping = mapping
         self.scheme = scheme
+        self.sources = set(sources or ()) | set(emit.ctx.options.get("known_sources", ()))
         self.local: dict[str, str] = {}
         self.by_label: dict[str, list[str]] = {}
         self.kinds: dict[str, ActorKind] = {}
+
+    def _cites(self, data: dict[str, Any], used: set[str], loose: dict[str, str]) -> list[tuple]:
+        source = _take(data, ("cites",), set(), loose)
+        if not source or source not in self.sources:
+            return []
+        used.add(loose[mapping_key("cites")])
+        locator = _take(data, ("locator",), used, loose)
+        note = _take(data, ("note",), used, loose)
+        return [(source, locator or None, note or None)]
 
     # -- nodes --------------------------------------------------------------
     def node(self, local_id: str, data: dict[str, Any], row: int | None, locator: str, *,
@@ -94,6 +109,12 @@ class GraphBuilder:
         tags = _take(data, TAG_FIELDS, used, loose, raw=True)
         if tags:
             attributes["tags"] = tags if isinstance(tags, list) else split_list(str(tags), "|")
+        sensitivity = _take(data, ("sensitivity",), used, loose)
+        if sensitivity and sensitivity.lower() not in _SENSITIVITIES:
+            emit.notice("sensitivities that are not public, internal or restricted (left out)",
+                        f"{locator}: {sensitivity!r}")
+            sensitivity = None
+        cites = self._cites(data, used, loose)
         ids: dict[str, str] = {}
         candidates = dict(identifiers or {})
         for key, value in data.items():
@@ -113,7 +134,12 @@ class GraphBuilder:
                            id=keyed_id(name, self.scheme, emit.result.origin.id, str(local_id)),
                            kind=rule.kind, name=name[:500], aliases=aliases, country=country,
                            countries=countries if len(countries) > 1 else [], description=description or None,
-                           identifiers=ids, attributes=attributes)
+                           identifiers=ids, attributes=attributes,
+                           **({"sensitivity": sensitivity.lower()} if sensitivity else {}))
+        if actor is not None and cites:
+            source, cited_at, note = cites[0]
+            actor = emit.keep_actor(actor.model_copy(update={
+                "citations": [Citation(source=source, locator=cited_at, note=note)]}))
         if actor is not None:
             self.local[str(local_id)] = actor.id
             self.by_label.setdefault(normalise_name(name), []).append(actor.id)
@@ -203,13 +229,50 @@ class GraphBuilder:
         tags = _take(data, TAG_FIELDS, used, loose, raw=True)
         if tags:
             attributes["tags"] = tags if isinstance(tags, list) else split_list(str(tags), "|")
+        values = self._link_values(data, used, loose, locator)
+        cites = self._cites(data, used, loose)
         for key, value in data.items():
             if key not in used and value not in (None, "", []):
                 attributes[str(key).strip()] = _plain(value)
         emit.link(kind if isinstance(kind, LinkKind) else LinkKind(kind), src, tgt, row, locator,
                   f"edge of the {self.scheme} file", column=column, description=description or None,
-                  attributes=attributes, **dates)
+                  attributes=attributes, cites=cites, **dates, **values)
         emit.end()
+
+    def _link_values(self, data: dict[str, Any], used: set[str], loose: dict[str, str], locator: str) -> dict:
+        """Amount, currency, share, confidence and sensitivity, when an edge gives them and they are valid."""
+        out: dict[str, Any] = {}
+        for field in ("amount", "share"):
+            text = _take(data, (field,), set(), loose)
+            if text:
+                try:
+                    value = float(str(text).replace(",", ""))
+                except ValueError:
+                    continue
+                if math.isfinite(value) and value >= 0 and (field != "share" or value <= 1):
+                    out[field] = value
+                    used.add(loose[mapping_key(field)])
+        currency = _take(data, ("currency",), set(), loose)
+        if currency:
+            try:
+                out["currency"] = currency_code(currency)
+                used.add(loose[mapping_key("currency")])
+            except ValueError:
+                pass
+        if "amount" in out and "currency" not in out:
+            emit_note = f"{locator}: amount {out.pop('amount')} without a currency"
+            used.discard(loose[mapping_key("amount")])
+            self.emit.notice("amounts without a currency (kept as attributes)", emit_note)
+        for field, allowed in (("confidence", _CONFIDENCES), ("sensitivity", _SENSITIVITIES)):
+            text = _take(data, (field,), set(), loose)
+            if text and text.lower() in allowed:
+                out[field] = text.lower()
+                used.add(loose[mapping_key(field)])
+        return out
+
+
+_CONFIDENCES = {c.value for c in Confidence}
+_SENSITIVITIES = {s.value for s in Sensitivity}
 
 
 def _take(data: dict[str, Any], names: tuple[str, ...], used: set[str], loose: dict[str, str],

@@ -165,9 +165,9 @@ class _IatiReader:
         funders: list[Actor] = []
         for child, child_path in children.get("participating-org", []):
             self._participant(child, child_path, lang, programme, local, funders, start, end)
-        for number, (child, child_path) in enumerate(children.get("transaction", []), start=1):
-            self._transaction(child, child_path, number, lang, identifier, programme, reporting, local,
-                              funders, default_currency)
+        for child, child_path in children.get("transaction", []):
+            self._transaction(child, child_path, lang, identifier, programme, reporting, local, funders,
+                              default_currency)
 
     def _reporting_org(self, children: dict, lang: str, path: str) -> Actor | None:
         found = children.get("reporting-org")
@@ -231,7 +231,7 @@ class _IatiReader:
                   attributes={"roles": [role or role_text or "unknown"]})
         emit.end()
 
-    def _transaction(self, el, path, number, lang, identifier, programme, reporting, local, funders,
+    def _transaction(self, el, path, lang, identifier, programme, reporting, local, funders,
                      default_currency) -> None:
         emit = self.emit
         parts = _children(el, path)
@@ -316,10 +316,8 @@ class _IatiReader:
         names = _narratives(el, lang)
         ref, extra = self._ref(el.get("ref"), path)
         if ref and not names:
+            # a name this file gives the ref elsewhere; entity resolution finds names other files give it
             known = self.names_by_ref.get(ref.upper())
-            if known is None:
-                found = self.ctx.lookup(f"iati:{ref}")
-                known = self.ctx.resolver.name_of(found) if found else None
             if known:
                 names = [known]
         if not names:

@@ -24,15 +24,17 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from graphmodel.errors import InputError
 from graphmodel.models import Source
 from graphmodel.values import split_list
 
-from .base import ReadContext, ReadResult
+from .base import ReadContext, ReadResult, validation_problems
 from .graphbuild import GraphBuilder
 from .mapping import load_mapping
 from .records import Emitter, origin_for
-from .sheets import Sheet, decode_utf8, read_xlsx_sheets
+from .sheets import Sheet, check_archive, decode_utf8, read_xlsx_sheets
 
 FORMAT = "kumu"
 
@@ -51,6 +53,7 @@ def _workbook_is_kumu(path: Path) -> bool:
     import openpyxl
 
     try:
+        check_archive(path)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             book = openpyxl.load_workbook(path, read_only=True, data_only=True)
@@ -91,16 +94,19 @@ def _read_workbook(path: Path, ctx: ReadContext, origin: Source | None) -> ReadR
         raise InputError(f"{path}: the XLSX workbook is damaged ({exc.__class__.__name__})",
                          hint="open it in a spreadsheet program and save it again as .xlsx") from None
     emit = Emitter(path, FORMAT, ctx, origin_for(path, ctx, FORMAT, origin, description="Kumu map (workbook)"))
-    builder = GraphBuilder(emit, load_mapping(ctx.options.get("mapping")), FORMAT)
     elements, connections = [], []
     for sheet in sheets:
         lowered = [h.strip().lower() for h in sheet.headings]
         if {"from", "to"} <= set(lowered):
             connections.append(sheet)
+        elif "title" in lowered and not {"label", "name"} & set(lowered):
+            _sources_sheet(sheet, emit)  # the Sources sheet of Stakemap's own export
         elif "label" in lowered or "id" in lowered or "name" in lowered:
             elements.append(sheet)
         elif sheet.headings:
             emit.notice("sheets that are neither elements nor connections (not read)", sheet.label)
+    builder = GraphBuilder(emit, load_mapping(ctx.options.get("mapping")), FORMAT,
+                           sources={s.id for s in emit.result.sources} | {emit.result.origin.id})
     if not elements and not connections:
         raise InputError(f"{path}: no Elements sheet (with Label) and no Connections sheet (with From, To)",
                          hint="Kumu workbooks have an Elements sheet starting with Label and a Connections "
@@ -110,6 +116,23 @@ def _read_workbook(path: Path, ctx: ReadContext, origin: Source | None) -> ReadR
     for sheet in connections:
         _connections_sheet(sheet, builder)
     return emit.finish()
+
+
+def _sources_sheet(sheet: Sheet, emit: Emitter) -> None:
+    """Sources (``id``, ``title``, ``kind``, ``author``...) that rows may cite in a ``cites`` column."""
+    headings = [h.strip().lower() for h in sheet.headings]
+    fields = [h for h in headings if h in Source.model_fields]
+    for row_no, row in sheet.rows:
+        emit.begin()
+        data = {h: _cell(row, headings.index(h)) for h in fields if _cell(row, headings.index(h))}
+        if "year" in data and not data["year"].isdigit():
+            data.pop("year")
+        try:
+            emit.result.sources.append(Source(**data))
+        except ValidationError as exc:
+            for p in validation_problems(exc, sheet.label, row_no):
+                emit.problem(row_no, p.column, p.message, p.hint)
+        emit.end()
 
 
 def _elements_sheet(sheet: Sheet, builder: GraphBuilder) -> None:

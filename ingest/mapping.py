@@ -30,6 +30,8 @@ from graphmodel.errors import InputError
 from graphmodel.kinds import ACTOR_SPECS, LINK_SPECS, ActorKind, LinkKind
 from graphmodel.text import normalise_name
 
+from .base import load_yaml
+
 DEFAULT_MAPPING = Path(__file__).resolve().parent / "mappings" / "default.yaml"
 
 
@@ -119,7 +121,7 @@ def _read_yaml(path: Path) -> dict:
     if not path.exists():
         raise InputError(f"{path}: no such mapping file", hint="check the --mapping path")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = load_yaml(path.read_text(encoding="utf-8")) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", None)
         where = f"{path}:{line + 1}" if line is not None else str(path)

@@ -36,7 +36,7 @@ from graphmodel.models import IDENTIFIER_SCHEMES, Actor, Source
 from graphmodel.text import normalise_name
 from graphmodel.values import split_list
 
-from .base import ReadContext, ReadResult
+from .base import ReadContext, ReadResult, load_yaml
 from .records import Emitter, country_of, facility_id, keyed_id, origin_for, placeholder, tidy
 from .sheets import decode_utf8, read_csv_sheet
 
@@ -101,7 +101,7 @@ def _payloads(path: Path):
     text = decode_utf8(path, path.read_bytes())
     if path.suffix.lower() in (".yaml", ".yml"):
         try:
-            cassette = yaml.safe_load(text)
+            cassette = load_yaml(text)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f"{path}:{mark.line + 1}" if mark else str(path)

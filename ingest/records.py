@@ -66,7 +66,7 @@ def keyed_id(label: str, *key: str) -> str:
     >>> keyed_id("X", "a") == keyed_id("X", "a") != keyed_id("X", "b")
     True
     """
-    digest = hashlib.sha1("\x1f".join(key).encode("utf-8")).hexdigest()[:10]
+    digest = hashlib.sha1("\x1f".join(key).encode("utf-8"), usedforsecurity=False).hexdigest()[:10]
     return f"{slugify(label, 40)}-{digest}"
 
 
@@ -227,7 +227,8 @@ class Emitter:
              note: str | None = None, *, column: str | None = None, start: str | None = None,
              end: str | None = None, amount: float | None = None, currency: str | None = None,
              share: float | None = None, confidence: str = "confirmed", sensitivity: str = "public",
-             description: str | None = None, attributes: dict | None = None) -> str | None:
+             description: str | None = None, attributes: dict | None = None,
+             cites: list[tuple[str, str | None, str | None]] | None = None) -> str | None:
         """Check, cite and keep a link between two resolved actors; its id, or ``None`` (and a problem).
 
         Links are checked by the same value rules as :class:`~graphmodel.models.Link` and kept as
@@ -274,8 +275,11 @@ class Emitter:
         if kept is None:
             self._links[link_id] = [kind.value, source, target, start, end, amount, currency, share, confidence,
                                     sensitivity, tidy(description) if description else None,
-                                    dict(attributes), [citation]]
+                                    dict(attributes), [citation, *(cites or [])]]
             return link_id
+        for extra in cites or []:
+            if extra not in kept[12]:
+                kept[12].append(extra)
         merged = kept[11]
         for key, value in attributes.items():
             if key not in merged:

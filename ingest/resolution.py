@@ -2,18 +2,22 @@
 
 Match on external identifiers first (Wikidata, IATI ref, os_id, LEI), then on
 normalised names and aliases (case, accents, punctuation and spacing ignored),
-among the actors already seen in this run and those in the store. Two more
-careful rules follow, each only when exactly one candidate fits: a company's
-name without its legal form in the same country ("Scavi Hue Company" = "SCAVI
-HUE", both in VN), names equal but for spaces ("IrishAid" = "Irish Aid"), and
-an acronym equal to the initials of a name ("ILO" = "International Labour
-Organization"; one inner word may be skipped: "BWI" = "Building and Wood
-Workers' International"). These weaker merges are also listed for review.
+among the actors already seen in this run and those in the store. More careful
+rules follow, each only when exactly one candidate fits: a company's name
+without its legal form in the same country ("Scavi Hue Company" = "SCAVI HUE",
+both in VN), names equal but for spaces ("IrishAid" = "Irish Aid"), and (not
+for companies, within a run) an acronym equal to the initials of a name ("ILO" =
+"International Labour Organization"; one inner word may be skipped: "BWI" =
+"Building and Wood Workers' International"). These weaker merges are also
+listed for review.
 
 Never merged automatically: people; actors whose kinds are both curated and
-differ; actors of the same name in different countries. Near matches left
-unmerged (similar names, an exact name shared by several actors, people of the
-same name) are kept for the review report.
+differ; actors of the same name in different countries; facilities of the same
+name at different addresses (one company often runs several sites); actors
+whose os_id, LEI or Wikidata id differ (and programmes whose IATI identifiers
+differ). A kind marked ``kind_guessed`` gives way to a curated one. Near
+matches left unmerged (similar names, an exact name shared by several actors,
+people of the same name) are kept for the review report.
 
 >>> r = Resolver()
 >>> a = r.claim(Actor(id="bwi", kind="guf", name="Building and Wood Workers' International", aliases=["BWI"]))
@@ -51,6 +55,8 @@ BLOCK_LIMIT = 400
 NEAR_MATCH_CANDIDATES = 12
 
 COMPANY_KINDS = frozenset({ActorKind.BRAND, ActorKind.SUPPLIER, ActorKind.FACILITY, ActorKind.OTHER})
+#: Kinds never matched on initials.
+NO_ACRONYMS = frozenset({ActorKind.BRAND, ActorKind.SUPPLIER, ActorKind.FACILITY})
 #: Kinds whose near matches are not worth a reviewer's time (titles of programmes vary by design).
 NO_NEAR_MATCH = frozenset({ActorKind.PROGRAMME, ActorKind.CAMPAIGN, ActorKind.AGREEMENT})
 #: Legal forms dropped from the end of company names for the company-name rule.
@@ -266,7 +272,10 @@ class Resolver:
     def _acronym_match(self, actor: Actor) -> _Known | None:
         """An acronym and a name whose initials it is ("ILO" = "International Labour Organization"),
         exact initials first, then initials that skip one inner word ("BWI" = "Building and Wood
-        Workers' International"); only a single candidate is merged."""
+        Workers' International"); only a single candidate is merged. Not for companies: factories and
+        brands are not known by their initials."""
+        if actor.kind in NO_ACRONYMS:
+            return None
         acronym = actor.name.replace(".", "").strip().lower() if _is_acronym(actor.name) else ""
         exact, loose = initials(actor.name), initial_variants(actor.name)
         for keys in (
@@ -415,7 +424,7 @@ def _keys(actor: Actor) -> list[str]:
     if "iati" in actor.identifiers:
         keys.append(_loose_iati_key(actor.identifiers["iati"]))
     person = actor.kind is ActorKind.PERSON
-    keys += _primary_keys(actor.name, person)
+    keys += _primary_keys(actor.name, person, actor.kind in NO_ACRONYMS)
     for alias in actor.aliases:
         keys += _alias_keys(alias, person)
     if not person and actor.kind in COMPANY_KINDS and actor.country and (core := company_core(actor.name)):
@@ -436,9 +445,9 @@ def _alias_keys(name: str, person: bool) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1 << 17)
-def _primary_keys(name: str, person: bool) -> tuple[str, ...]:
+def _primary_keys(name: str, person: bool, company: bool = False) -> tuple[str, ...]:
     keys = list(_alias_keys(name, person))
-    if not person:
+    if not person and not company:
         # acronym rule: from the primary name only (a full name with an acronym alias matches on "n:")
         if initial := initials(name):
             keys.append(f"a:{initial}")
@@ -497,12 +506,13 @@ def _is_acronym(name: str) -> bool:
     return bool(_ACRONYM.match(name.replace(".", "").strip()))
 
 
-def _tokens(norm: str) -> list[str]:
+@lru_cache(maxsize=1 << 17)
+def _tokens(norm: str) -> tuple[str, ...]:
     """Blocking keys of a name: its informative words, and its first letters without spaces
     (so "IrishAid" meets "Irish Aid")."""
     words = [t for t in dict.fromkeys(norm.split()) if len(t) >= 3 and t not in LEGAL_FORMS and t not in _STOPWORDS]
     compact = norm.replace(" ", "")
-    return words + ([f"^{compact[:5]}"] if len(compact) >= 5 else [])
+    return tuple(words + ([f"^{compact[:5]}"] if len(compact) >= 5 else []))
 
 
 def _block_tokens(norm: str, blocks: dict[str, list[str]], count: int = 4) -> list[str]:

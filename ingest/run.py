@@ -20,7 +20,7 @@ from graphmodel.models import Actor, Source, merge_citations
 from graphmodel.store.contract import Batch, Store, WriteResult
 from graphmodel.text import slugify
 
-from .base import ReadContext, ReadResult
+from .base import ReadContext, ReadResult, load_yaml
 from .formats import detect_format, get_format
 from .resolution import Resolver, ReviewItem
 
@@ -103,9 +103,10 @@ def dataset_jobs(folder: Path, fmt: str = "auto") -> list[Job]:
         raise InputError(f"{folder}: a folder needs a {DATASET_FILE} naming its files",
                          hint="see README, 'Dataset folders', or give the files themselves")
     try:
-        meta = yaml.safe_load(meta_path.read_text(encoding="utf-8")) or {}
+        meta = load_yaml(meta_path.read_text(encoding="utf-8")) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise InputError(f"{meta_path}: not valid YAML ({exc.__class__.__name__})", hint="check its indentation") from None
+        problem = getattr(exc, "problem", None) or exc.__class__.__name__
+        raise InputError(f"{meta_path}: not valid YAML ({problem})", hint="check its indentation") from None
     if not isinstance(meta, dict):
         raise InputError(f"{meta_path}: expected a mapping of keys", hint="see README, 'Dataset folders'")
     try:
@@ -120,8 +121,12 @@ def dataset_jobs(folder: Path, fmt: str = "auto") -> list[Job]:
     if not names:
         raise InputError(f"{meta_path}: lists no files", hint="add files: {actors: actors.csv, links: links.csv}")
     jobs = []
+    inside = folder.resolve()
     for name in names:
         path = folder / str(name)
+        if not path.resolve().is_relative_to(inside):
+            raise InputError(f"{meta_path}: lists {name}, which is outside the dataset folder",
+                             hint="a dataset names only files inside its own folder")
         if not path.exists():
             raise InputError(f"{meta_path}: lists {name}, which does not exist", hint="fix the files list")
         chosen = meta.get("format") if fmt == "auto" and meta.get("format") not in (None, "reference") else fmt

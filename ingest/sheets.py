@@ -5,12 +5,46 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from graphmodel.errors import InputError
 
 csv.field_size_limit(10 * 1024 * 1024)
+
+#: How openpyxl fails on a damaged or hostile workbook: a broken archive (zip, zlib, a missing
+#: part), malformed or entity-laden XML (both XML parsers' errors are SyntaxErrors; defusedxml's
+#: refusals are ValueErrors), or values of the wrong shape.
+_DAMAGED_XLSX = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, KeyError, OSError, EOFError, ValueError,
+                 TypeError, IndexError, AttributeError, SyntaxError)
+
+#: Largest XLSX Stakemap expands (all parts together), and the most a large part may be compressed:
+#: a sheet of a million empty rows compresses 400-fold and takes openpyxl seconds to walk.
+MAX_XLSX_BYTES = 1024 * 1024 * 1024
+MAX_XLSX_RATIO = 200
+_RATIO_FLOOR = 4 * 1024 * 1024
+
+
+def check_archive(path: Path) -> None:
+    """Refuse a workbook that would expand beyond :data:`MAX_XLSX_BYTES`, or a large part compressed
+    more than :data:`MAX_XLSX_RATIO`-fold (the shape of a zip bomb). Damaged archives pass through:
+    the XLSX reader says what is wrong with them."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        return
+    total = sum(info.file_size for info in infos)
+    if total > MAX_XLSX_BYTES:
+        raise InputError(f"{path}: the workbook expands to {total // 2**20} MB, more than Stakemap reads "
+                         f"({MAX_XLSX_BYTES // 2**20} MB)", hint="split it into smaller workbooks, or save it as CSV")
+    for info in infos:
+        if info.file_size > _RATIO_FLOOR and info.file_size > MAX_XLSX_RATIO * max(info.compress_size, 1):
+            raise InputError(f"{path}: part {info.filename} expands {info.file_size // max(info.compress_size, 1)}-fold "
+                             f"to {info.file_size // 2**20} MB, the shape of a zip bomb; Stakemap does not read it",
+                             hint="if the workbook is genuine, open it in a spreadsheet program, delete the empty "
+                                  "rows and columns, and save it again")
 
 
 @dataclass
@@ -62,9 +96,10 @@ def read_xlsx_sheets(path: Path) -> list[Sheet]:
     """Every sheet of a workbook except those whose name contains ``(ignore)``."""
     import openpyxl
 
+    check_archive(path)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except _DAMAGED_XLSX as exc:
         raise InputError(f"{path}: not a readable XLSX workbook ({exc.__class__.__name__})",
                          hint="open it in a spreadsheet program and save it again as .xlsx") from None
     sheets = []
@@ -83,6 +118,9 @@ def read_xlsx_sheets(path: Path) -> list[Sheet]:
                 if any(str(c).strip() for c in row):
                     sheet.rows.append((row_no, row))
             sheets.append(sheet)
+    except _DAMAGED_XLSX as exc:  # a damaged part of the archive, found while reading rows
+        raise InputError(f"{path}: the XLSX workbook is damaged ({exc.__class__.__name__})",
+                         hint="open it in a spreadsheet program and save it again as .xlsx") from None
     finally:
         book.close()
     return sheets

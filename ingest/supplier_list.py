@@ -38,7 +38,7 @@ from graphmodel.values import split_list
 
 from .base import ReadContext, ReadResult
 from .records import Emitter, country_of, facility_id, origin_for, placeholder, tidy
-from .sheets import decode_utf8
+from .sheets import check_archive, decode_utf8
 
 FORMAT = "supplier-list"
 HEADER_SEARCH_ROWS = 30
@@ -344,6 +344,7 @@ def _xls_sheets(path: Path, limit: int | None) -> list[RawSheet]:
 def _xlsx_sheets(path: Path, limit: int | None) -> list[RawSheet]:
     import openpyxl
 
+    check_archive(path)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl's notes on Excel extensions it drops

@@ -31,6 +31,8 @@ COMMAND_MODULES = [
     "stakemap.cmd_analysis",
     "stakemap.cmd_export",
     "stakemap.cmd_users",
+    "stakemap.cmd_sync",
+    "stakemap.cmd_serve",
 ]
 
 

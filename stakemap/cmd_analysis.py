@@ -14,7 +14,7 @@ from graphmodel.kinds import LINK_SPECS, LinkKind, parse_link_kind
 from graphmodel.errors import ConfigError
 from graphmodel.values import country_name
 
-from .console import JsonOption, StoreOption, actor_arg, console, handles_errors, print_json, store_at
+from .console import JsonOption, StoreOption, actor_arg, console, escape, handles_errors, print_json, store_at
 
 WeightsOption = typer.Option(None, "--weights", help="Influence weights YAML (see 'stakemap weights --dump').",
                              dir_okay=False)
@@ -55,7 +55,7 @@ def _changes(answer) -> None:
     if answer is None:
         return
     names = ", ".join(a["name"] for a in answer.without)
-    console.print(f"\n[bold]What if {names} were gone[/bold]", highlight=False)
+    console.print(f"\n[bold]What if {escape(names)} were gone[/bold]", highlight=False, markup=True)
     for key, value in answer.changes.items():
         if value in ([], {}, None):
             continue
@@ -133,8 +133,8 @@ def paths(
     if as_json:
         _emit_json(result, answer)
         return
-    console.print(f"[bold]Influence paths[/bold] from {a.name} to {b.name} (at most {max_hops} hops"
-                  + (f"; kinds {', '.join(wanted)}" if wanted else "") + ")", highlight=False)
+    console.print(f"[bold]Influence paths[/bold] from {escape(a.name)} to {escape(b.name)} (at most {max_hops} hops"
+                  + (f"; kinds {escape(', '.join(wanted))}" if wanted else "") + ")", highlight=False, markup=True)
     if not result.paths:
         console.print("no path found", style="yellow")
     for n, path in enumerate(result.paths, 1):
@@ -185,7 +185,7 @@ def leverage_cmd(
         _emit_json(result, answer)
         return
     side = f" from {', '.join(a.name for a in ours)}" if ours else " (by pressure alone: give --from for reach)"
-    console.print(f"[bold]Leverage on {t.name}[/bold]{side}", highlight=False)
+    console.print(f"[bold]Leverage on {escape(t.name)}[/bold]{escape(side)}", highlight=False, markup=True)
     for n, e in enumerate(result.leverage, 1):
         console.print(f"{n:>3}. {e.actor['name']} ({e.actor['kind']}), acts in {e.sphere}: score {e.score:.3g}"
                       + (f" = reach {e.reach:.3g} × pressure {e.pressure:.3g}" if ours else ""),
@@ -244,8 +244,8 @@ def coverage_cmd(
     if as_json:
         _emit_json(result, answer)
         return
-    console.print(f"[bold]Coverage of {f.name}[/bold]: {len(result.reached)} actors reached within {max_hops} "
-                  f"steps; {result.amounts_known:.0%} of its own grants have amounts", highlight=False)
+    console.print(f"[bold]Coverage of {escape(f.name)}[/bold]: {len(result.reached)} actors reached within {max_hops} "
+                  f"steps; {result.amounts_known:.0%} of its own grants have amounts", highlight=False, markup=True)
     reached = Table(title="Reached (share = of its money reaching them; kept = staying with them)")
     for col in ("actor", "kind", "country", "share", "kept", "via"):
         reached.add_column(col, justify="right" if col in ("share", "kept") else "left")

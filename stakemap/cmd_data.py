@@ -12,7 +12,7 @@ from graphmodel.models import Actor, Link
 from graphmodel.values import country_name
 from ingest.run import IngestReport, run_ingest
 
-from .console import (JsonOption, StoreOption, actor_arg, console, err_console, handles_errors, print_json,
+from .console import (JsonOption, StoreOption, actor_arg, console, err_console, escape, handles_errors, print_json,
                       progress, store_at)
 
 
@@ -113,7 +113,7 @@ def stats(store: str = StoreOption, as_json: bool = JsonOption) -> None:
         print_json({"store": url, **s.as_dict()})
         return
     console.print(f"[bold]{s.actors}[/bold] actors, [bold]{s.links}[/bold] links, {s.sources} sources "
-                  f"in {url} (last write {s.last_write or 'never'})")
+                  f"in {escape(url)} (last write {s.last_write or 'never'})", markup=True)
     console.print(_count_table("Actors by kind", s.actors_by_kind))
     console.print(_count_table("Links by kind", s.links_by_kind))
     console.print(_count_table("Actors by country", {(f"{k} {country_name(k)}" if k else "(none)"): v
@@ -158,7 +158,7 @@ def show(actor: str = typer.Argument(..., help="An id, name or alias."), store: 
 
 
 def _print_actor(actor: Actor, links: list[Link], others: dict[str, Actor], sources: dict) -> None:
-    console.print(f"[bold]{actor.name}[/bold]  ({ACTOR_SPECS[actor.kind].label}; id {actor.id})", markup=True,
+    console.print(f"[bold]{escape(actor.name)}[/bold]  ({ACTOR_SPECS[actor.kind].label}; id {actor.id})", markup=True,
                   highlight=False)
     facts = [("aliases", ", ".join(actor.aliases)), ("country", actor.country and country_name(actor.country)),
              ("countries", ", ".join(actor.countries)), ("sectors", ", ".join(actor.sectors)),

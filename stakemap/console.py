@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -11,6 +12,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from graphmodel.errors import AmbiguousError, NotFoundError, StakemapError, ValidationFailed
@@ -18,8 +20,27 @@ from graphmodel.models import Actor
 from graphmodel.resolve import resolve_actor
 from graphmodel.store import Store, open_store
 
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+#: Control characters other than tab and new line (C0, DEL, C1): a terminal would act on them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+class SafeConsole(Console):
+    """A console for text that comes from records: never interpreted as markup unless a caller
+    asks (``markup=True``, with record text passed through :func:`escape`), and stripped of
+    control characters (an escape sequence in a name or description could retitle the
+    terminal, fake output or plant a link)."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("markup", False)
+        kwargs.setdefault("highlight", False)
+        super().__init__(**kwargs)
+
+    def render_str(self, text: str, **kwargs):  # type: ignore[override]
+        return super().render_str(_CONTROL.sub("", text), **kwargs)
+
+
+console = SafeConsole()
+err_console = SafeConsole(stderr=True)
 
 StoreOption = typer.Option(None, "--store", envvar="STAKEMAP_STORE",
                            help="Store URL: sqlite:///file.db (default ./stakemap.db) or bolt://user@host:7687/db.")
@@ -30,13 +51,13 @@ def fail(error: StakemapError, *, max_problems: int = 50) -> None:
     """Print an error (every problem, one line each) and exit 1."""
     if isinstance(error, ValidationFailed):
         for problem in error.problems[:max_problems]:
-            err_console.print(f"[red]error[/red] {problem}", markup=True, soft_wrap=True, emoji=False)
+            err_console.print(f"[red]error[/red] {escape(str(problem))}", markup=True, soft_wrap=True, emoji=False)
         if len(error.problems) > max_problems:
             err_console.print(f"... and {len(error.problems) - max_problems} more problems")
         err_console.print(f"{len(error.problems)} problem(s); nothing was written."
                           + (f" Hint: {error.hint}" if error.hint else ""), soft_wrap=True)
     else:
-        err_console.print("[red]error[/red] ", end="")
+        err_console.print("[red]error[/red] ", end="", markup=True)
         err_console.print(str(error), markup=False, soft_wrap=True, emoji=False)
         if isinstance(error, NotFoundError) and error.suggestions:
             pass  # already in the hint
@@ -81,5 +102,6 @@ def progress() -> Progress:
                     TimeElapsedColumn(), console=err_console, transient=True)
 
 
-__all__ = ["AmbiguousError", "JsonOption", "StoreOption", "actor_arg", "console", "err_console", "fail",
+__all__ = ["AmbiguousError", "JsonOption", "SafeConsole", "StoreOption", "actor_arg", "console", "err_console", "escape",
+           "fail",
            "handles_errors", "print_json", "progress", "store_at"]

@@ -47,6 +47,9 @@ class BoltServer:
     def store(self, **options) -> Neo4jStore:
         options.setdefault("limits", self.limits)
         options.setdefault("lock_wait_seconds", 10.0)
+        if not self.is_neo4j:
+            # The stand-in now and then stalls a new driver's first handshake; fail it fast, retry.
+            options.setdefault("acquisition_timeout", 3.0)
         return Neo4jStore(self.uri, user=self.user, password=self.password, database=self.database, **options)
 
     def fresh_store(self, **options) -> Neo4jStore:

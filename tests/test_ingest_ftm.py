@@ -120,3 +120,36 @@ def test_empty_file(tmp_path):
     path.write_text("\n\n")
     with pytest.raises(InputError, match="no FollowTheMoney entities"):
         read(path)
+
+
+def test_stakemap_own_export_conventions(tmp_path):
+    """Kinds in keywords, link kinds in role or summary, sources as Documents, citations as Documentation."""
+    lines = [
+        {"id": "source-amrc", "schema": "Document", "properties": {
+            "title": ["Hong Kong - China Solidarity"], "date": ["2010"], "notes": ["Stakemap source: amrc (document)"]}},
+        {"id": "fes", "schema": "Organization", "properties": {
+            "name": ["Friedrich-Ebert-Stiftung"], "keywords": ["sso"], "notes": ["Stakemap sensitivity: internal"]}},
+        {"id": "bwi", "schema": "Organization", "properties": {"name": ["BWI"], "keywords": ["guf"]}},
+        {"id": "p", "schema": "Project", "properties": {"name": ["Migrant programme"], "keywords": ["programme"]}},
+        {"id": "d1", "schema": "Documentation", "properties": {
+            "document": ["source-amrc"], "entity": ["fes"], "role": ["para 3"], "summary": ["Funder of the work."]}},
+        {"id": "l1", "schema": "Membership", "properties": {
+            "member": ["bwi"], "organization": ["fes"], "role": ["partners_with"]}},
+        {"id": "l2", "schema": "UnknownLink", "properties": {
+            "subject": ["bwi"], "object": ["p"], "role": ["implements"],
+            "summary": ["Stakemap link implements; confidence: reported; sensitivity: public"]}},
+    ]
+    path = tmp_path / "own.ftm.json"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    result, ctx = read(path)
+    assert not ctx.problems
+    fes = one(result.actors, "Friedrich-Ebert-Stiftung")
+    assert fes.kind is ActorKind.SSO and "kind_guessed" not in fes.attributes
+    assert fes.sensitivity is Sensitivity.INTERNAL
+    assert ("amrc", "para 3", "Funder of the work.") in {(c.source, c.locator, c.note) for c in fes.citations}
+    assert [s.id for s in result.sources] == ["amrc"] and result.sources[0].year == 2010
+    assert one(result.actors, "Migrant programme").kind is ActorKind.PROGRAMME
+    bwi = one(result.actors, "BWI")
+    assert links_between(links(result), bwi.id, fes.id)[0].kind is LinkKind.PARTNERS_WITH
+    [implements] = links_between(links(result), bwi.id, one(result.actors, "Migrant programme").id)
+    assert implements.kind is LinkKind.IMPLEMENTS and implements.confidence.value == "reported"

@@ -101,7 +101,8 @@ def test_iati_then_production_then_seed_is_one_graph(tmp_path):
             origins = set(store.origins_of(found[0].id))
             assert {"seed", "union-grants-203"} <= origins, (name, origins)
             checked += 1
-        assert checked >= 3 or pytest.skip("the seed does not name the organisations the fixtures share")
+        if checked < 3:
+            pytest.skip("the seed does not name the organisations the fixtures share")
         _assert_no_duplicates(store)
 
         # the IATI links reach the curated actor
@@ -164,7 +165,8 @@ def test_cli_bad_input_is_a_clear_error_and_writes_nothing(path, fmt, tmp_path):
     result = runner.invoke(app, ["ingest", str(good), str(path), "--format", fmt, "--store", f"sqlite:///{db}"]
                            if fmt == "auto" else ["ingest", str(path), "--format", fmt, "--store", f"sqlite:///{db}"])
     assert result.exit_code == 1
-    assert "Traceback" not in result.output and result.exception is None or isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
     assert path.name in result.output and "nothing was written" in result.output
     if db.exists():
         store = SQLiteStore(db)

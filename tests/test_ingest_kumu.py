@@ -118,3 +118,34 @@ def test_detection():
 
     for name in ("solidarity-map.xlsx", "blueprint.json", "project-export.json"):
         assert detect_format(fixture("kumu", name)).name == "kumu", name
+
+
+def test_workbook_with_a_sources_sheet(tmp_path):
+    """Stakemap's own Kumu-ready export: a Sources sheet, rows citing it with cites/locator/note."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    elements = book.active
+    elements.title = "Elements"
+    elements.append(["ID", "Label", "Type", "sensitivity", "cites", "locator", "note"])
+    elements.append(["fes", "Friedrich-Ebert-Stiftung", "sso", "internal", "amrc", "para 3", "A funder."])
+    elements.append(["bwi", "BWI", "guf", "", "", "", ""])
+    connections = book.create_sheet("Connections")
+    connections.append(["ID", "From", "To", "Type", "amount", "currency", "confidence", "cites", "locator"])
+    connections.append(["l1", "fes", "bwi", "funds", 5000, "EUR", "reported", "amrc", "para 4"])
+    sources = book.create_sheet("Sources")
+    sources.append(["id", "title", "kind", "year"])
+    sources.append(["amrc", "Hong Kong - China Solidarity", "document", 2010])
+    path = tmp_path / "export.xlsx"
+    book.save(path)
+    result, ctx = read(path, "kumu")
+    assert not ctx.problems
+    assert [s.id for s in result.sources] == ["amrc"]
+    assert sorted(a.name for a in result.actors) == ["BWI", "Friedrich-Ebert-Stiftung"]
+    fes = one(result.actors, "Friedrich-Ebert-Stiftung")
+    assert fes.sensitivity is Sensitivity.INTERNAL and ("amrc", "para 3") in {(c.source, c.locator)
+                                                                              for c in fes.citations}
+    [grant] = links(result)
+    assert (grant.kind, grant.amount, grant.currency, grant.confidence.value) == (LinkKind.FUNDS, 5000, "EUR",
+                                                                                  "reported")
+    assert ("amrc", "para 4") in {(c.source, c.locator) for c in grant.citations}

@@ -170,6 +170,7 @@ def flow(proj: Projection, funder: int, max_hops: int = 6) -> Flow:
     seen = np.zeros(n * N_STATES, dtype=bool)
     start = funder * N_STATES + HOLDS
     seen[start] = True
+    lookup = np.zeros(n * N_STATES, dtype=np.int64)
     node_seen = np.zeros(n, dtype=bool)
     node_seen[funder] = True
     inflow = np.zeros(n)
@@ -186,9 +187,7 @@ def flow(proj: Projection, funder: int, max_hops: int = 6) -> Flow:
     for depth in range(1, max_hops + 1):
         nodes = frontier // N_STATES
         states = frontier % N_STATES
-        arcs, which = gather(mg.indptr, nodes)
-        # ``which`` holds nodes; map each arc back to its frontier entry
-        owner = np.repeat(np.arange(len(frontier)), mg.indptr[nodes + 1] - mg.indptr[nodes])
+        arcs, owner = gather(mg.indptr, nodes, np.arange(len(frontier)))
         allowed = _ALLOWED[states[owner], mg.step[arcs]]
         heads = mg.nbr[arcs]
         allowed &= heads != funder
@@ -209,11 +208,17 @@ def flow(proj: Projection, funder: int, max_hops: int = 6) -> Flow:
             frontier = frontier[:0]
             break
         t_new = target[new]
-        uniq, inv = np.unique(t_new, return_inverse=True)
-        got = np.bincount(inv, weights=passed[new])
+        uniq = np.flatnonzero(np.bincount(t_new, minlength=len(seen)))
+        lookup[uniq] = np.arange(len(uniq))
+        inv = lookup[t_new]
+        got = np.bincount(inv, weights=passed[new], minlength=len(uniq))
         # parent: the arc bringing the most money (first on ties)
-        p_order = np.lexsort((-passed[new], inv))
-        firsts = p_order[np.r_[True, inv[p_order][1:] != inv[p_order][:-1]]]
+        passed_new = passed[new]
+        most = np.zeros(len(uniq))
+        np.maximum.at(most, inv, passed_new)
+        best = np.flatnonzero(passed_new == most[inv])
+        firsts = np.full(len(uniq), len(passed_new), dtype=np.int64)
+        np.minimum.at(firsts, inv[best], best)
         seen[uniq] = True
         node_seen[uniq // N_STATES] = True
         pairs_out.append(uniq)
@@ -267,6 +272,7 @@ class CoverageResult:
     dependence: list[dict[str, Any]]
     amounts_known: float
     max_hops: int
+    n_reached: int = 0
     context: dict[str, Any] | None = None
     without: list[str] = field(default_factory=list)
 
@@ -290,7 +296,7 @@ class CoverageResult:
 
 
 def coverage(proj: Projection, funder_id: str, context: ContextTable | None = None, max_hops: int = 6,
-             limit_actors: int | None = None) -> CoverageResult:
+             limit_actors: int | None = None, group_actors: int | None = 50) -> CoverageResult:
     """Where ``funder_id``'s money goes: actors, countries, sectors and kinds, gaps, overlaps, dependence.
 
     Parameters
@@ -305,6 +311,9 @@ def coverage(proj: Projection, funder_id: str, context: ContextTable | None = No
         Most steps from the funder.
     limit_actors : int, optional
         List at most this many reached actors (largest share first); totals count them all.
+    group_actors : int, optional
+        List at most this many actors per country, sector or kind, and at most this many
+        overlapping funders (``None``: all); ``n_actors`` counts them all.
 
     Returns
     -------
@@ -315,46 +324,48 @@ def coverage(proj: Projection, funder_id: str, context: ContextTable | None = No
     f = proj.position(funder_id)
     fl = flow(proj, f, max_hops)
     mg = money_graph(proj)
-    reached_nodes = np.unique(fl.pairs // N_STATES)
-    reached_nodes = reached_nodes[reached_nodes != f]
-    # the pair that brought each actor the most money: its path
-    best_pair: dict[int, int] = {}
-    order = np.argsort(-fl.pair_flow, kind="stable")
-    for p in order[1:]:
-        best_pair.setdefault(int(fl.pairs[p] // N_STATES), int(p))
-    pos_of_pair = {int(pair): i for i, pair in enumerate(fl.pairs)}
-    listed = sorted(reached_nodes.tolist(), key=lambda i: (-fl.inflow[i], proj.actor_ids[i]))
-    any_path = False
+    pair_nodes = fl.pairs // N_STATES
+    mask = np.zeros(proj.n_actors, dtype=bool)
+    mask[pair_nodes] = True
+    mask[f] = False
+    reached_nodes = np.flatnonzero(mask)
+    # the pair that brought each actor the most money gives its path (the first on ties)
+    most = np.full(proj.n_actors, -1.0)
+    np.maximum.at(most, pair_nodes, fl.pair_flow)
+    top = np.flatnonzero(fl.pair_flow == most[pair_nodes])
+    best_pair = np.full(proj.n_actors, len(fl.pairs), dtype=np.int64)
+    np.minimum.at(best_pair, pair_nodes[top], top)
+    pair_sorted = np.argsort(fl.pairs)
+    rank = id_rank(proj)
+    listed = reached_nodes[np.lexsort((rank[reached_nodes], -fl.inflow[reached_nodes]))]
     if limit_actors is not None:
         listed = listed[:limit_actors]
     reached = []
-    for i in listed:
-        p = best_pair.get(i)
+    for i in listed.tolist():
+        p = int(best_pair[i])
         steps = []
-        while p is not None and fl.pair_parent[p] >= 0:
-            steps.append((int(fl.pairs[p] // N_STATES), int(fl.pair_step[p]), int(fl.pair_link[p])))
-            p = pos_of_pair.get(int(fl.pair_parent[p]))
+        while fl.pair_parent[p] >= 0:
+            steps.append((int(pair_nodes[p]), int(fl.pair_step[p]), int(fl.pair_link[p])))
+            parent = fl.pair_parent[p]
+            p = int(pair_sorted[np.searchsorted(fl.pairs, parent, sorter=pair_sorted)])
         steps.reverse()
-        any_path = any_path or bool(steps)
         reached.append({
             "actor": proj.actor_ref(i), "share": _r(fl.inflow[i]), "kept": _r(fl.kept[i]),
             "hops": len(steps), "path": [proj.actor_ids[f]] + [proj.actor_ids[s[0]] for s in steps],
             "via": [STEP_NAMES[s[1]] for s in steps], "links": [proj.link_ids[s[2]] for s in steps],
         })
-    kept_nodes = np.nonzero(fl.kept > 0)[0]
-    countries = _group(kept_nodes, fl.kept, lambda i: proj.actor_countries.get(i)
-                       or ((proj.actor_country(i),) if proj.actor_country(i) else ("",)), proj, "country")
-    sectors = _group(kept_nodes, fl.kept, lambda i: proj.actor_sectors.get(i) or ("",), proj, "sector")
-    kinds = _group(kept_nodes, fl.kept, lambda i: (ACTOR_KINDS[proj.kind[i]].value,), proj, "kind")
+    countries = _group(proj, fl.kept, "country", group_actors)
+    sectors = _group(proj, fl.kept, "sector", group_actors)
+    kinds = _group(proj, fl.kept, "kind", group_actors)
     gaps = _gaps(countries, context) if context is not None else []
-    reached_set = set(reached_nodes.tolist()) | {f}
-    overlaps = _overlaps(proj, mg, reached_nodes, reached_set, f)
+    overlaps = _overlaps(proj, mg, reached_nodes, f, group_actors)
     dependence = _dependence(proj, mg, f, fl)
     steps_with_amounts = mg.amount[gather(mg.indptr, np.array([f]))[0]]
     amounts_known = float(np.mean(~np.isnan(steps_with_amounts))) if len(steps_with_amounts) else 0.0
     return CoverageResult(
         funder=proj.actor_ref(f), reached=reached, countries=countries, sectors=sectors, kinds=kinds, gaps=gaps,
         overlaps=overlaps, dependence=dependence, amounts_known=amounts_known, max_hops=max_hops,
+        n_reached=int(len(reached_nodes)),
         context=context.describe() if context is not None else None, without=list(proj.removed),
     )
 
@@ -363,19 +374,55 @@ def _r(x: float) -> float:
     return round(float(x), 12)
 
 
-def _group(nodes: np.ndarray, kept: np.ndarray, keys, proj: Projection, name: str) -> list[dict[str, Any]]:
-    totals: dict[str, float] = {}
-    members: dict[str, list[tuple[float, str]]] = {}
-    for i in nodes.tolist():
-        labels = keys(i)
-        part = kept[i] / len(labels)
-        for label in labels:
-            totals[label] = totals.get(label, 0.0) + part
-            members.setdefault(label, []).append((part, proj.actor_ids[i]))
+def id_rank(proj: Projection) -> np.ndarray:
+    """Each actor's rank in id order (cached), to break ties by id without comparing strings."""
+    def build() -> np.ndarray:
+        rank = np.empty(proj.n_actors, dtype=np.int64)
+        rank[np.argsort(proj.actor_ids.astype(str), kind="stable")] = np.arange(proj.n_actors)
+        return rank
+    return proj.cached(("id_rank",), build)
+
+
+def _memberships(proj: Projection, by: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str | None]]:
+    """(actor, group code, weight) rows: an actor in several countries or sectors counts a part in each."""
+    def build():
+        if by == "kind":
+            return (np.arange(proj.n_actors), proj.kind.astype(np.int64), np.ones(proj.n_actors),
+                    [k.value for k in ACTOR_KINDS])
+        labels: dict[str | None, int] = {}
+        actors, groups, weights = [], [], []
+        listed = proj.actor_countries if by == "country" else proj.actor_sectors
+        for i in range(proj.n_actors):
+            values = listed.get(i)
+            if not values:
+                values = ((proj.actor_country(i),) if by == "country" else (None,))
+            for v in values:
+                actors.append(i)
+                groups.append(labels.setdefault(v, len(labels)))
+                weights.append(1.0 / len(values))
+        return (np.array(actors, dtype=np.int64), np.array(groups, dtype=np.int64), np.array(weights),
+                list(labels))
+    return proj.cached(("memberships", by), build)
+
+
+def _group(proj: Projection, kept: np.ndarray, by: str, limit: int | None) -> list[dict[str, Any]]:
+    actors, groups, weights, labels = _memberships(proj, by)
+    part = kept[actors] * weights
+    rows = part > 0
+    actors, groups, part = actors[rows], groups[rows], part[rows]
+    totals = np.bincount(groups, weights=part, minlength=len(labels))
+    counts = np.bincount(groups, minlength=len(labels))
+    rank = id_rank(proj)
+    order = np.lexsort((rank[actors], -part, groups))
+    actors, groups = actors[order], groups[order]
+    starts = np.searchsorted(groups, np.arange(len(labels)))
     out = []
-    for label in sorted(totals, key=lambda k: (-totals[k], k)):
-        ranked = [a for _, a in sorted(members[label], key=lambda x: (-x[0], x[1]))]
-        out.append({name: label or None, "share": _r(totals[label]), "actors": ranked})
+    present = np.nonzero(counts)[0]
+    label_order = sorted(present.tolist(), key=lambda g: (-totals[g], labels[g] or ""))
+    for g in label_order:
+        members = actors[starts[g]: starts[g] + (counts[g] if limit is None else min(counts[g], limit))]
+        out.append({by: labels[g], "share": _r(totals[g]), "n_actors": int(counts[g]),
+                    "actors": proj.actor_ids[members].tolist()})
     return out
 
 
@@ -391,19 +438,31 @@ def _gaps(countries: list[dict[str, Any]], context: ContextTable) -> list[dict[s
     return out
 
 
-def _overlaps(proj: Projection, mg: MoneyGraph, reached: np.ndarray, reached_set: set[int],
-              funder: int) -> list[dict[str, Any]]:
+def _overlaps(proj: Projection, mg: MoneyGraph, reached: np.ndarray, funder: int,
+              limit: int | None) -> list[dict[str, Any]]:
+    """Other funders (outside this funder's chains) that fund actors this funder reaches."""
     if len(reached) == 0:
         return []
+    inside = np.zeros(proj.n_actors, dtype=bool)
+    inside[reached] = True
+    inside[funder] = True
     arcs, recipients = gather(mg.funds_in_indptr, reached)
     others = mg.funds_in_src[arcs]
-    by_funder: dict[int, set[int]] = {}
-    for g, r in zip(others.tolist(), recipients.tolist()):
-        if g not in reached_set and g != funder:
-            by_funder.setdefault(g, set()).add(r)
-    out = [{"funder": proj.actor_ref(g), "count": len(rs), "actors": sorted(proj.actor_ids[r] for r in rs)}
-           for g, rs in by_funder.items()]
-    out.sort(key=lambda o: (-o["count"], o["funder"]["id"]))
+    keep = ~inside[others]
+    keys = np.sort(others[keep] * proj.n_actors + recipients[keep])
+    keys = keys[np.r_[True, keys[1:] != keys[:-1]]] if len(keys) else keys
+    givers, takers = keys // proj.n_actors, keys % proj.n_actors
+    per_giver = np.bincount(givers, minlength=proj.n_actors)
+    uniq = np.flatnonzero(per_giver)
+    counts = per_giver[uniq]
+    rank = id_rank(proj)
+    starts = np.searchsorted(givers, uniq)  # keys are sorted by giver
+    out = []
+    for k in np.lexsort((rank[uniq], -counts))[:limit].tolist():
+        members = takers[starts[k]: starts[k] + counts[k]]
+        members = members[np.argsort(rank[members])][:limit]
+        out.append({"funder": proj.actor_ref(int(uniq[k])), "count": int(counts[k]),
+                    "actors": proj.actor_ids[members].tolist()})
     return out
 
 

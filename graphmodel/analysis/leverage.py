@@ -11,7 +11,8 @@ through which it presses on the next actor towards ``T``.
 Chokepoints are the actors that every *strong* path to the target passes:
 paths from ``A`` (or, without ``A``, from the ranked actors) whose strength is
 at least ``strong`` times that of the strongest such path. An actor is a
-chokepoint when removing it leaves no strong path.
+chokepoint when removing it leaves no strong path; ``best_strength_without``
+says what is left (0 when nothing is left above a tenth of the strong threshold).
 
 Examples
 --------
@@ -48,6 +49,10 @@ from .paths import InfluencePath, _explain
 from .projection import LINK_KINDS, Projection
 from .search import hop_layers, walk_back
 from .weights import Weights
+
+#: Chokepoint reports give the best strength left without the actor down to a tenth of the strong
+#: threshold; weaker paths count as none.
+_WIDE = math.log(10.0)
 
 
 @dataclass
@@ -214,10 +219,16 @@ def _arcs(g: InfluenceGraph, nodes: list[int]) -> list[int]:
 
 def _chokepoints(proj: Projection, g: InfluenceGraph, sources: list[int], t: int, hops: int, best: float,
                  walk: list[int] | None, strong: float) -> list[dict[str, Any]]:
-    """Actors on the strongest path without which no strong path (>= ``strong`` x best) is left."""
+    """Actors on the strongest path without which no strong path (>= ``strong`` x best) is left.
+
+    Each test is a search from the sources with the actor blocked, pruned by the
+    least cost to the target (unblocked, by hops left): only near-strong walks are explored.
+    """
     if walk is None or not math.isfinite(best) or not sources:
         return []
     limit = best - math.log(strong) + 1e-12
+    wide = limit + _WIDE
+    to_target = hop_layers(g.rindptr, g.rnbr, g.rcost, [t], hops, limit=wide)
     excluded = set(sources) | {t}
     out = []
     for c in walk:
@@ -225,9 +236,10 @@ def _chokepoints(proj: Projection, g: InfluenceGraph, sources: list[int], t: int
             continue
         blocked = np.zeros(g.n, dtype=bool)
         blocked[c] = True
-        layers = hop_layers(g.indptr, g.nbr, g.cost, sources, hops, limit=limit, blocked=blocked)
+        layers = hop_layers(g.indptr, g.nbr, g.cost, sources, hops, limit=limit, blocked=blocked, bound=to_target)
         if not layers[-1, t] <= limit:
-            without = hop_layers(g.indptr, g.nbr, g.cost, sources, hops, blocked=blocked)[-1, t]
+            without = hop_layers(g.indptr, g.nbr, g.cost, sources, hops, limit=wide, blocked=blocked,
+                                 bound=to_target)[-1, t]
             out.append({"actor": proj.actor_ref(c),
                         "best_strength_without": math.exp(-without) if math.isfinite(without) else 0.0})
     return out

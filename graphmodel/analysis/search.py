@@ -25,20 +25,21 @@ from collections.abc import Sequence
 import numpy as np
 
 
-def gather(indptr: np.ndarray, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Arc positions leaving ``nodes`` and, for each, the node it leaves."""
+def gather(indptr: np.ndarray, nodes: np.ndarray, labels: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Arc positions leaving ``nodes`` and, for each, the node it leaves (or its entry in ``labels``)."""
+    labels = nodes if labels is None else labels
     starts = indptr[nodes]
     lengths = indptr[nodes + 1] - starts
     total = int(lengths.sum())
     if total == 0:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=nodes.dtype)
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=labels.dtype)
     offsets = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths[:-1]))), lengths)
-    return offsets + np.arange(total), np.repeat(nodes, lengths)
+    return offsets + np.arange(total), np.repeat(labels, lengths)
 
 
 def hop_layers(indptr: np.ndarray, nbr: np.ndarray, cost: np.ndarray, sources: Sequence[int] | np.ndarray,
                hops: int, *, limit: float = np.inf, blocked: np.ndarray | None = None,
-               source_cost: np.ndarray | None = None) -> np.ndarray:
+               source_cost: np.ndarray | None = None, bound: np.ndarray | None = None) -> np.ndarray:
     """Least cost from ``sources`` to every node with at most ``h`` arcs, for ``h = 0..hops``.
 
     Parameters
@@ -55,6 +56,10 @@ def hop_layers(indptr: np.ndarray, nbr: np.ndarray, cost: np.ndarray, sources: S
         Nodes a walk may not enter.
     source_cost : array, optional
         Starting cost of each source.
+    bound : array, optional
+        Shape ``(hops + 1, n)``: a lower bound on the cost still to pay from each node with ``r``
+        hops left (e.g. layers of a search from the target). A label is dropped when it plus the
+        bound exceeds ``limit``.
 
     Returns
     -------
@@ -82,6 +87,8 @@ def hop_layers(indptr: np.ndarray, nbr: np.ndarray, cost: np.ndarray, sources: S
         heads = nbr[arcs]
         cand = prev[tails] + cost[arcs]
         ok = (cand < cur[heads]) & (cand <= limit)
+        if bound is not None:
+            ok &= cand + bound[hops - h][heads] <= limit
         if blocked is not None:
             ok &= ~blocked[heads]
         np.minimum.at(cur, heads[ok], cand[ok])

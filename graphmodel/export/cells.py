@@ -7,7 +7,9 @@ one of these characters gets a single quote in front, so it is shown as text
 and never run. Numbers are written as numbers and left alone.
 
 The quote stays in the file: a value read back from an export that begins
-with ``'`` followed by one of these characters had the quote added here.
+with ``'`` followed by one of these characters had the quote added here. Text
+that itself begins with quotes before such a character gets one more, so
+:func:`restore` always gives back exactly what was written.
 
 >>> neutralise("=HYPERLINK(\\"http://x\\")")
 '\\'=HYPERLINK("http://x")'
@@ -30,14 +32,18 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(value: Any) -> Any:
-    """The value to write in a spreadsheet cell: text that could run as a formula gets a leading quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+    """The value to write in a spreadsheet cell: text that could run as a formula gets a leading quote.
+
+    >>> neutralise("'=1+1"), restore(neutralise("'=1+1"))
+    ("''=1+1", "'=1+1")
+    """
+    if isinstance(value, str) and value.lstrip("'").startswith(FORMULA_TRIGGERS):
         return "'" + value
     return value
 
 
 def restore(value: Any) -> Any:
     """Undo :func:`neutralise` (for readers of Stakemap's own exports)."""
-    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_TRIGGERS):
+    if isinstance(value, str) and value.startswith("'") and value.lstrip("'").startswith(FORMULA_TRIGGERS):
         return value[1:]
     return value

@@ -88,11 +88,14 @@ def schema_statements(full: bool = True) -> list[str]:
 #: Fails on servers that are not Neo4j (the capability probe).
 PROBE_NEO4J = "CALL dbms.components() YIELD name, versions, edition RETURN name, versions, edition"
 
+#: Echoes a parameter: servers that paste parameters into the query text fail it.
+PROBE_PARAMETERS = "RETURN $value AS value"
+
 META_READ = f"OPTIONAL MATCH (m:{META} {{id: $meta}})\nRETURN properties(m) AS meta"
 
 META_INIT = f"""MERGE (m:{META} {{id: $meta}})
 ON CREATE SET m.store_id = $store_id, m.committed = 0, m.applied = 0, m.next_seq = 1
-SET m.schema = $schema, m.dialect = $dialect
+SET m.schema = $schema, m.dialect = $dialect, m.splices = $splices
 RETURN properties(m) AS meta"""
 
 # -- the write lock and commit ------------------------------------------------------------
@@ -381,9 +384,10 @@ class Statement:
 
 
 _SAMPLE = {
-    "meta": META_ID, "store_id": "s", "schema": 1, "dialect": "neo4j", "token": "t", "now": 1, "until": 2, "seq": 2,
+    "meta": META_ID, "store_id": "s", "schema": 1, "dialect": "neo4j", "splices": False, "token": META_ID * 2,
+    "now": 1, "until": 2, "seq": 2,
     "committed": 1, "limit": 10, "after": "", "ids": ["x"], "id": "x", "needles": ["\ni:x\n"],
-    "text": "x", "origin": "o", "rows": [{"id": "x", "props": {"id": "x"}, "next": "{}", "seq": 2,
+    "text": "x", "origin": "o", "value": "v", "rows": [{"id": "x", "props": {"id": "x"}, "next": "{}", "seq": 2,
                                            "source": "a", "target": "b"}],
 }
 
@@ -397,7 +401,7 @@ def all_statements() -> list[Statement]:
     named: list[tuple[str, str]] = []
     named += [(f"schema.full.{i}", q) for i, q in enumerate(schema_statements(True))]
     named += [(f"schema.plain.{i}", q) for i, q in enumerate(schema_statements(False))]
-    named += [("probe", PROBE_NEO4J), ("meta.read", META_READ), ("meta.init", META_INIT),
+    named += [("probe", PROBE_NEO4J), ("probe.parameters", PROBE_PARAMETERS), ("meta.read", META_READ), ("meta.init", META_INIT),
               ("lock.acquire", LOCK_ACQUIRE), ("lock.holder", LOCK_HOLDER), ("lock.renew", LOCK_RENEW),
               ("commit", COMMIT), ("lock.release", LOCK_RELEASE), ("source.create", SOURCE_CREATE),
               ("source.apply", SOURCE_APPLY), ("clear", CLEAR_SLICE), ("links.pending", PENDING_LINKS),

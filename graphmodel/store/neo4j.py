@@ -46,6 +46,7 @@ import heapq
 import json
 import logging
 import os
+import socket
 import sys
 import time
 import uuid
@@ -66,7 +67,8 @@ from .sqlite import actor_keys, merge_actor_claims
 
 log = logging.getLogger(__name__)
 
-PASSWORD_ENV = "STAKEMAP_NEO4J_PASSWORD"
+# The name of the environment variable that holds the password (not a password).
+PASSWORD_ENV = "STAKEMAP_NEO4J_PASSWORD"  # nosec B105
 BATCH_ROWS_ENV = "STAKEMAP_NEO4J_BATCH_ROWS"
 BATCH_BYTES_ENV = "STAKEMAP_NEO4J_BATCH_BYTES"
 SCHEMA_VERSION = 1
@@ -284,7 +286,8 @@ class Neo4jStore(Store):
     def __init__(self, uri: str, *, user: str, password: str, database: str | None = None,
                  display: str | None = None, limits: BatchLimits | None = None,
                  lease_seconds: float = 120.0, lock_wait_seconds: float = 60.0,
-                 connection_timeout: float = 10.0, max_retry_time: float = 15.0) -> None:
+                 connection_timeout: float = 10.0, acquisition_timeout: float = 20.0,
+                 max_retry_time: float = 15.0) -> None:
         import neo4j
 
         self._neo4j = neo4j
@@ -300,22 +303,41 @@ class Neo4jStore(Store):
         try:
             self.driver = neo4j.GraphDatabase.driver(
                 uri, auth=(user, password), connection_timeout=connection_timeout,
+                connection_acquisition_timeout=acquisition_timeout,
                 max_transaction_retry_time=max_retry_time, user_agent="stakemap")
         except (neo4j.exceptions.ConfigurationError, ValueError) as exc:
             raise StoreError(f"cannot use Neo4j URL {self.url}: {exc}") from None
         try:
+            self._probe_port(uri, connection_timeout)
             self._verify()
             meta = self._one(q.META_READ, meta=q.META_ID)
             meta = meta["meta"] if meta else None
             if not meta or meta.get("schema") != SCHEMA_VERSION:
                 dialect = self._ensure_schema()
                 meta = self._one(q.META_INIT, meta=q.META_ID, store_id=uuid.uuid4().hex,
-                                 schema=SCHEMA_VERSION, dialect=dialect, write=True)["meta"]
-            self.stand_in = meta.get("dialect") == "opencypher"
+                                 schema=SCHEMA_VERSION, dialect=dialect, splices=self.stand_in, write=True)["meta"]
+            self.stand_in = bool(meta.get("splices"))
+            self._dialect = meta.get("dialect", "neo4j")
         except BaseException:
             self.driver.close()
             raise
         self.store_id = meta["store_id"]
+
+    def _probe_port(self, uri: str, timeout: float) -> None:
+        """Fail fast and clearly when nothing listens at the URL's host and port.
+
+        (The throwaway connection also gets FalkorDB's Bolt listener, used as a test
+        stand-in, to answer the driver's next handshake instead of stalling on it.)
+        """
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(uri)
+        try:
+            with socket.create_connection((parts.hostname or "localhost", parts.port or 7687), timeout=timeout):
+                pass
+        except OSError as exc:
+            raise StoreError(f"cannot reach Neo4j at {self.url} ({exc.strerror or exc})",
+                             hint="is the server running? check host and port") from None
 
     def _verify(self) -> None:
         ex = self._neo4j.exceptions
@@ -414,7 +436,7 @@ class Neo4jStore(Store):
             if "cannot reach" in exc.message or "refused" in exc.message or "does not exist" in exc.message:
                 raise
             full = False
-            self.stand_in = True
+        self.stand_in = self._splices_parameters()
         for statement in q.schema_statements(full):
             try:
                 self._exec(statement, {}, write=True)
@@ -422,7 +444,24 @@ class Neo4jStore(Store):
                 if full:
                     raise
                 # the plain form has no IF NOT EXISTS: an error means the index exists
-        return "neo4j" if full else "opencypher"
+        self._dialect = "neo4j" if full else "opencypher"
+        return self._dialect
+
+    def _splices_parameters(self) -> bool:
+        """Whether the server mangles a string parameter holding a quote and a backslash
+        (it pastes parameters into the query text); such servers get escaped parameters."""
+        probe = "it's a \\ test"
+        try:
+            row = self._one(q.PROBE_PARAMETERS, value=probe)
+            if row is not None and row["value"] == probe:
+                return False
+        except StoreError:
+            pass
+        row = self._one(q.PROBE_PARAMETERS, value=escape_for_opencypher_bolt(probe))
+        if row is None or row["value"] != probe:
+            raise StoreError(f"the server at {self.url} does not return string parameters intact",
+                             hint="use Neo4j 5")
+        return True
 
     # -- the write lock ------------------------------------------------------------------------
     def _lock(self) -> _Run:
@@ -592,7 +631,7 @@ class Neo4jStore(Store):
             rec.new = actor_props(merged, [*others, mine], seq)
             rec.kind = merged.kind.value
 
-        links = {link.id: link for link in batch.links}
+        links = {link.id: link for link in batch.iter_links()}
         self._load_links(run, {i: link.kind for i, link in links.items()})
         ends = {e for link in links.values() for e in (link.source, link.target)}
         self._load_actors(run, ends)
@@ -851,6 +890,23 @@ class Neo4jStore(Store):
             if len(rows) < self.limits.read_page:
                 return
 
+    def iter_actors_with_origins(self) -> Iterator[tuple[Actor, list[str]]]:
+        """Every actor with the origins claiming it, in one pass (``stakemap sync``)."""
+        after = ""
+        while True:
+            rows = self._read(q.ACTORS_PAGE, meta=q.META_ID, after=after, limit=self.limits.read_page)
+            for r in rows:
+                p = _resolve(dict(r["p"]), r["c"])
+                yield actor_from_props(p), list(p.get("origins", []))
+            if len(rows) < self.limits.read_page:
+                return
+            after = rows[-1]["p"]["id"]
+
+    def iter_links_with_origins(self) -> Iterator[tuple[Link, list[str]]]:
+        for r in self._link_records():
+            p = _resolve(dict(r["p"]), r["c"])
+            yield link_from_props(p, r["source"], r["target"]), list(p.get("origins", []))
+
     def _link_pages(self, kind: LinkKind) -> Iterator:
         after = ""
         statement = q.links_page(kind)
@@ -924,6 +980,6 @@ class Neo4jStore(Store):
         """Delete everything in the database (tests; ``stakemap sync --replace``)."""
         self._loop(q.CLEAR_SLICE, 0)
         self._one(q.META_INIT, write=True, meta=q.META_ID, store_id=uuid.uuid4().hex, schema=SCHEMA_VERSION,
-                  dialect="opencypher" if self.stand_in else "neo4j")
+                  dialect=self._dialect, splices=self.stand_in)
         row = self._one(q.META_READ, meta=q.META_ID)
         self.store_id = row["meta"]["store_id"]

