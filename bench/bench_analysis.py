@@ -89,7 +89,8 @@ def run(actors: int, links: int, seed: int, queries: int, baseline_queries: int,
     import networkx as nx
 
     rng = np.random.default_rng(seed)
-    report: dict = {"actors": actors, "links_requested": links, "seed": seed, "queries": queries}
+    report: dict = {"actors": actors, "links_requested": links, "seed": seed, "queries": queries,
+                    "load_before": os.getloadavg()[0]}
     t, db = _timed(lambda: build_store(actors, links, seed, out))
     report["store_build_s"] = t
     store = SQLiteStore(db, create=False)
@@ -225,6 +226,7 @@ def run(actors: int, links: int, seed: int, queries: int, baseline_queries: int,
     report["nx_constraint_whole_estimate_s"] = spent / done * U.number_of_nodes()
     print("nx constraint", report["nx_constraint_sample"], flush=True)
     store.close()
+    report["load_after"] = os.getloadavg()[0]
     return report
 
 
@@ -253,7 +255,9 @@ def write_results(report: dict, command: str) -> None:
         "",
         f"Machine: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()},"
         f" numpy {np.__version__}; store built from `bench/synth.py` (seed {report['seed']}):"
-        f" {report['actors']:,} actors, {report['links']:,} links ({report['arcs']:,} influence arcs).",
+        f" {report['actors']:,} actors, {report['links']:,} links ({report['arcs']:,} influence arcs)."
+        f" Load average {report['load_before']:.1f} before and {report['load_after']:.1f} after the run"
+        " (other work shared the two cores).",
         "",
         f"One-off (cold) costs: projection from the SQLite store {report['projection_s']:.1f} s,"
         f" influence graph {report['influence_graph_s']:.1f} s, money graph {report['money_graph_s']:.1f} s;"

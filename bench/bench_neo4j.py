@@ -80,10 +80,11 @@ class _StubStore(Neo4jStore):
 
 def client_side(batch: Batch, limits: BatchLimits) -> dict:
     stub = _StubStore(limits)
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
     stub.write(batch)
-    seconds = time.perf_counter() - t
-    return {"seconds": seconds, "us_per_link": seconds / len(batch.links) * 1e6, "statements": stub.statements_sent,
+    seconds, cpu = time.perf_counter() - t, time.process_time() - cpu
+    return {"seconds": seconds, "cpu_seconds": cpu, "cpu_us_per_link": cpu / len(batch.links) * 1e6,
+            "statements": stub.statements_sent,
             "mb_encoded": stub.bytes_encoded / 1e6, "limits": limits.__dict__}
 
 
@@ -127,14 +128,22 @@ def main() -> None:
     parser.add_argument("--links", type=int, default=100_000)
     parser.add_argument("--naive", type=int, default=2_000, help="links loaded one statement per row")
     parser.add_argument("--no-server", action="store_true", help="measure the client side only")
+    parser.add_argument("--client-rows", default="2000",
+                        help="batch sizes (rows) to measure the client side at, comma-separated")
     args = parser.parse_args()
     t = time.perf_counter()
     batch = synthetic_batch(args.actors, args.links)
     print(f"synthetic map: {len(batch.actors)} actors, {len(batch.links)} links ({time.perf_counter() - t:.1f} s)",
           flush=True)
     out = {"actors": len(batch.actors), "links": len(batch.links)}
-    out["client_neo4j_limits"] = client_side(batch, BatchLimits())
-    print(json.dumps(out["client_neo4j_limits"]), flush=True)
+    from neo4j._codec.packstream import v1
+
+    out["packstream"] = "rust" if getattr(v1, "_rust_pack", None) else "python"
+    out["client"] = {}
+    for rows in (int(r) for r in args.client_rows.split(",")):
+        out["client"][rows] = client_side(batch, BatchLimits(rows=rows))
+        print(f"client side, {rows} rows per batch ({out['packstream']} PackStream):",
+              json.dumps(out["client"][rows]), flush=True)
     if not args.no_server:
         out["server"] = server_load(batch, args.naive)
         s = out["server"]

@@ -1,9 +1,10 @@
 """The Dash app factory: ``create_app(store_url)`` builds the dashboard over any store.
 
-Pages live in :mod:`dashboard.pages` (one module per page); they register
-themselves with Dash Pages when imported here, after the app exists. Their
-callbacks are registered with ``dash.callback`` and attach to the first app a
-process creates: make one app per process (``stakemap serve`` does).
+Pages live in :mod:`dashboard.pages` (one module per page, each with a
+``layout(**query)`` function and its ``REGISTRATION`` for Dash Pages, which
+the factory registers). Their callbacks are registered with ``dash.callback``
+and attach to the first app a process creates: make one app per process
+(``stakemap serve`` does).
 
 Everything the browser loads is served by the app itself (Dash, plotly.js,
 Cytoscape, AG Grid and the world map's TopoJSON in ``assets/``): the
@@ -48,8 +49,7 @@ def create_app(store_url: str | None = None, *, weights_file: str | Path | None 
     importlib.import_module("dashboard.components.exportbar")
     for page in PAGES:
         module = importlib.import_module(f"dashboard.pages.{page}")
-        # registered at the top of the module, before its layout function existed
-        dash.page_registry[module.__name__]["layout"] = module.layout
+        dash.register_page(module.__name__, layout=module.layout, **module.REGISTRATION)
     app.layout = shell
     _harden(app.server)
     install_auth(app.server, auth or AuthSettings.from_env(), dash_app=app, store_url=store_url)

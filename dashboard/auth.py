@@ -47,8 +47,8 @@ from .security import is_loopback
 from .users import ROLE_POLICIES, Role, RolePolicy, load_users, users_path
 
 EXTENSION = "stakemap_auth"
-SECRET_ENV = "STAKEMAP_SECRET_KEY"
-SECRET_FILE_ENV = "STAKEMAP_SECRET_KEY_FILE"
+SECRET_ENV = "STAKEMAP_SECRET_KEY"  # the name of an environment variable  # nosec B105
+SECRET_FILE_ENV = "STAKEMAP_SECRET_KEY_FILE"  # likewise  # nosec B105
 SECURE_ENV = "STAKEMAP_SECURE_COOKIES"
 PROXIES_ENV = "STAKEMAP_TRUSTED_PROXIES"
 SESSION_COOKIE = "stakemap_session"
@@ -59,7 +59,8 @@ PUBLIC_PATHS = frozenset({"/login", "/logout"})
 
 @dataclass(frozen=True)
 class LoginLimits:
-    """Sign-in attempts allowed: failures per user name, and attempts per client address, per window."""
+    """Failed sign-ins allowed per user name, and per client address, in their windows (successful
+    sign-ins are never held back: many people may share one address)."""
 
     user_failures: int = 5
     user_window: int = 15 * 60
@@ -177,7 +178,7 @@ class LoginLimiter:
         with self._lock:
             self.db.execute("DELETE FROM attempts WHERE at < ?", (now - max(lim.user_window, lim.address_window),))
             waits = [0.0]
-            rows = self.db.execute("SELECT at FROM attempts WHERE key=? AND at >= ? ORDER BY at",
+            rows = self.db.execute("SELECT at FROM attempts WHERE key=? AND failed=1 AND at >= ? ORDER BY at",
                                    ("a:" + address, now - lim.address_window)).fetchall()
             if len(rows) >= lim.address_attempts:
                 waits.append(rows[-lim.address_attempts][0] + lim.address_window - now)

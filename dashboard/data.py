@@ -253,7 +253,11 @@ def _overview(proj: Projection, viewer: Viewer) -> dict[str, Any]:
     st = store().stats()
     index = sources_index()
     origins = set(st.records_by_origin)
-    datasets = [s for s in index.values() if s["id"] in origins]
+    # an origin whose every record is withheld from this viewer is not shown, named or counted
+    counted = [o for o in _origin_counts(proj, viewer, st.records_by_origin)
+               if o["actors"] is None or o["actors"] or o["links"]]
+    visible = {o["origin"] for o in counted}
+    datasets = [s for s in index.values() if s["id"] in visible]
     documents = [s for s in index.values() if s["id"] not in origins]
     return {
         "actors": int(active.sum()), "links": int(proj.n_links),
@@ -262,7 +266,7 @@ def _overview(proj: Projection, viewer: Viewer) -> dict[str, Any]:
         "no_country": int((codes < 0).sum()),
         "links_by_kind": {LINK_KINDS[k].value: int(n) for k, n in enumerate(links) if n},
         "links_by_confidence": {CONFIDENCES[k].value: int(n) for k, n in enumerate(conf) if n},
-        "origins": _origin_counts(proj, viewer, st.records_by_origin),
+        "origins": counted,
         "datasets": sorted(datasets, key=lambda s: s["id"]),
         "documents": sorted(documents, key=lambda s: (-(s.get("year") or 0), s["id"])),
         "last_write": st.last_write,
@@ -282,9 +286,11 @@ def _origin_counts(proj: Projection, viewer: Viewer, claimed: dict[str, dict[str
     look up, counts are left out rather than shown wrong.
     """
     full = get_projection(store())
+    if full.n_actors != proj.n_actors:  # the store changed in between: count nothing rather than wrongly
+        return [{"origin": o, "title": o, "actors": None, "links": None} for o in claimed]
     hidden_actors = np.nonzero(~proj.active & full.active)[0]
-    visible_links = set(proj.link_ids.tolist()) if len(hidden_actors) or proj.n_links != full.n_links else None
-    hidden_links = [] if visible_links is None else [x for x in full.link_ids.tolist() if x not in visible_links]
+    shown = proj.active
+    hidden_links = full.link_ids[(full.link_sensitivity > viewer.rank) | ~shown[full.src] | ~shown[full.dst]].tolist()
     exact = len(hidden_actors) + len(hidden_links) <= _MAX_LOOKUPS
     counts = {o: dict(c) for o, c in claimed.items()}
     if exact:
@@ -454,6 +460,11 @@ def coverage(viewer: Viewer, funder: str | None, max_hops: int = 6, column: str 
 def brokers(viewer: Viewer, by: str = "kind", top: int = 15, points: int = 300) -> dict[str, Any]:
     """Brokerage roles of the top brokers, and a power/engagement map of the most powerful actors."""
     proj = projection(viewer)
+    key = ("brokers", id(proj), proj.fingerprint, by, top, points, weights().digest)
+    return _memoised(key, lambda: _brokers(proj, by, top, points))
+
+
+def _brokers(proj: Projection, by: str, top: int, points: int) -> dict[str, Any]:
     result = brokerage(proj, by=by, top=top).as_dict()
     scores = brokerage_scores(proj, by)
     power = influence_power(proj)
@@ -549,6 +560,8 @@ def select(viewer: Viewer, query: str):
     except SelectionError:
         if not (sel.coverage or sel.leverage):
             raise DataError("This selection cannot be made on the map you can see.") from None
+    except StakemapError:  # e.g. paths from an actor to itself: say so without details
+        raise DataError("This selection cannot be made: check that the actors of a path differ.") from None
     # coverage or leverage selections the export engine cannot make yet: select their actors explicitly
     ids = set(sel.around)
     for funder in sel.coverage:
@@ -603,13 +616,29 @@ def export_file(viewer: Viewer, query: str, fmt: str) -> tuple[str, bytes]:
     return f"stakemap-export{spec.extension}", content
 
 
-def warm(viewer: Viewer) -> None:
-    """Build the projection, the viewer's copy and the overview now (before the first request)."""
+def warm(viewer: Viewer, *, background: bool = True) -> threading.Thread | None:
+    """Build the projection, the viewer's copy, the overview and the examples now (before the first
+    request); then, in a background thread unless ``background`` is false, the brokerage scores (the
+    slowest to compute: seconds on a large map)."""
     proj = projection(viewer)
     influence_graph(proj, weights())
     graphview.adjacency(proj)
     overview(viewer)
     choices(viewer)
+    examples(viewer)
+
+    def slow() -> None:
+        try:
+            brokers(viewer)
+        except StakemapError:  # nothing to warm on an odd map; the page will say why
+            pass
+
+    if not background:
+        slow()
+        return None
+    thread = threading.Thread(target=slow, name="stakemap-warm", daemon=True)
+    thread.start()
+    return thread
 
 
 def examples(viewer: Viewer) -> dict[str, dict[str, Any]]:
@@ -620,7 +649,8 @@ def examples(viewer: Viewer) -> dict[str, dict[str, Any]]:
 
 def _examples(viewer: Viewer, proj: Projection) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
-    top = funders(viewer, limit=1)
+    ranked = funders(viewer, limit=50)
+    top = [f for f in ranked if f["kind"] == ActorKind.SSO.value] or ranked  # solidarity support organisations first
     if top:
         funder = top[0]
         out["coverage"] = {"funder": funder}

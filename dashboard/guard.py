@@ -14,7 +14,9 @@ refused), and writes the audit log's ``export`` and ``view_restricted``
 events.
 
 Record ids are what it looks for: every view of a record carries its id
-(graph elements, table rows, search suggestions, downloads). Names are not
+(graph elements, table rows, search suggestions, downloads). An id the
+request itself carried (a link shared by someone with more clearance, an id
+typed by hand) may be echoed back: it tells the user nothing new. Names are not
 matched, because short or common names would match harmless text; the
 callback tests plant restricted canary names and check them over HTTP.
 
@@ -124,9 +126,12 @@ class RecordIndex:
 class Guard:
     """Keeps a :class:`RecordIndex` of the store fresh and checks responses against it."""
 
-    def __init__(self, audit: AuditLog, store_url: str | None) -> None:
+    def __init__(self, audit: AuditLog, store_url: str | None, *, enforce: bool = True) -> None:
         self.audit = audit
         self.store_url = store_url
+        #: When False (tests only), nothing is blocked: what would have been is kept in ``observed``.
+        self.enforce = enforce
+        self.observed: list[dict] = []
         self._store = None
         self._index: RecordIndex | None = None
         self._fingerprint: str | None = None
@@ -157,25 +162,24 @@ class Guard:
         clearance = Clearance(policy.clearance, policy.include_people)
         downloads = list(_downloads(response))
         if downloads and not policy.can_export:
-            self.audit.record("denied", user=user.name, role=user.role.value, ip=request.remote_addr,
+            return self._deny(response, user, "Your role may not export. Ask an administrator for the analyst role.",
                               reason="export not allowed for this role", files=[n for n, _ in downloads])
-            return _blocked("Your role may not export. Ask an administrator for the analyst role.")
         try:
             texts = [response.get_data(as_text=True)] + [t for _, data in downloads for t in _texts(data)]
         except TooLarge as exc:
-            self.audit.record("denied", user=user.name, role=user.role.value, ip=request.remote_addr,
-                              reason=str(exc), path=request.path)
-            return _blocked("This download is too large to check and was not sent. Export a smaller selection.")
+            return self._deny(response, user, "This download is too large to check and was not sent. Export a "
+                              "smaller selection.", reason=str(exc), path=request.path)
         index = self.index()
         withheld = index.pattern(("withheld", clearance), lambda: index.withheld(clearance))
         if withheld is not None:
             leaked = {m.group(0) for text in texts for m in withheld.finditer(text)}
+            if leaked:  # an id the request itself carried (a shared link, a typed id) is only echoed back
+                asked = request.full_path + request.get_data(as_text=True)
+                leaked -= {m.group(0) for m in withheld.finditer(asked)}
             if leaked:
-                self.audit.record("denied", user=user.name, role=user.role.value, ip=request.remote_addr,
-                                  reason="response would reveal withheld records", path=request.path,
-                                  records=leaked, count=len(leaked))
-                return _blocked("This response was withheld: it would have shown records beyond your "
-                                "clearance. The event was logged.")
+                return self._deny(response, user, "This response was withheld: it would have shown records beyond "
+                                  "your clearance. The event was logged.", reason="response would reveal withheld "
+                                  "records", path=request.path, records=leaked, count=len(leaked))
         if policy.clearance is Sensitivity.RESTRICTED:
             restricted = index.pattern("restricted", index.restricted)
             seen = {m.group(0) for text in texts for m in restricted.finditer(text)} if restricted else set()
@@ -187,6 +191,14 @@ class Guard:
                               file=name, bytes=len(data), clearance=clearance.level.value,
                               include_people=clearance.include_people)
         return response
+
+
+    def _deny(self, response: Response, user, message: str, **details) -> Response:
+        if not self.enforce:
+            self.observed.append({"user": user.name, **details})
+            return response
+        self.audit.record("denied", user=user.name, role=user.role.value, ip=request.remote_addr, **details)
+        return _blocked(message)
 
 
 def install_guard(server: Flask, audit: AuditLog, store_url: str | None) -> Guard:

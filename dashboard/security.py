@@ -64,9 +64,9 @@ def check_serve(host: str, *, sign_in: bool, debug: bool) -> None:
         raise ConfigError(
             f"refusing to serve on {host} without sign-in: anyone who can reach this address would see "
             "every record the store holds",
-            hint="serve on 127.0.0.1 (the default), or configure sign-in first: 'stakemap users add NAME "
-                 "--role admin' (users file: --users or STAKEMAP_USERS) or an OIDC provider "
-                 "(STAKEMAP_OIDC_ISSUER, STAKEMAP_OIDC_CLIENT_ID, STAKEMAP_OIDC_CLIENT_SECRET); see docs/security.md")
+            hint="serve on 127.0.0.1 (the default), or configure sign-in first with 'stakemap users add NAME "
+                 "--role admin' (the users file is ./stakemap-users.json, or STAKEMAP_USERS), and serve behind "
+                 "HTTPS; see docs/security.md")
     if debug:
         raise ConfigError(
             f"refusing to serve in debug mode on {host}: debug mode shows tracebacks and developer tools "

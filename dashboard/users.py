@@ -128,7 +128,7 @@ class Users:
         """The user when ``password`` is theirs, else ``None`` (in about the same time either way)."""
         user = self.users.get(name) if isinstance(name, str) else None
         if not isinstance(password, str) or len(password) > MAX_PASSWORD:
-            password = ""
+            password = ""  # checked against a hash, so it fails like any wrong password  # nosec B105
         try:
             _HASHER.verify(user.password_hash if user else _DUMMY_HASH, password)
         except (VerifyMismatchError, VerificationError, InvalidHashError):

@@ -19,7 +19,7 @@ ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,127}$")
 
 
 def _digest(*parts: str, length: int = 10) -> str:
-    return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:length]
+    return hashlib.sha1("\x1f".join(parts).encode("utf-8"), usedforsecurity=False).hexdigest()[:length]
 
 
 def actor_id(kind: str, name: str, country: str | None = None) -> str:

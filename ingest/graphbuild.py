@@ -142,7 +142,9 @@ class GraphBuilder:
                 "citations": [Citation(source=source, locator=cited_at, note=note)]}))
         if actor is not None:
             self.local[str(local_id)] = actor.id
-            self.by_label.setdefault(normalise_name(name), []).append(actor.id)
+            same = self.by_label.setdefault(normalise_name(name), [])
+            if actor.id not in same:
+                same.append(actor.id)
             self.kinds[actor.id] = actor.kind
         emit.end()
         return actor

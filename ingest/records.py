@@ -204,6 +204,9 @@ class Emitter:
             self.result.actors.append(claimed)
             return claimed
         first = self.result.actors[at]
+        attributes = {**claimed.attributes, **first.attributes}
+        if "kind_guessed" in claimed.attributes:  # the resolver's latest word on the kind
+            attributes["kind_guessed"] = claimed.attributes["kind_guessed"]
         citations = first.citations
         if len(citations) < MAX_CITATIONS:
             citations = merge_citations(citations, claimed.citations)[:MAX_CITATIONS]
@@ -216,7 +219,7 @@ class Emitter:
             "sectors": list(dict.fromkeys([*first.sectors, *claimed.sectors])),
             "country": first.country or claimed.country,
             "description": first.description or claimed.description,
-            "attributes": {**claimed.attributes, **first.attributes},
+            "attributes": attributes,
             "kind": claimed.kind,
             "citations": citations,
         })

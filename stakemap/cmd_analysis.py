@@ -92,6 +92,11 @@ def _kinds(values: list[str] | None) -> list[str] | None:
     return out
 
 
+def _hops(path) -> str:
+    """A path's links in words; ``[reverse]`` where influence runs against the link."""
+    return " → ".join(h.says + ("" if h.direction == "forward" else " [reverse]") for h in path.hops)
+
+
 def _route(actors: list[dict[str, Any]]) -> str:
     return " → ".join(a["name"] for a in actors)
 
@@ -190,11 +195,9 @@ def leverage_cmd(
         console.print(f"{n:>3}. {e.actor['name']} ({e.actor['kind']}), acts in {e.sphere}: score {e.score:.3g}"
                       + (f" = reach {e.reach:.3g} × pressure {e.pressure:.3g}" if ours else ""),
                       markup=False, soft_wrap=True)
-        console.print("       pressure: " + " → ".join(h.says for h in e.pressure_path.hops), markup=False,
-                      soft_wrap=True, style="dim")
+        console.print("       pressure: " + _hops(e.pressure_path), markup=False, soft_wrap=True, style="dim")
         if e.reach_path is not None and len(e.reach_path.actors) > 1:
-            console.print("       reach: " + " → ".join(h.says for h in e.reach_path.hops), markup=False,
-                          soft_wrap=True, style="dim")
+            console.print("       reach: " + _hops(e.reach_path), markup=False, soft_wrap=True, style="dim")
     if result.leverage:
         groups = "; ".join(f"{sphere}: {len(ids)}" for sphere, ids in result.by_sphere().items())
         console.print(f"by where they act: {groups}", markup=False)

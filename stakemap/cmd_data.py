@@ -72,10 +72,11 @@ def ingest(
 
 def _print_report(report: IngestReport) -> None:
     table = Table(title="Ingest" + (" (dry run: nothing written)" if report.dry_run else ""))
-    for col in ("file", "format", "origin", "read", "imported", "rejected"):
-        table.add_column(col, justify="right" if col in ("read", "imported", "rejected") else "left")
+    numbers = ("read", "imported", "rejected", "merged")
+    for col in ("file", "format", "origin", *numbers):
+        table.add_column(col, justify="right" if col in numbers else "left")
     for f in report.files:
-        table.add_row(f.path, f.format, f.origin, str(f.read), str(f.imported), str(f.rejected))
+        table.add_row(f.path, f.format, f.origin, str(f.read), str(f.imported), str(f.rejected), str(f.merged))
     console.print(table)
     for f in report.files:
         for note in f.notes:

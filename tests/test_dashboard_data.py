@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import json
 import zipfile
-import io
 
 import pytest
 
 from dashboard.access import LOCAL_VIEWER, Viewer, current_viewer
 from dashboard.graphview import Filters
 from graphmodel.kinds import Sensitivity
-from tests.test_dashboard_fixtures import (HOSTILE_NAME, PERSON_NAME, SECRET_NAME, demo, demo_store,  # noqa: F401
+from tests.test_dashboard_fixtures import (PERSON_NAME, SECRET_NAME, demo, demo_store,  # noqa: F401
                                            hostile, hostile_store)
 
 V = LOCAL_VIEWER

@@ -74,15 +74,9 @@ def test_tabular_round_trip(tmp_path, fmt, name):
     store.close()
 
 
-_NOT_ALIGNED = pytest.mark.xfail(reason="reader and writer not aligned yet: the FtM reader does not read the kind "
-                                 "from keywords; the Kumu reader reads the Sources sheet as elements", strict=False)
-
-
-@pytest.mark.parametrize("fmt,reader", [("graphml", "graphml"), ("gexf", "gexf"),
-                                        pytest.param("ftm", "ftm", marks=_NOT_ALIGNED),
-                                        pytest.param("xlsx", "kumu", marks=_NOT_ALIGNED)])
+@pytest.mark.parametrize("fmt,reader", [("graphml", "graphml"), ("gexf", "gexf"), ("ftm", "ftm"), ("xlsx", "kumu")])
 def test_graph_format_round_trip(tmp_path, fmt, reader):
-    """Once the graph readers exist: the same actors (by name and kind) and links (by ends and kind)."""
+    """The same actors (by name and kind) and links (by ends and kind)."""
     run_ingest, names = _ingest()
     if reader not in names:
         pytest.skip(f"no {reader} reader yet")

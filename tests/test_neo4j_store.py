@@ -1,6 +1,6 @@
 """The Neo4j store beyond the shared contract: runs that fail or die, errors, batching, sync.
 
-Runs against the session's Bolt server (tests/bolt_server.py): the FalkorDB
+Runs against the shared Bolt server (tests/bolt_server.py): the FalkorDB
 stand-in by default, a real Neo4j with STAKEMAP_TEST_NEO4J_URI.
 """
 

@@ -36,8 +36,8 @@ def test_killed_ingests_leave_the_old_or_the_new_state(tmp_path):
 
 def test_killed_exports_leave_a_complete_file(tmp_path):
     crash = _bench()
-    figures = crash.ingest_kills(tmp_path, actors=10_000, links=100_000, kills=0, seed=11, seed_data=None)
-    assert figures.final_ok
+    folder = crash.write_template(tmp_path / "map", 10_000, 100_000, seed=3)
+    crash._run(crash._stakemap("ingest", str(folder), "--store", f"sqlite:///{tmp_path / 'crash.db'}"), tmp_path)
     export = crash.export_kills(tmp_path, tmp_path / "crash.db", kills=10, seed=11)
     assert set(export.outcomes) <= {"old", "new"}
     assert export.killed_mid_run >= 5

@@ -55,7 +55,7 @@ def stylesheet() -> list[dict]:
         {"selector": ".influence", "style": {"label": "data(label)", "font-size": 8, "text-rotation": "autorotate",
                                              "text-background-color": "#ffffff", "text-background-opacity": 0.8,
                                              "color": "#374151"}},
-        {"selector": ".faded", "style": {"opacity": 0.15}},
+        {"selector": ".faded", "style": {"opacity": 0.3}},
         {"selector": ".on", "style": {"width": 4, "opacity": 1, "z-index": 9}},
         {"selector": "node:selected", "style": {"border-width": 4, "border-color": HIGHLIGHT}},
         {"selector": "edge:selected", "style": {"width": 4, "line-color": HIGHLIGHT,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import dash
 import dash_ag_grid as dag
 import numpy as np
 import plotly.graph_objects as go
@@ -20,7 +19,8 @@ from dashboard.components import format as fmt
 from dashboard.components.panels import notice, weights_note
 from dashboard.urlstate import Field, State as UrlState, copy_link, url_id, url_store
 
-dash.register_page(__name__, path="/brokers", name="Brokers", title="Stakemap · Brokers", order=5)
+#: How Dash Pages lists this page (registered by :func:`dashboard.app.create_app`).
+REGISTRATION = dict(path="/brokers", name="Brokers", title="Stakemap · Brokers", order=5)
 
 PAGE = "brokers"
 STATE = UrlState(Field("by", str, "kind", choices=("kind", "country")), Field("top", int, 15, lo=5, hi=50))
@@ -35,15 +35,15 @@ ROLE_HELP = {
 
 COLUMNS = [
     {"field": "name", "headerName": "Broker", "flex": 2, "minWidth": 190, "tooltipField": "sentence", "pinned": "left"},
-    {"field": "group", "headerName": "Group", "width": 140},
-    {"field": "brokerage", "headerName": "Across groups", "width": 130, "type": "numericColumn", "sort": "desc",
+    {"field": "group", "headerName": "Group", "width": 140, "minWidth": 140},
+    {"field": "brokerage", "headerName": "Across groups", "width": 130, "minWidth": 130, "type": "numericColumn", "sort": "desc",
      "headerTooltip": "open two-paths a → broker → b whose ends are in different groups"},
-    *[{"field": r, "headerName": r.capitalize(), "width": 125, "type": "numericColumn", "headerTooltip": ROLE_HELP[r]}
+    *[{"field": r, "headerName": r.capitalize(), "width": 125, "minWidth": 125, "type": "numericColumn", "headerTooltip": ROLE_HELP[r]}
       for r in ROLES],
-    {"field": "constraint", "headerName": "Constraint", "width": 115, "type": "numericColumn",
+    {"field": "constraint", "headerName": "Constraint", "width": 115, "minWidth": 115, "type": "numericColumn",
      "valueFormatter": {"function": "params.value == null ? '' : d3.format('.2f')(params.value)"},
      "headerTooltip": "Burt's constraint: low when its contacts are not tied to one another"},
-    {"field": "effective_size", "headerName": "Effective size", "width": 125, "type": "numericColumn",
+    {"field": "effective_size", "headerName": "Effective size", "width": 125, "minWidth": 125, "type": "numericColumn",
      "valueFormatter": {"function": "params.value == null ? '' : d3.format('.1f')(params.value)"}},
 ]
 
@@ -151,7 +151,7 @@ def quadrant(result: dict[str, Any]) -> go.Figure:
                      gridcolor="#eef0f3")
     return charts.base_layout(fig, 560, title={"text": f"Power and engagement of the {len(points)} most powerful actors "
                                                        "(outlined: top brokers)", "x": 0, "font": {"size": 14}},
-                              legend={"font": {"size": 10}})
+                              legend={"font": {"size": 10}, "itemsizing": "constant"})
 
 
 @callback(Output(url_id(PAGE), "data"), Input("brokers-by", "value"), Input("brokers-top", "value"))

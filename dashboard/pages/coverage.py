@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import dash
 import dash_ag_grid as dag
 import plotly.graph_objects as go
 from dash import Input, Output, callback, dcc, html
@@ -23,7 +22,8 @@ from dashboard.components.panels import notice
 from dashboard.components.pickers import actor_picker, picker_id
 from dashboard.urlstate import Field, State as UrlState, copy_link, url_id, url_store
 
-dash.register_page(__name__, path="/coverage", name="Coverage", title="Stakemap · Coverage", order=4)
+#: How Dash Pages lists this page (registered by :func:`dashboard.app.create_app`).
+REGISTRATION = dict(path="/coverage", name="Coverage", title="Stakemap · Coverage", order=4)
 
 PAGE = "coverage"
 STATE = UrlState(Field("funder"), Field("hops", int, 6, lo=1, hi=8), Field("column", str, bundled.CONTEXT_COLUMN))
@@ -34,13 +34,13 @@ STEP_COLOURS = {"funds": "rgba(214,137,16,0.45)", "supports": "rgba(39,174,96,0.
 REACHED_COLUMNS = [
     {"field": "name", "headerName": "Organisation reached", "flex": 2, "minWidth": 200, "tooltipField": "name"},
     {"field": "kind", "headerName": "Kind", "flex": 1, "minWidth": 120},
-    {"field": "country", "headerName": "Country", "width": 110},
-    {"field": "share", "headerName": "Reaches it", "width": 115, "type": "numericColumn", "sort": "desc",
+    {"field": "country", "headerName": "Country", "width": 110, "minWidth": 110},
+    {"field": "share", "headerName": "Reaches it", "width": 115, "minWidth": 115, "type": "numericColumn", "sort": "desc",
      "valueFormatter": {"function": "d3.format('.1%')(params.value)"},
      "headerTooltip": "share of the funder's money that reaches it, including what it passes on"},
-    {"field": "kept", "headerName": "Stays with it", "width": 120, "type": "numericColumn",
+    {"field": "kept", "headerName": "Stays with it", "width": 120, "minWidth": 120, "type": "numericColumn",
      "valueFormatter": {"function": "d3.format('.1%')(params.value)"}},
-    {"field": "hops", "headerName": "Steps", "width": 85, "type": "numericColumn"},
+    {"field": "hops", "headerName": "Steps", "width": 85, "minWidth": 85, "type": "numericColumn"},
     {"field": "route", "headerName": "Through", "flex": 3, "minWidth": 260, "tooltipField": "route"},
 ]
 

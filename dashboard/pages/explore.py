@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import dash
 import dash_cytoscape as cyto
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
@@ -21,7 +20,8 @@ from dashboard.components.pickers import actor_picker, picker_id
 from dashboard.components.styles import stylesheet
 from dashboard.urlstate import Field, State as UrlState, copy_link, url_id, url_store
 
-dash.register_page(__name__, path="/explore", name="Explore", title="Stakemap · Explore", order=1)
+#: How Dash Pages lists this page (registered by :func:`dashboard.app.create_app`).
+REGISTRATION = dict(path="/explore", name="Explore", title="Stakemap · Explore", order=1)
 
 PAGE = "explore"
 STATE = UrlState(

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from graphmodel.export import EXPORT_FORMATS, Selection
@@ -23,7 +22,8 @@ from dashboard.components.panels import notice
 from dashboard.components.pickers import actor_picker, picker_id
 from dashboard.urlstate import copy_link, url_id, url_store
 
-dash.register_page(__name__, path="/export", name="Export", title="Stakemap · Export", order=6)
+#: How Dash Pages lists this page (registered by :func:`dashboard.app.create_app`).
+REGISTRATION = dict(path="/export", name="Export", title="Stakemap · Export", order=6)
 
 PAGE = "export"
 

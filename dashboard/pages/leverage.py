@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import dash
 import dash_ag_grid as dag
 import dash_cytoscape as cyto
 import plotly.graph_objects as go
@@ -26,7 +25,8 @@ from dashboard.components.pickers import actor_picker, picker_id
 from dashboard.components.styles import stylesheet
 from dashboard.urlstate import Field, State as UrlState, copy_link, url_id, url_store
 
-dash.register_page(__name__, path="/leverage", name="Leverage", title="Stakemap · Leverage", order=3)
+#: How Dash Pages lists this page (registered by :func:`dashboard.app.create_app`).
+REGISTRATION = dict(path="/leverage", name="Leverage", title="Stakemap · Leverage", order=3)
 
 PAGE = "leverage"
 STATE = UrlState(Field("target"), Field("side", list), Field("top", int, 10, lo=3, hi=50),
@@ -36,18 +36,18 @@ SPHERES = {"production": "#2e86c1", "capital": "#1b4f72", "market": "#8e44ad", "
            "funding": "#d68910", "organising": "#27ae60"}
 
 COLUMNS = [
-    {"field": "rank", "headerName": "#", "width": 60, "type": "numericColumn"},
+    {"field": "rank", "headerName": "#", "width": 60, "minWidth": 60, "type": "numericColumn"},
     {"field": "name", "headerName": "Actor", "flex": 2, "minWidth": 180, "tooltipField": "name"},
     {"field": "kind", "headerName": "Kind", "flex": 1, "minWidth": 120},
-    {"field": "country", "headerName": "Country", "width": 100},
-    {"field": "sphere", "headerName": "Acts in", "width": 115},
-    {"field": "score", "headerName": "Score", "width": 100, "type": "numericColumn", "sort": "desc",
+    {"field": "country", "headerName": "Country", "width": 100, "minWidth": 100},
+    {"field": "sphere", "headerName": "Acts in", "width": 115, "minWidth": 115},
+    {"field": "score", "headerName": "Score", "width": 100, "minWidth": 100, "type": "numericColumn", "sort": "desc",
      "valueFormatter": {"function": "d3.format('.3f')(params.value)"},
      "headerTooltip": "reach × pressure: how well our side reaches the actor, times how hard it can press the target"},
-    {"field": "reach", "headerName": "Reach", "width": 95, "type": "numericColumn",
+    {"field": "reach", "headerName": "Reach", "width": 95, "minWidth": 95, "type": "numericColumn",
      "valueFormatter": {"function": "d3.format('.3f')(params.value)"},
      "headerTooltip": "strength of the strongest path from our side to the actor (1 when no side is given)"},
-    {"field": "pressure", "headerName": "Pressure", "width": 100, "type": "numericColumn",
+    {"field": "pressure", "headerName": "Pressure", "width": 100, "minWidth": 100, "type": "numericColumn",
      "valueFormatter": {"function": "d3.format('.3f')(params.value)"},
      "headerTooltip": "strength of the strongest path from the actor to the target"},
 ]
@@ -79,28 +79,29 @@ def layout(**query) -> html.Div:
                      className="control"),
         ], className="controls"),
         html.Div(id="leverage-status"),
+        html.Div([html.H3("Ranked leverage points"),
+                  dag.AgGrid(columnSize="responsiveSizeToFit", id="leverage-grid", columnDefs=COLUMNS, rowData=[],
+                             getRowId="params.data.id",
+                             defaultColDef={"sortable": True, "resizable": True, "filter": True},
+                             dashGridOptions={"tooltipShowDelay": 300, "animateRows": False,
+                                              "rowSelection": {"mode": "singleRow", "checkboxes": False,
+                                                               "enableClickSelection": True}},
+                             style={"height": 340}),
+                  html.Div("Click a row to see the two paths behind its score.", className="muted")],
+                 className="card"),
         html.Div([
-            html.Div([html.H3("Ranked leverage points"),
-                      dag.AgGrid(columnSize="responsiveSizeToFit", id="leverage-grid", columnDefs=COLUMNS, rowData=[], getRowId="params.data.id",
-                                 defaultColDef={"sortable": True, "resizable": True, "filter": True},
-                                 dashGridOptions={"tooltipShowDelay": 300, "animateRows": False,
-                                                  "rowSelection": {"mode": "singleRow", "checkboxes": False,
-                                                                   "enableClickSelection": True}},
-                                 style={"height": 420}),
-                      html.Div("Click a row to see the two paths behind its score.", className="muted")],
-                     className="card"),
             html.Div(dcc.Graph(id="leverage-chart", config=charts.CONFIG, figure=charts.empty("")), className="card"),
-        ], className="grid-2"),
-        html.Div([
-            html.Div([html.H3(id="leverage-detail-title"),
-                      cyto.Cytoscape(id="leverage-graph", elements=[], stylesheet=stylesheet(), className="cyto short", style={"width": "100%", "height": "420px"},
-                                     layout={"name": "preset", "fit": True, "padding": 40}, minZoom=0.1, maxZoom=3,
-                                     boxSelectionEnabled=False),
-                      html.Div(id="leverage-detail")], className="card"),
             html.Div([html.H3("Chokepoints"), html.Div(id="leverage-chokepoints"),
                       html.H3("Where they act", style={"marginTop": "14px"}), html.Div(id="leverage-spheres")],
                      className="card"),
-        ], className="work", style={"marginTop": "14px"}),
+        ], className="grid-2", style={"marginTop": "14px"}),
+        html.Div([html.H3(id="leverage-detail-title"),
+                  html.Div([cyto.Cytoscape(id="leverage-graph", elements=[], stylesheet=stylesheet(),
+                                           className="cyto short", style={"width": "100%", "height": "420px"},
+                                           layout={"name": "preset", "fit": True, "padding": 40}, minZoom=0.1,
+                                           maxZoom=3, boxSelectionEnabled=False),
+                            html.Div(id="leverage-detail", className="side")], className="work")],
+                 className="card", style={"marginTop": "14px"}),
         export_bar(PAGE),
         dcc.Store(id="leverage-result"), dcc.Store(id="leverage-row", data=st["row"]),
         url_store(PAGE, STATE.encode(st)),
@@ -157,7 +158,7 @@ def chart(result: dict[str, Any]) -> go.Figure:
     fig.update_xaxes(title="score", gridcolor="#eef0f3")
     charts.base_layout(fig, max(300, 28 * len(entries) + 90), barmode="stack",
                        title={"text": "Top actors by leverage, by where they act", "x": 0, "font": {"size": 14}},
-                       legend={"orientation": "h", "x": 0, "y": -0.12, "yanchor": "top"})
+                       legend={"orientation": "h", "x": 0, "y": -0.22, "yanchor": "top"})
     return fig
 
 

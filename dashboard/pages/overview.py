@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import dash
 from dash import dcc, html
 
 from graphmodel.kinds import ACTOR_SPECS, LINK_SPECS, ActorKind, LinkKind
 
 from dashboard import data
 from dashboard.access import current_viewer
-from dashboard.components import charts
+from dashboard.components.bars import bar_list
 from dashboard.components import format as fmt
 from dashboard.components.panels import page_link
 
-dash.register_page(__name__, path="/", name="Overview", title="Stakemap · Overview", order=0)
+#: How Dash Pages lists this page (registered by :func:`dashboard.app.create_app`).
+REGISTRATION = dict(path="/", name="Overview", title="Stakemap · Overview", order=0)
 
 
 def layout(**_query) -> html.Div:
@@ -30,14 +30,10 @@ def layout(**_query) -> html.Div:
         html.Div(kpis(ov), className="kpis", id="overview-kpis"),
         html.H2("Three questions, a few clicks each"),
         html.Div(guide(ex), className="guide", id="overview-guide"),
-        html.Div([
-            html.Div(dcc.Graph(id="overview-kinds", figure=kinds_figure(ov["actors_by_kind"]), config=charts.QUIET),
-                     className="card"),
-            html.Div(dcc.Graph(id="overview-countries", figure=countries_figure(ov["actors_by_country"]),
-                               config=charts.QUIET), className="card"),
-            html.Div(dcc.Graph(id="overview-links", figure=links_figure(ov["links_by_kind"]), config=charts.QUIET),
-                     className="card"),
-        ], className="grid-3"),
+        html.Div([html.Div(kinds_bars(ov["actors_by_kind"]), className="card"),
+                  html.Div(countries_bars(ov["actors_by_country"], ov["no_country"]), className="card"),
+                  html.Div(links_bars(ov["links_by_kind"], ov["links_by_confidence"]), className="card")],
+                 className="grid-3"),
         html.H2("Where it comes from"),
         html.Div([html.Div(origins_table(ov["origins"]), className="card"),
                   html.Div(documents_list(ov["documents"]), className="card")], className="grid-2"),
@@ -83,24 +79,23 @@ def guide(ex: dict) -> list:
     ]
 
 
-def kinds_figure(counts: dict[str, int]):
-    kinds = [k for k in ActorKind if k.value in counts]
-    kinds.sort(key=lambda k: -counts[k.value])
-    return charts.hbar([ACTOR_SPECS[k].label for k in kinds], [counts[k.value] for k in kinds],
-                       [ACTOR_SPECS[k].colour for k in kinds], "Actors by kind")
+def kinds_bars(counts: dict[str, int]) -> html.Div:
+    kinds = sorted((k for k in ActorKind if k.value in counts), key=lambda k: -counts[k.value])
+    return bar_list("Actors by kind", [(ACTOR_SPECS[k].label, counts[k.value], ACTOR_SPECS[k].colour) for k in kinds],
+                    box_id="overview-kinds")
 
 
-def countries_figure(counts: dict[str, int], top: int = 15):
-    items = list(counts.items())[:top]
-    return charts.hbar([fmt.country(c) for c, _ in items], [n for _, n in items], "#2874a6",
-                       f"Actors by country (top {min(top, len(counts))} of {len(counts)})")
+def countries_bars(counts: dict[str, int], no_country: int, top: int = 15) -> html.Div:
+    items = [(fmt.country(c), n, "#2874a6") for c, n in list(counts.items())[:top]]
+    note = f"{len(counts)} countries" + (f"; {no_country:,} actors without one" if no_country else "")
+    return bar_list(f"Actors by country (top {len(items)})", items, note=note, box_id="overview-countries")
 
 
-def links_figure(counts: dict[str, int]):
-    kinds = [k for k in LinkKind if k.value in counts]
-    kinds.sort(key=lambda k: -counts[k.value])
-    return charts.hbar([LINK_SPECS[k].label for k in kinds], [counts[k.value] for k in kinds],
-                       [LINK_SPECS[k].colour for k in kinds], "Links by kind")
+def links_bars(counts: dict[str, int], confidence: dict[str, int]) -> html.Div:
+    kinds = sorted((k for k in LinkKind if k.value in counts), key=lambda k: -counts[k.value])
+    note = "By confidence: " + ", ".join(f"{n:,} {c}" for c, n in confidence.items())
+    return bar_list("Links by kind", [(LINK_SPECS[k].label, counts[k.value], LINK_SPECS[k].colour) for k in kinds],
+                    note=note, box_id="overview-links")
 
 
 def origins_table(origins: list[dict]) -> html.Div:

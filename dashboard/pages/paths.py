@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import dash
 import dash_cytoscape as cyto
-from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
+from dash import ALL, Input, Output, callback, ctx, dcc, html, no_update
 
 from graphmodel.errors import StakemapError
 from graphmodel.export import Selection
@@ -24,7 +23,8 @@ from dashboard.components.pickers import actor_picker, picker_id
 from dashboard.components.styles import stylesheet
 from dashboard.urlstate import Field, State as UrlState, copy_link, url_id, url_store
 
-dash.register_page(__name__, path="/paths", name="Paths", title="Stakemap · Paths", order=2)
+#: How Dash Pages lists this page (registered by :func:`dashboard.app.create_app`).
+REGISTRATION = dict(path="/paths", name="Paths", title="Stakemap · Paths", order=2)
 
 PAGE = "paths"
 STATE = UrlState(Field("from"), Field("to"), Field("k", int, 5, lo=1, hi=10), Field("hops", int, 6, lo=1, hi=8),

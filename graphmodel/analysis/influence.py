@@ -30,6 +30,7 @@ import numpy as np
 
 from ..kinds import LinkKind, parse_link_kind
 from .projection import CONFIDENCES, LINK_KINDS, Projection
+from .search import hop_layers
 from .weights import Weights
 
 
@@ -118,6 +119,16 @@ class InfluenceGraph:
         lo, hi = self.indptr[u], self.indptr[u + 1]
         k = lo + int(np.searchsorted(self.nbr[lo:hi], v))
         return k if k < hi and self.nbr[k] == v else -1
+
+    def forward(self, sources, hops: int, **options) -> np.ndarray:
+        """:func:`.search.hop_layers` from ``sources`` along the arcs (influence they exert)."""
+        return hop_layers(self.indptr, self.nbr, self.cost, sources, hops,
+                          pull=(self.rindptr, self.rnbr, self.rcost), **options)
+
+    def backward(self, targets, hops: int, **options) -> np.ndarray:
+        """:func:`.search.hop_layers` from ``targets`` against the arcs (influence they receive)."""
+        return hop_layers(self.rindptr, self.rnbr, self.rcost, targets, hops,
+                          pull=(self.indptr, self.nbr, self.cost), **options)
 
     def arc_strength(self, u: int, v: int) -> float:
         k = self.arc_index(u, v)

@@ -47,12 +47,16 @@ from ..kinds import ACTOR_SPECS, LINK_SPECS
 from .influence import InfluenceGraph, influence_graph
 from .paths import InfluencePath, _explain
 from .projection import LINK_KINDS, Projection
-from .search import hop_layers, walk_back
+from .search import walk_back
 from .weights import Weights
 
 #: Chokepoint reports give the best strength left without the actor down to a tenth of the strong
 #: threshold; weaker paths count as none.
 _WIDE = math.log(10.0)
+#: Searches widen their cost limit by this much (a factor e^2 in strength) until the answer is covered,
+#: and search without a limit past _GIVE_UP.
+_STEP = 2.0
+_GIVE_UP = 25.0
 
 
 @dataclass
@@ -146,20 +150,34 @@ def leverage(proj: Projection, target_id: str, from_ids: Iterable[str] = (), top
     sources = list(dict.fromkeys(proj.position(a) for a in from_ids))
     if t in sources:
         raise StakemapError("the target is also on our side", hint="leave it out of --from")
-    pressure_layers = hop_layers(g.rindptr, g.rnbr, g.rcost, [t], max_hops)
-    pressure = pressure_layers[-1]
-    if sources:
-        reach_layers = hop_layers(g.indptr, g.nbr, g.cost, sources, max_hops)
-        reach = reach_layers[-1]
-        total = reach + pressure
-    else:
-        reach_layers = None
-        reach = np.zeros(g.n)
-        total = pressure.copy()
-    candidates = total.copy()
-    candidates[t] = np.inf
-    candidates[sources] = np.inf
-    candidates[~proj.active] = np.inf
+    # Search only as far as the answer needs: costs up to a limit that grows until it covers the
+    # top actors and the chokepoint margin (then every value below it is exact).
+    limit = _first_limit(g, t)
+    step = _STEP
+    while True:
+        pressure_layers = g.backward([t], max_hops, limit=limit)
+        pressure = pressure_layers[-1]
+        if sources:
+            reach_layers = g.forward(sources, max_hops, limit=limit)
+            reach = reach_layers[-1]
+            total = reach + pressure
+        else:
+            reach_layers = None
+            reach = np.zeros(g.n)
+            total = pressure.copy()
+        candidates = total.copy()
+        candidates[t] = np.inf
+        candidates[sources] = np.inf
+        candidates[~proj.active] = np.inf
+        covered = candidates <= limit
+        best_seen = float(np.min(total if sources else candidates))
+        if not math.isfinite(limit) or (covered.sum() >= top and limit >= best_seen + _margin(strong)):
+            break
+        grow = limit + step
+        if math.isfinite(best_seen):
+            grow = max(grow if covered.sum() < top else limit, best_seen + _margin(strong) + 0.5)
+        limit = grow if grow < _GIVE_UP else math.inf
+        step *= 1.5
     ranked = _top(candidates, top, proj)
 
     entries: list[LeverageEntry] = []
@@ -195,12 +213,23 @@ def leverage(proj: Projection, target_id: str, from_ids: Iterable[str] = (), top
         hops = max_hops
         best_total = float(min((pressure[x] for x in ranked), default=np.inf))
         best_walk = pressure_paths[0] if ranked else None
-    chokepoints = _chokepoints(proj, g, strong_from, t, hops, best_total, best_walk, strong)
+    chokepoints = _chokepoints(proj, g, strong_from, t, hops, best_total, best_walk, strong, pressure_layers)
     return LeverageResult(
         target=proj.actor_ref(t), sources=[proj.actor_ref(a) for a in sources], leverage=entries,
         chokepoints=chokepoints, best_strength=math.exp(-best_total) if math.isfinite(best_total) else 0.0,
         max_hops=max_hops, strong=strong, weights=weights.describe(), without=list(proj.removed),
     )
+
+
+def _first_limit(g: InfluenceGraph, t: int) -> float:
+    """A first cost limit: the cheapest arc into the target plus two steps."""
+    lo, hi = g.rindptr[t], g.rindptr[t + 1]
+    return float(g.rcost[lo:hi].min()) + 2 * _STEP if hi > lo else math.inf
+
+
+def _margin(strong: float) -> float:
+    """How far below the best the chokepoint search looks (see :func:`_chokepoints`)."""
+    return -math.log(strong) + _WIDE + 1e-9
 
 
 def _top(cost: np.ndarray, top: int, proj: Projection) -> list[int]:
@@ -218,7 +247,7 @@ def _arcs(g: InfluenceGraph, nodes: list[int]) -> list[int]:
 
 
 def _chokepoints(proj: Projection, g: InfluenceGraph, sources: list[int], t: int, hops: int, best: float,
-                 walk: list[int] | None, strong: float) -> list[dict[str, Any]]:
+                 walk: list[int] | None, strong: float, pressure: np.ndarray) -> list[dict[str, Any]]:
     """Actors on the strongest path without which no strong path (>= ``strong`` x best) is left.
 
     Each test is a search from the sources with the actor blocked, pruned by the
@@ -228,18 +257,30 @@ def _chokepoints(proj: Projection, g: InfluenceGraph, sources: list[int], t: int
         return []
     limit = best - math.log(strong) + 1e-12
     wide = limit + _WIDE
-    to_target = hop_layers(g.rindptr, g.rnbr, g.rcost, [t], hops, limit=wide)
+    to_target = _extend(g, pressure, hops, wide)
     excluded = set(sources) | {t}
     out = []
-    for c in walk:
+    for c in dict.fromkeys(walk):
         if c in excluded:
             continue
         blocked = np.zeros(g.n, dtype=bool)
         blocked[c] = True
-        layers = hop_layers(g.indptr, g.nbr, g.cost, sources, hops, limit=limit, blocked=blocked, bound=to_target)
+        layers = g.forward(sources, hops, limit=limit, blocked=blocked, bound=to_target)
         if not layers[-1, t] <= limit:
-            without = hop_layers(g.indptr, g.nbr, g.cost, sources, hops, limit=wide, blocked=blocked,
+            without = g.forward(sources, hops, limit=wide, blocked=blocked,
                                  bound=to_target)[-1, t]
             out.append({"actor": proj.actor_ref(c),
                         "best_strength_without": math.exp(-without) if math.isfinite(without) else 0.0})
     return out
+
+
+def _extend(g: InfluenceGraph, pressure: np.ndarray, hops: int, limit: float) -> np.ndarray:
+    """Least cost to the target by hops left, up to ``hops``, continuing the pressure layers (costs
+    above ``limit`` dropped)."""
+    have = pressure.shape[0] - 1
+    if hops <= have:
+        return pressure[: hops + 1]
+    last = pressure[-1]
+    start = np.flatnonzero(last <= limit)
+    more = g.backward(start, hops - have, limit=limit, source_cost=last[start])
+    return np.vstack([pressure, more[1:]])

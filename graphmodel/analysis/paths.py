@@ -45,7 +45,6 @@ from ..errors import StakemapError
 from ..kinds import LINK_SPECS, LinkKind
 from .influence import InfluenceGraph, influence_graph
 from .projection import Projection
-from .search import hop_layers
 from .weights import Weights
 
 _TIE = 1e-12  # costs closer than this are equal
@@ -184,15 +183,15 @@ def k_strongest(g: InfluenceGraph, s: int, t: int, k: int, max_hops: int,
 def _best_cost(g: InfluenceGraph, s: int, t: int, max_hops: int, blocked: np.ndarray | None) -> float:
     fh = (max_hops + 1) // 2
     bh = max_hops // 2
-    fwd = hop_layers(g.indptr, g.nbr, g.cost, [s], fh, blocked=blocked)[-1]
-    bwd = hop_layers(g.rindptr, g.rnbr, g.rcost, [t], bh, blocked=blocked)[-1]
+    fwd = g.forward([s], fh, blocked=blocked)[-1]
+    bwd = g.backward([t], bh, blocked=blocked)[-1]
     return float(np.min(fwd + bwd))
 
 
 def _enumerate(g: InfluenceGraph, s: int, t: int, k: int, max_hops: int, limit: float,
                blocked: np.ndarray | None) -> list[tuple[float, list[int], list[int]]]:
     """Best-first enumeration of the ``k`` least-cost simple paths among those of cost <= ``limit``."""
-    layers = hop_layers(g.rindptr, g.rnbr, g.rcost, [t], max_hops - 1, limit=limit, blocked=blocked)
+    layers = g.backward([t], max_hops - 1, limit=limit, blocked=blocked)
     indptr, nbr, cost = g.indptr, g.nbr, g.cost
     heap: list = []
     seq = 0

@@ -25,6 +25,9 @@ from collections.abc import Sequence
 import numpy as np
 
 
+_PULL = 0.3  # share of all arcs live in a round above which pulling beats pushing
+
+
 def gather(indptr: np.ndarray, nodes: np.ndarray, labels: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Arc positions leaving ``nodes`` and, for each, the node it leaves (or its entry in ``labels``)."""
     labels = nodes if labels is None else labels
@@ -39,7 +42,8 @@ def gather(indptr: np.ndarray, nodes: np.ndarray, labels: np.ndarray | None = No
 
 def hop_layers(indptr: np.ndarray, nbr: np.ndarray, cost: np.ndarray, sources: Sequence[int] | np.ndarray,
                hops: int, *, limit: float = np.inf, blocked: np.ndarray | None = None,
-               source_cost: np.ndarray | None = None, bound: np.ndarray | None = None) -> np.ndarray:
+               source_cost: np.ndarray | None = None, bound: np.ndarray | None = None,
+               pull: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """Least cost from ``sources`` to every node with at most ``h`` arcs, for ``h = 0..hops``.
 
     Parameters
@@ -60,6 +64,9 @@ def hop_layers(indptr: np.ndarray, nbr: np.ndarray, cost: np.ndarray, sources: S
         Shape ``(hops + 1, n)``: a lower bound on the cost still to pay from each node with ``r``
         hops left (e.g. layers of a search from the target). A label is dropped when it plus the
         bound exceeds ``limit``.
+    pull : (indptr, nbr, cost), optional
+        The same arcs grouped by head. When most arcs are live in a round, that round pulls
+        along these rows (one contiguous pass) instead of pushing from the frontier.
 
     Returns
     -------
@@ -79,6 +86,20 @@ def hop_layers(indptr: np.ndarray, nbr: np.ndarray, cost: np.ndarray, sources: S
         cur = layers[h]
         cur[:] = prev
         if len(frontier) == 0:
+            continue
+        if pull is not None and (indptr[frontier + 1] - indptr[frontier]).sum() > _PULL * len(nbr):
+            # most arcs are live: pull along the transposed rows instead (contiguous, no scatter)
+            tindptr, tnbr, tcost = pull
+            ends = np.concatenate([prev[tnbr] + tcost, [np.inf]])
+            best = np.minimum.reduceat(ends, np.minimum(tindptr[:-1], len(ends) - 1))
+            best[tindptr[:-1] == tindptr[1:]] = np.inf
+            ok = best <= limit
+            if bound is not None:
+                ok &= best + bound[hops - h] <= limit
+            if blocked is not None:
+                ok &= ~blocked
+            np.minimum(cur, np.where(ok, best, np.inf), out=cur)
+            frontier = np.nonzero(cur < prev)[0]
             continue
         arcs, tails = gather(indptr, frontier)
         if len(arcs) == 0:

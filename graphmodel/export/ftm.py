@@ -59,7 +59,7 @@ def ftm_id(record_id: str, prefix: str = "") -> str:
     candidate = prefix + record_id
     if registry.entity.clean(candidate) == candidate:
         return candidate
-    return "sm-" + hashlib.sha1(candidate.encode("utf-8")).hexdigest()[:24]
+    return "sm-" + hashlib.sha1(candidate.encode("utf-8"), usedforsecurity=False).hexdigest()[:24]
 
 
 def actor_entity(actor: Actor) -> Any:
@@ -161,7 +161,7 @@ def documentation_entities(actor: Actor, sources: dict[str, Source]) -> list[Any
             continue
         proxy = model.make_entity("Documentation")
         key = "\x1f".join((actor.id, c.source, c.locator or "", c.note or ""))
-        proxy.id = "doc-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:24]
+        proxy.id = "doc-" + hashlib.sha1(key.encode("utf-8"), usedforsecurity=False).hexdigest()[:24]
         proxy.add("document", ftm_id(c.source, "source-"))
         proxy.add("entity", ftm_id(actor.id))
         _add(proxy, "role", c.locator)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape  # used to escape text we write, never to parse  # nosec B406
 
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _ENTITIES = {"\"": "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}

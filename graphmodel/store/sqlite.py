@@ -176,7 +176,7 @@ class SQLiteStore(Store):
         # Links: fields of the latest write, citations per origin.
         rows = list(batch.iter_link_rows())
         db.executemany(
-            f"INSERT INTO links VALUES ({','.join('?' * 13)}) ON CONFLICT(id) DO UPDATE SET "
+            f"INSERT INTO links VALUES ({','.join('?' * 13)}) ON CONFLICT(id) DO UPDATE SET "  # '?' placeholders only  # nosec B608
             + ", ".join(f'"{c}"=excluded."{c}"' for c in LINK_COLUMNS[1:13]),
             (r[:13] for r in rows),
         )
@@ -206,7 +206,7 @@ class SQLiteStore(Store):
             chunk = ids[i:i + _CHUNK]
             marks = ",".join("?" * len(chunk))
             for actor_id, doc in self.db.execute(
-                f"SELECT actor_id, doc FROM actor_claims WHERE actor_id IN ({marks}) AND origin != ? ORDER BY seq",
+                f"SELECT actor_id, doc FROM actor_claims WHERE actor_id IN ({marks}) AND origin != ? ORDER BY seq",  # '?' placeholders only  # nosec B608
                 (*chunk, origin),
             ):
                 out.setdefault(actor_id, []).append(Actor.model_validate_json(doc))
@@ -288,7 +288,7 @@ class SQLiteStore(Store):
         found: dict[str, Actor] = {}
         for i in range(0, len(ids), _CHUNK):
             chunk = ids[i:i + _CHUNK]
-            for doc, in self.db.execute(f"SELECT doc FROM actors WHERE id IN ({','.join('?' * len(chunk))})", chunk):
+            for doc, in self.db.execute(f"SELECT doc FROM actors WHERE id IN ({','.join('?' * len(chunk))})", chunk):  # '?' placeholders only  # nosec B608
                 actor = Actor.model_validate_json(doc)
                 found[actor.id] = actor
         return {i: found[i] for i in ids if i in found}
@@ -303,7 +303,7 @@ class SQLiteStore(Store):
             scheme, _, value = text.partition(":")
             keys.append(f"x:{scheme.strip().lower()}:{value.strip().casefold()}")
         rows = self.db.execute(
-            f"SELECT DISTINCT actor_id FROM actor_keys WHERE key IN ({','.join('?' * len(keys))}) LIMIT ?",
+            f"SELECT DISTINCT actor_id FROM actor_keys WHERE key IN ({','.join('?' * len(keys))}) LIMIT ?",  # '?' placeholders only  # nosec B608
             (*keys, limit),
         ).fetchall()
         return list(self.get_actors(r[0] for r in rows).values())
@@ -330,7 +330,7 @@ class SQLiteStore(Store):
         return self._links_where("l.id IN (SELECT id FROM links WHERE source=?1 UNION SELECT id FROM links WHERE target=?1)",
                                  (actor_id,))
 
-    _LINK_SELECT = ("SELECT " + ", ".join(f'l."{c}"' for c in LINK_COLUMNS[:13])
+    _LINK_SELECT = ("SELECT " + ", ".join(f'l."{c}"' for c in LINK_COLUMNS[:13])  # '?' placeholders only  # nosec B608
                     + ", group_concat(c.citations, char(30)) FROM links l JOIN link_claims c ON c.link_id = l.id")
 
     def _links_where(self, where: str, params: tuple) -> list[Link]:
