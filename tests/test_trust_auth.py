@@ -31,6 +31,25 @@ PERSON_ID = "canary-person-5e6f7a8b"
 @pytest.fixture
 def site(tmp_path):
     """A store with a restricted actor and a person, a users file, and a small app behind install_auth."""
+    # Dash gives the callbacks registered with dash.callback (the dashboard's pages, if imported) to the
+    # first app that serves a request; this small app must not take them from the real one.
+    from dash import _callback
+
+    saved = (list(_callback.GLOBAL_CALLBACK_LIST), dict(_callback.GLOBAL_CALLBACK_MAP),
+             list(_callback.GLOBAL_INLINE_SCRIPTS))
+    _callback.GLOBAL_CALLBACK_LIST.clear()
+    _callback.GLOBAL_CALLBACK_MAP.clear()
+    _callback.GLOBAL_INLINE_SCRIPTS.clear()
+    try:
+        yield _site(tmp_path)
+    finally:
+        _callback.GLOBAL_CALLBACK_LIST[:] = saved[0]
+        _callback.GLOBAL_CALLBACK_MAP.clear()
+        _callback.GLOBAL_CALLBACK_MAP.update(saved[1])
+        _callback.GLOBAL_INLINE_SCRIPTS[:] = saved[2]
+
+
+def _site(tmp_path):
     db = tmp_path / "store.db"
     store = SQLiteStore(db)
     store.write(Batch(Source(id="t", title="t", kind="dataset"), actors=[
@@ -272,7 +291,7 @@ def test_serve_policy():
         check_serve("192.0.2.1", sign_in=True, debug=True)
 
 
-def test_without_sign_in_only_loopback_is_answered(tmp_path):
+def test_without_sign_in_only_loopback_is_answered(site, tmp_path):
     app = dash.Dash(__name__)
     app.layout = html.Div("hello")
     install_auth(app.server, AuthSettings(users_file=tmp_path / "none.json", secret_key=b"k" * 32))

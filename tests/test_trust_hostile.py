@@ -36,10 +36,7 @@ REPO = Path(__file__).resolve().parents[1]
 LIMIT_S = 5.0
 CASES = cases()
 #: Known failures, with why (each is a bug to fix, not a behaviour to keep).
-KNOWN = {
-    "iati-xinclude": "an IATI organisation named only by its ref loses its name_from_ref attribute when the same "
-                     "file is imported again (the name is then found in the store): re-import is not a no-op",
-}
+KNOWN: dict[str, str] = {}
 
 
 def _params():

@@ -171,6 +171,7 @@ def flow(proj: Projection, funder: int, max_hops: int = 6) -> Flow:
     start = funder * N_STATES + HOLDS
     seen[start] = True
     lookup = np.zeros(n * N_STATES, dtype=np.int64)
+    pending = np.zeros(n * N_STATES, dtype=bool)
     node_seen = np.zeros(n, dtype=bool)
     node_seen[funder] = True
     inflow = np.zeros(n)
@@ -208,7 +209,9 @@ def flow(proj: Projection, funder: int, max_hops: int = 6) -> Flow:
             frontier = frontier[:0]
             break
         t_new = target[new]
-        uniq = np.flatnonzero(np.bincount(t_new, minlength=len(seen)))
+        pending[t_new] = True
+        uniq = np.flatnonzero(pending)
+        pending[uniq] = False
         lookup[uniq] = np.arange(len(uniq))
         inv = lookup[t_new]
         got = np.bincount(inv, weights=passed[new], minlength=len(uniq))
@@ -402,7 +405,12 @@ def _memberships(proj: Projection, by: str) -> tuple[np.ndarray, np.ndarray, np.
                 weights.append(1.0 / len(values))
         return (np.array(actors, dtype=np.int64), np.array(groups, dtype=np.int64), np.array(weights),
                 list(labels))
-    return proj.cached(("memberships", by), build)
+
+    def in_id_order():
+        actors, groups, weights, labels = build()
+        order = np.argsort(id_rank(proj)[actors], kind="stable")  # so that stable sorts break ties by id
+        return actors[order], groups[order], weights[order], labels
+    return proj.cached(("memberships", by), in_id_order)
 
 
 def _group(proj: Projection, kept: np.ndarray, by: str, limit: int | None) -> list[dict[str, Any]]:
@@ -412,8 +420,7 @@ def _group(proj: Projection, kept: np.ndarray, by: str, limit: int | None) -> li
     actors, groups, part = actors[rows], groups[rows], part[rows]
     totals = np.bincount(groups, weights=part, minlength=len(labels))
     counts = np.bincount(groups, minlength=len(labels))
-    rank = id_rank(proj)
-    order = np.lexsort((rank[actors], -part, groups))
+    order = np.lexsort((-part, groups))  # stable: rows come in id order
     actors, groups = actors[order], groups[order]
     starts = np.searchsorted(groups, np.arange(len(labels)))
     out = []
@@ -468,11 +475,10 @@ def _overlaps(proj: Projection, mg: MoneyGraph, reached: np.ndarray, funder: int
 
 def _dependence(proj: Projection, mg: MoneyGraph, funder: int, fl: Flow) -> list[dict[str, Any]]:
     """Each direct grantee's dependence on the funder: its share of the grantee's known funding."""
-    funds_code = LINK_KINDS.index(LinkKind.FUNDS)
-    lo = proj.src == funder
-    grants = np.nonzero(lo & (proj.link_kind == funds_code))[0]
+    lo, hi = mg.indptr[funder], mg.indptr[funder + 1]
+    grantees = mg.nbr[lo:hi][mg.step[lo:hi] == FUNDS]
     out = []
-    for r in sorted(set(proj.dst[grants].tolist()), key=lambda i: proj.actor_ids[i]):
+    for r in sorted(set(grantees.tolist()), key=lambda i: proj.actor_ids[i]):
         arcs = np.arange(mg.funds_in_indptr[r], mg.funds_in_indptr[r + 1])
         links = mg.funds_in_link[arcs]
         funders = mg.funds_in_src[arcs]

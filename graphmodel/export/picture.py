@@ -175,7 +175,7 @@ def write_png(subgraph: Subgraph, out: IO[bytes], manifest: dict[str, Any], sour
     for actor_id in _labelled(subgraph):
         x, y = pos[actor_id]
         ax.text(x + _radius(subgraph.actors[actor_id].kind) + 2, y, subgraph.actors[actor_id].name[:40],
-                fontsize=7, va="center", zorder=4)
+                fontsize=7, va="center", zorder=4, parse_math=False)  # a name is text, never $math$
     if subgraph.actors:
         ax.legend(loc="upper right", fontsize=8, frameon=False)
     fig.savefig(out, format="png", metadata={"Title": "Stakemap export",

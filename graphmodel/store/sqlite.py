@@ -149,6 +149,10 @@ class SQLiteStore(Store):
         origin = batch.origin.id
         seq = self._bump_generation()
         now = _now()
+        # A first write of an origin has nothing to replace: skip the sweep (bulk loads).
+        had_claims = bool(
+            db.execute("SELECT 1 FROM actor_claims WHERE origin=? LIMIT 1", (origin,)).fetchone()
+            or db.execute("SELECT 1 FROM link_claims WHERE origin=? LIMIT 1", (origin,)).fetchone())
         db.executemany(
             "INSERT INTO sources VALUES (?,?,?,?) ON CONFLICT(id) DO UPDATE SET kind=excluded.kind,"
             " doc=excluded.doc, written_at=excluded.written_at",
@@ -186,7 +190,7 @@ class SQLiteStore(Store):
             ((r[0], origin, r[13]) for r in rows),
         )
         removed_links = removed_actors = 0
-        if replace:
+        if replace and had_claims:
             removed_links, removed_actors = self._sweep(origin, actors, [r[0] for r in rows])
         self._stamp(now)
         return WriteResult(origin, len(actors), len(rows), removed_actors, removed_links)
