@@ -85,6 +85,14 @@ def _timed(fn) -> tuple[float, object]:
     return time.perf_counter() - start, value
 
 
+REPEAT = 3  # each Stakemap query runs this many times and counts its fastest run (the machine is shared)
+
+
+def _best(fn) -> tuple[float, object]:
+    runs = [_timed(fn) for _ in range(REPEAT)]
+    return min(r[0] for r in runs), runs[0][1]
+
+
 def run(actors: int, links: int, seed: int, queries: int, baseline_queries: int, out: Path) -> dict:
     import networkx as nx
 
@@ -118,7 +126,7 @@ def run(actors: int, links: int, seed: int, queries: int, baseline_queries: int,
         k_strongest(g, s, t, 5, 6)
     times, found = [], []
     for s, t in pairs[3:]:
-        dt, res = _timed(lambda: k_strongest(g, s, t, 5, 6))
+        dt, res = _best(lambda: k_strongest(g, s, t, 5, 6))
         times.append(dt)
         found.append(res)
     report["paths"] = _stats(times)
@@ -153,12 +161,12 @@ def run(actors: int, links: int, seed: int, queries: int, baseline_queries: int,
         leverage(proj, ids_[t], from_ids=[ids_[a]])
     times = []
     for t, a in list(zip(lev_targets, lev_from))[3:]:
-        dt, _ = _timed(lambda: leverage(proj, ids_[t], from_ids=[ids_[a]], top=10))
+        dt, _ = _best(lambda: leverage(proj, ids_[t], from_ids=[ids_[a]], top=10))
         times.append(dt)
     report["leverage"] = _stats(times)
     times = []
     for t in lev_targets[3:]:
-        dt, _ = _timed(lambda: leverage(proj, ids_[t], top=10))
+        dt, _ = _best(lambda: leverage(proj, ids_[t], top=10))
         times.append(dt)
     report["leverage_pressure_only"] = _stats(times)
     print("leverage", report["leverage"], report["leverage_pressure_only"], flush=True)
@@ -183,7 +191,7 @@ def run(actors: int, links: int, seed: int, queries: int, baseline_queries: int,
         coverage(proj, ids_[f])
     times, sizes = [], []
     for f in funders[3:]:
-        dt, res = _timed(lambda: coverage(proj, ids_[f], limit_actors=100))
+        dt, res = _best(lambda: coverage(proj, ids_[f], limit_actors=100))
         times.append(dt)
         sizes.append(res.n_reached)
     report["coverage"] = _stats(times)
@@ -195,7 +203,7 @@ def run(actors: int, links: int, seed: int, queries: int, baseline_queries: int,
     M.add_edges_from(zip(money_tails.tolist(), mg.nbr.tolist()))
     nx_times = []
     for f in funders[3: 3 + baseline_queries]:
-        dt, _ = _timed(lambda: nx.single_source_shortest_path_length(M, int(f), cutoff=6))
+        dt, _ = _best(lambda: nx.single_source_shortest_path_length(M, int(f), cutoff=6))
         nx_times.append(dt)
     report["nx_coverage"] = _stats(nx_times)
     print("nx coverage", report["nx_coverage"], flush=True)
@@ -260,10 +268,12 @@ def write_results(report: dict, command: str) -> None:
         " (other work shared the two cores).",
         "",
         f"One-off (cold) costs: projection from the SQLite store {report['projection_s']:.1f} s,"
-        f" influence graph {report['influence_graph_s']:.1f} s, money graph {report['money_graph_s']:.1f} s;"
+        f" influence graph {report['influence_graph_s']:.1f} s, money graph {report['money_graph_s']:.2f} s;"
         f" networkx graph from the same arcs {report['nx_build_s']:.1f} s.",
         "",
-        "Warm queries, median / p95 in ms (networkx on the same arcs, in the same run):",
+        f"Warm queries, median / p95 in ms (networkx on the same arcs, in the same run). Each Stakemap"
+        f" query (and each networkx BFS) counts the fastest of {REPEAT} runs, to keep other work on the"
+        " shared machine out of the figures; the slow networkx searches ran once each.",
         "",
         "| query | target | Stakemap (n) | networkx (n) |",
         "| --- | --- | --- | --- |",
@@ -287,7 +297,7 @@ def write_results(report: dict, command: str) -> None:
         " (those whose first 5 networkx paths are within 6 hops).",
         "",
     ]
-    section = "\n".join(lines)
+    section = "\n".join(lines) + "\n"
     if SECTION in text:
         start = text.index(SECTION)
         nxt = text.find("\n## ", start + len(SECTION))
@@ -305,8 +315,10 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=60)
     parser.add_argument("--baseline-queries", type=int, default=10)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
+    parser.add_argument("--repeat", type=int, default=REPEAT, help="Runs per query; the fastest counts.")
     parser.add_argument("--no-results", action="store_true", help="Do not write bench/RESULTS.md.")
     args = parser.parse_args()
+    globals()["REPEAT"] = max(1, args.repeat)
     report = run(args.actors, args.links, args.seed, args.queries, args.baseline_queries, args.out)
     print(json.dumps(report, indent=2, default=float))
     if not args.no_results:

@@ -80,16 +80,18 @@ def _run(args: list[str], cwd: Path) -> float:
     return time.monotonic() - started
 
 
-def _killed_run(args: list[str], cwd: Path, delay: float) -> bool:
-    """Start ``args``, SIGKILL it after ``delay`` seconds; True when it was still running."""
+def _killed_run(args: list[str], cwd: Path, delay: float, wal: Path | None = None) -> str:
+    """Start ``args``, SIGKILL it after ``delay`` seconds: ``finished`` (it ended first), ``killed``, or
+    ``killed writing`` (the store's write-ahead log was being written: inside the transaction)."""
     proc = subprocess.Popen(args, cwd=cwd, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         proc.wait(timeout=delay)
-        return False
+        return "finished"
     except subprocess.TimeoutExpired:
+        writing = wal is not None and wal.exists() and wal.stat().st_size > 0
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-        return True
+        return "killed writing" if writing else "killed"
 
 
 @dataclass
@@ -98,6 +100,7 @@ class IngestFigures:
     links: int
     kills: int
     killed_mid_run: int = 0
+    killed_writing: int = 0
     full_run_s: list[float] = field(default_factory=list)
     outcomes: list[str] = field(default_factory=list)
     final_ok: bool = False
@@ -105,8 +108,12 @@ class IngestFigures:
 
 
 def ingest_kills(work: Path, *, actors: int, links: int, kills: int, seed: int = 7,
-                 seed_data: Path | None = ROOT / "data" / "seed") -> IngestFigures:
-    """Kill ingests of one origin's two versions at random moments; see the module's text."""
+                 seed_data: Path | None = ROOT / "data" / "seed", check_order: bool = True,
+                 progress=None) -> IngestFigures:
+    """Kill ingests of one origin's two versions at random moments; see the module's text.
+
+    ``check_order`` also checks that A reached again after B is the same A (one more full run);
+    ``progress(figures)`` is called after every kill."""
     rng = random.Random(seed)
     work.mkdir(parents=True, exist_ok=True)
     versions = {"A": write_template(work / "version-a", actors, links, seed=1),
@@ -119,7 +126,7 @@ def ingest_kills(work: Path, *, actors: int, links: int, kills: int, seed: int =
     if seed_data is not None:
         _run(_stakemap("ingest", str(seed_data), "--store", store), work)
     expected: dict[str, str] = {}
-    for name in ("A", "B", "A"):  # the digests of both states, and that they do not depend on the path taken
+    for name in ("A", "B", "A") if check_order else ("B", "A"):  # both states (and that the path taken does not matter)
         figures.full_run_s.append(_run(_stakemap("ingest", str(versions[name]), "--store", store), work))
         digest = store_digest(db)
         assert expected.setdefault(name, digest) == digest, f"state {name} depends on the order of ingests"
@@ -127,9 +134,11 @@ def ingest_kills(work: Path, *, actors: int, links: int, kills: int, seed: int =
     longest = max(figures.full_run_s)
     for _ in range(kills):
         target = "B" if current == "A" else "A"
-        delay = rng.uniform(0.3, longest * 1.05)
-        figures.killed_mid_run += _killed_run(_stakemap("ingest", str(versions[target]), "--store", store), work,
-                                              delay)
+        delay = rng.uniform(0.3, longest * 1.3)  # some kills after the end, to see the new state too
+        how = _killed_run(_stakemap("ingest", str(versions[target]), "--store", store), work, delay,
+                          Path(f"{db}-wal"))
+        figures.killed_mid_run += how != "finished"
+        figures.killed_writing += how == "killed writing"
         started = time.monotonic()
         digest = store_digest(db)
         figures.check_s.append(time.monotonic() - started)
@@ -138,6 +147,8 @@ def ingest_kills(work: Path, *, actors: int, links: int, kills: int, seed: int =
         if state is None:
             raise AssertionError(f"after a kill at {delay:.2f} s the store is neither A nor B")
         current = state
+        if progress:
+            progress(figures)
     _run(_stakemap("ingest", str(versions["B"]), "--store", store), work)
     figures.final_ok = store_digest(db) == expected["B"]
     assert figures.final_ok, "re-running after the kills did not give exactly the expected graph"
@@ -175,7 +186,7 @@ def export_kills(work: Path, db: Path, *, kills: int, seed: int = 7) -> ExportFi
     first = hashlib.sha256(out.read_bytes()).hexdigest()
     figures.links = len(json.loads(out.read_bytes()).get("links", []))
     for _ in range(kills):
-        figures.killed_mid_run += _killed_run(args, work, rng.uniform(0.2, figures.full_run_s * 1.05))
+        figures.killed_mid_run += _killed_run(args, work, rng.uniform(0.2, figures.full_run_s * 1.05)) != "finished"
         figures.outcomes.append(_export_state(out, first))
         leftovers = [p.name for p in work.iterdir() if p.name.startswith(".export.json")]
         for name in leftovers:  # a killed writer cannot delete its temporary files; they are hidden and ignored
@@ -194,15 +205,21 @@ def main() -> None:
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "out" / "crash.json")
     args = parser.parse_args()
     started = time.monotonic()
-    ingest = ingest_kills(args.work, actors=args.actors, links=args.links, kills=args.kills, seed=args.seed)
-    print(f"ingest: {args.links} links, {ingest.kills} kills ({ingest.killed_mid_run} mid-run): "
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+
+    def progress(figures: IngestFigures) -> None:  # figures so far, should the run be stopped
+        args.json.write_text(json.dumps({"ingest (in progress)": asdict(figures)}, indent=2))
+
+    ingest = ingest_kills(args.work, actors=args.actors, links=args.links, kills=args.kills, seed=args.seed,
+                          check_order=False, progress=progress)
+    print(f"ingest: {args.links} links, {ingest.kills} kills ({ingest.killed_mid_run} mid-run, "
+          f"{ingest.killed_writing} while writing): "
           f"states {dict((s, ingest.outcomes.count(s)) for s in sorted(set(ingest.outcomes)))}, "
           f"full runs {', '.join(f'{s:.1f}' for s in ingest.full_run_s)} s, re-run exact: {ingest.final_ok}")
     export = export_kills(args.work, args.work / "crash.db", kills=args.export_kills, seed=args.seed)
     print(f"export: {export.links} links as JSON, {export.kills} kills ({export.killed_mid_run} mid-run): "
           f"files {dict((s, export.outcomes.count(s)) for s in sorted(set(export.outcomes)))}, "
           f"full run {export.full_run_s:.1f} s")
-    args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps({"ingest": asdict(ingest), "export": asdict(export),
                                      "total_s": round(time.monotonic() - started, 1)}, indent=2))
     print(f"total {time.monotonic() - started:.0f} s; figures in {args.json}")

@@ -98,8 +98,8 @@ def _targets(db: Path) -> dict:
 
 
 def record(base: str, db: Path) -> list[dict]:
-    """The requests a browser makes walking every page (see tests/test_trust_callbacks.py)."""
-    from tests.test_trust_callbacks import drive
+    """The requests a browser makes walking every page (see tests/trust_callbacks.py)."""
+    from tests.trust_callbacks import drive
 
     client = Client(base, "viewer")
     deps = client.get("/_dash-dependencies").json()

@@ -69,9 +69,9 @@ def test_literals_escape_quotes_and_control_characters():
     assert cypher_literal({"odd key": 1}) == "{`odd key`: 1}"
 
 
-def test_script_runs_on_bolt_server_and_recreates_the_subgraph(tmp_path):
+def test_script_runs_on_bolt_server_and_recreates_the_subgraph(tmp_path, request):
     bolt = pytest.importorskip("tests.bolt_server")
-    server = bolt.session_server()
+    server = bolt.shared_server(request.config)
     store = sample_store(tmp_path / "s.db")
     selected, manifest = sample_export(store)
     if not server.is_neo4j:

@@ -94,7 +94,7 @@ class Projection:
     index: dict[str, int] = field(default_factory=dict)
     _fetch: LinkFetcher | None = field(default=None, repr=False)
     _cache: dict = field(default_factory=dict, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     # -- building -----------------------------------------------------------
     @classmethod
@@ -206,7 +206,7 @@ class Projection:
         link_cols = ("link_ids", "link_kind", "src", "dst", "start", "end", "end_year", "confidence",
                      "link_sensitivity", "amount", "currency", "share", "influence_forward", "influence_backward")
         cols = {c: getattr(self, c)[keep] for c in link_cols}
-        new = replace(self, active=active, _cache={}, _lock=threading.Lock(), **cols, **changes)
+        new = replace(self, active=active, _cache={}, _lock=threading.RLock(), **cols, **changes)
         return new
 
     def cached(self, key: Any, build: Callable[[], Any]) -> Any:
@@ -385,7 +385,7 @@ def _from_sqlite(store) -> Projection | None:
 
 
 _PROJECTIONS: OrderedDict[tuple[str, str], Projection] = OrderedDict()
-_PROJECTIONS_LOCK = threading.Lock()
+_PROJECTIONS_LOCK = threading.RLock()
 _KEEP = 4
 
 

@@ -1,0 +1,469 @@
+"""No restricted record leaves the server for a user not cleared for it: every callback, over HTTP, as each role.
+
+(Run by ``tests/test_trust_callbacks.py`` in a process of its own: Dash gives the pages' callbacks to
+the first app a process creates.)
+
+The store holds the seed map plus planted canaries tied to its busiest actors:
+a restricted person, a restricted organisation, a restricted link between two
+public actors (with a restricted grant amount), and a public person (whom
+viewers, who see no people, must not see either). Each role signs in and
+calls every server-side callback in the app's callback map by POSTing to
+``/_dash-update-component``, with the layouts' own values and then with
+values aimed at the canaries: their ids and names typed into every actor
+picker and search box, put in every page URL, tapped as graph nodes and
+selected as table rows, and every download button pressed. Callback outputs
+feed the next callbacks (results stores, selections), as in a browser.
+
+No response to a viewer or an analyst may hold a canary: not in a graph, a
+table, a search suggestion, a download (decoded, unzipped), an error message
+or a count. The response guard only watches during this, so the callbacks
+themselves are tested; it must not have wanted to block anything either. An administrator does see the canaries (so the requests do
+reach them), and those views are in the audit log.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import io
+import json
+import re
+import zipfile
+from collections import Counter
+from itertools import product
+from pathlib import Path
+
+import pytest
+
+from dashboard.audit import AuditLog
+from dashboard.auth import AuthSettings, LoginLimits
+from dashboard.users import Role, add_user
+from graphmodel.models import Actor, Citation, Link, Source
+from graphmodel.store.contract import Batch
+from graphmodel.store.sqlite import SQLiteStore
+from ingest.run import run_ingest
+
+REPO = Path(__file__).resolve().parents[1]
+PASSWORD = "canary test pass phrase"
+#: Distinctive tokens in every canary's name (an actor id starts with its name's slug, so ids match too).
+RESTRICTED_TOKENS = ("qzxvk", "kwplm", "vbnmq")
+PERSON_TOKENS = ("jhgfw",)
+
+
+def plant_canaries(store: SQLiteStore) -> dict:
+    """Canaries tied to the busiest public actors of the seed map; returns their ids and the hubs."""
+    degree: Counter = Counter()
+    actors = {a.id: a for a in store.iter_actors()}
+    for link in store.iter_links():
+        degree[link.source] += 1
+        degree[link.target] += 1
+    orgs = [i for i, _ in degree.most_common() if actors[i].kind.value in ("union", "ngo", "guf", "sso",
+                                                                            "national_centre", "worker_organisation")
+            and actors[i].sensitivity.value == "public"]
+    hub, other = orgs[0], orgs[1]
+    cite = [Citation(source="canaries-people", note="a public source naming this person")]
+    person = Actor(kind="person", name="Qzxvk Canary Activist", country="CN", sensitivity="restricted",
+                   description="detained organiser (canary)")
+    safehouse = Actor(kind="ngo", name="Kwplm Canary Safehouse", country="HK", sensitivity="restricted")
+    public_person = Actor(kind="person", name="Jhgfw Canary Spokesperson", country="HK", sensitivity="public",
+                          citations=cite)
+    secret = [
+        Link(kind="member_of", source=person.id, target=hub, sensitivity="restricted"),
+        Link(kind="supports", source=safehouse.id, target=hub, sensitivity="restricted"),
+        Link(kind="supports", source=safehouse.id, target=person.id, sensitivity="restricted"),
+        Link(kind="partners_with", source=hub, target=other, sensitivity="restricted",
+             description="Vbnmq canary secret partnership", start="2019"),
+    ]
+    batches = {
+        "restricted": Batch(Source(id="canaries-restricted", title="Restricted canaries", kind="dataset"),
+                            actors=[person, safehouse], links=secret),
+        "people": Batch(Source(id="canaries-people", title="A canary person", kind="dataset"),
+                        actors=[public_person], links=[Link(kind="member_of", source=public_person.id, target=hub,
+                                                            citations=cite)]),
+    }
+    store.write_all(list(batches.values()))
+    return {"hub": hub, "other": other, "restricted_ids": [person.id, safehouse.id, secret[3].id],
+            "person_ids": [public_person.id], "names": [person.name, safehouse.name, public_person.name],
+            "restricted_link": secret[3].id, "batches": batches}
+
+
+def set_canaries(db: Path, canaries: dict, present: tuple[str, ...]) -> None:
+    """Make exactly the canary groups in ``present`` be in the store."""
+    store = SQLiteStore(db)
+    try:
+        for name, batch in canaries["batches"].items():
+            if name in present:
+                store.write(batch)
+            elif batch.origin.id in {s.id for s in store.sources()}:
+                store.remove_origin(batch.origin.id)
+    finally:
+        store.close()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """The real dashboard over the seed map with canaries, with a users file of one user per role."""
+    tmp = tmp_path_factory.mktemp("callbacks")
+    db = tmp / "store.db"
+    store = SQLiteStore(db)
+    run_ingest(store, [REPO / "data" / "seed"])
+    canaries = plant_canaries(store)
+    store.close()
+    users = tmp / "users.json"
+    for role in Role:
+        add_user(users, role.value, role, PASSWORD)
+    settings = AuthSettings(users_file=users, secret_key=b"s" * 32, audit_log=tmp / "audit.jsonl",
+                            limits=LoginLimits(address_attempts=1000))
+    from dashboard.app import create_app
+
+    app = create_app(f"sqlite:///{db}", auth=settings)
+    # The guard only watches here: the callbacks themselves must keep canaries out; what the guard would
+    # have blocked is checked separately (it must be nothing a user may see).
+    app.server.extensions["stakemap_guard"].enforce = False
+    return app, settings, {**canaries, "db": db}
+
+
+def signed_in(app, role: str):
+    client = app.server.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    done = client.post("/login", data={"username": role, "password": PASSWORD, "csrf": token})
+    assert done.status_code == 302, done.get_data(as_text=True)[:500]
+    return client
+
+
+# -- driving the callbacks ------------------------------------------------------------------------
+
+def _key(component_id) -> str:
+    return component_id if isinstance(component_id, str) else json.dumps(component_id, sort_keys=True)
+
+
+def _walk_components(layout, found: dict) -> None:
+    """Every component of a layout (as Dash serialises it): id -> its props."""
+    stack = [layout]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            props = item.get("props") if "namespace" in item and "type" in item else None
+            if isinstance(props, dict):
+                if "id" in props:
+                    found[_key(props["id"])] = dict(props)
+                stack.extend(v for v in props.values() if isinstance(v, (dict, list)))
+            else:
+                stack.extend(v for v in item.values() if isinstance(v, (dict, list)))
+
+
+def _matches(pattern, concrete) -> bool:
+    if isinstance(pattern, str) or isinstance(concrete, str):
+        return pattern == concrete
+    if set(pattern) != set(concrete):
+        return False
+    return all(isinstance(v, list) or concrete[k] == v for k, v in pattern.items())
+
+
+def _ids_for(pattern, components: dict) -> list:
+    if isinstance(pattern, str):
+        return [pattern]
+    return [json.loads(k) for k in components if k.startswith("{") and _matches(pattern, json.loads(k))]
+
+
+def _wildcard(pattern) -> str | None:
+    if isinstance(pattern, str):
+        return None
+    kinds = {v[0] for v in pattern.values() if isinstance(v, list)}
+    return "ALL" if "ALL" in kinds or "ALLSMALLER" in kinds else ("MATCH" if "MATCH" in kinds else None)
+
+
+def _parse(spec: str):
+    return json.loads(spec) if spec.startswith("{") else spec
+
+
+class Browser:
+    """One signed-in user's view of the app: the components' props, updated by every callback response."""
+
+    def __init__(self, client, deps: list[dict]):
+        self.client = client
+        self.deps = [d for d in deps if not d.get("clientside_function")]
+        self.props: dict[str, dict] = {}
+        self.responses: list[tuple[str, int, str]] = []
+
+    def post(self, dep: dict, overrides: dict, *, match: dict | None = None) -> None:
+        outputs = [self._spec(o) for o in self._outputs(dep)]
+        ids = {}
+        for item in dep["inputs"] + dep["state"]:
+            ids.setdefault(item["id"], None)
+        concrete = {}
+        for spec in ids:
+            pattern = _parse(spec)
+            if _wildcard(pattern) == "MATCH":
+                concrete[spec] = {k: (match[k] if isinstance(v, list) else v) for k, v in pattern.items()}
+            elif _wildcard(pattern) == "ALL":
+                concrete[spec] = _ids_for(pattern, self.props)
+            else:
+                concrete[spec] = pattern
+
+        def entry(item):
+            cid = concrete[item["id"]]
+            if isinstance(cid, list):
+                return [{"id": c, "property": item["property"], "value": self._value(c, item["property"], overrides)}
+                        for c in cid]
+            return {"id": cid, "property": item["property"], "value": self._value(cid, item["property"], overrides)}
+
+        out_specs = []
+        for o in outputs:
+            pattern = o["id"]
+            cid = {k: (match[k] if isinstance(v, list) else v) for k, v in pattern.items()} \
+                if _wildcard(pattern) == "MATCH" else pattern
+            out_specs.append({"id": cid, "property": o["property"]})
+        body = {"output": dep["output"], "outputs": out_specs if dep["output"].startswith("..") else out_specs[0],
+                "inputs": [entry(i) for i in dep["inputs"]], "state": [entry(s) for s in dep["state"]],
+                "changedPropIds": _changed(dep, concrete)}
+        response = self.client.post("/_dash-update-component", json=body)
+        text = response.get_data(as_text=True)
+        self.responses.append((dep["output"][:80], response.status_code, text))
+        if response.status_code == 200:
+            self._absorb(json.loads(text), out_specs)
+
+    @staticmethod
+    def _outputs(dep: dict) -> list[str]:
+        text = dep["output"]
+        if not text.startswith(".."):
+            return [text]
+        return [p for p in text[2:-2].split("...")]
+
+    @staticmethod
+    def _spec(text: str) -> dict:
+        cid, _, prop = text.rpartition(".")
+        return {"id": _parse(cid), "property": prop}
+
+    def _value(self, cid, prop: str, overrides: dict):
+        key = _key(cid)
+        for (pattern, p), value in overrides.items():
+            if p == prop and (pattern == "*" or pattern == key or (isinstance(cid, dict) and pattern == cid.get("type"))):
+                return copy.deepcopy(value(cid, self.props.get(key, {}).get(prop)) if callable(value) else value)
+        return copy.deepcopy(self.props.get(key, {}).get(prop))
+
+    def _absorb(self, payload: dict, outputs: list[dict]) -> None:
+        response = payload.get("response", {})
+        for key, props in response.items():
+            for prop, value in props.items():
+                self.props.setdefault(_key(_parse(key) if isinstance(key, str) and key.startswith("{") else key),
+                                      {})[prop] = value
+                if prop in ("children", "layout"):
+                    _walk_components(value, self.props)
+
+
+def _changed(dep: dict, concrete: dict) -> list[str]:
+    out = []
+    for item in dep["inputs"]:
+        cid = concrete[item["id"]]
+        for one in (cid if isinstance(cid, list) else [cid]):
+            out.append(f"{_key(one) if isinstance(one, dict) else one}.{item['property']}")
+    return out
+
+
+def drive(client, deps: list[dict], canaries: dict, pages: list[str]) -> Browser:
+    """Open every page (also with canaries in its URL), then call every callback in a set of rounds."""
+    browser = Browser(client, deps)
+    pages_dep = next(d for d in browser.deps if "_pages_content" in d["output"])
+    all_ids = canaries["restricted_ids"] + canaries["person_ids"]
+    names = canaries["names"]
+    query_keys = ("actor", "around", "from", "to", "target", "side", "funder", "sel", "expand", "more", "row", "q")
+    hostile_query = "?" + "&".join(f"{k}={v}" for k, v in product(query_keys, all_ids[:2] + names[:1]))
+    for path in pages:
+        for search in ("", hostile_query, f"?actor={canaries['hub']}&target={canaries['hub']}&funder={canaries['hub']}"
+                                          f"&from={canaries['hub']}&to={canaries['other']}&around={canaries['hub']}"):
+            browser.post(pages_dep, {("_pages_location", "pathname"): path, ("_pages_location", "search"): search})
+    tap_ids = all_ids + [canaries["hub"], canaries["restricted_link"]]
+    rounds = [
+        {},  # the layouts' own values
+        {("actor-picker", "value"): lambda cid, cur: canaries["hub"] if not isinstance(cur, list) else [canaries["hub"]]},
+        {("actor-picker", "value"): lambda cid, cur: all_ids[0] if not isinstance(cur, list) else all_ids},
+        {("actor-picker", "value"): lambda cid, cur: names[0] if not isinstance(cur, list) else names},
+        *[{("actor-picker", "search_value"): token} for token in ("Qzxvk", "Kwplm", "Jhgfw", "Vbnmq", "canary")],
+        *[{("*", "tapNodeData"): {"id": i, "label": i}, ("*", "tapEdgeData"): {"id": i, "source": canaries["hub"],
+                                                                                  "target": canaries["other"]},
+           ("*", "selectedRows"): [{"id": i, "actor": i}], ("*", "n_clicks"): 1} for i in tap_ids],
+    ]
+    for overrides in rounds:
+        for dep in browser.deps:
+            if dep is pages_dep:
+                continue
+            for match in _matches_for(dep, browser.props):
+                browser.post(dep, overrides, match=match)
+    return browser
+
+
+def _matches_for(dep: dict, props: dict) -> list[dict | None]:
+    """The concrete values of a MATCH callback's wildcards, from the components on the pages."""
+    patterns = [_parse(i["id"]) for i in dep["inputs"] if _wildcard(_parse(i["id"])) == "MATCH"]
+    if not patterns:
+        return [None]
+    found = []
+    for cid in _ids_for(patterns[0], props):
+        wild = {k: cid[k] for k, v in patterns[0].items() if isinstance(v, list)}
+        if wild not in found:
+            found.append(wild)
+    if not found:  # not on any page this role sees (e.g. the download button of a role that may not export):
+        # a client can still send it, so send it, with the values these keys take elsewhere
+        values: dict[str, set] = {}
+        for key in props:
+            if key.startswith("{"):
+                for k, v in json.loads(key).items():
+                    if isinstance(v, str):
+                        values.setdefault(k, set()).add(v)
+        wild_keys = [k for k, v in patterns[0].items() if isinstance(v, list)]
+        for combo in product(*(sorted(values.get(k, {"x"})) for k in wild_keys)):
+            found.append(dict(zip(wild_keys, combo)))
+    return found
+
+
+# -- looking for canaries -------------------------------------------------------------------------
+
+def _texts(text: str) -> list[str]:
+    """A response, and every file it carries (base64 downloads, ZIP members)."""
+    out = [text]
+    try:
+        payload = json.loads(text)
+    except ValueError:
+        return out
+    stack = [payload]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if isinstance(item.get("content"), str) and "filename" in item:
+                data = base64.b64decode(item["content"]) if item.get("base64") else item["content"].encode()
+                if data[:4] == b"PK\x03\x04":
+                    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                        out += [archive.read(n).decode("utf-8", "replace") for n in archive.namelist()]
+                else:
+                    out.append(data.decode("utf-8", "replace"))
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return out
+
+
+def leaks(browser: Browser, canaries: dict, *, people: bool) -> list[tuple[str, str]]:
+    tokens = RESTRICTED_TOKENS + (() if people else PERSON_TOKENS)
+    ids = canaries["restricted_ids"] + ([] if people else canaries["person_ids"])
+    found = []
+    for output, _status, text in browser.responses:
+        for part in _texts(text):
+            low = part.lower()
+            found += [(output, t) for t in tokens if t in low]
+            found += [(output, i) for i in ids if i in part]
+    return found
+
+
+def _pages() -> list[str]:
+    import dash
+
+    return sorted({p["relative_path"] for p in dash.page_registry.values()})
+
+
+#: What each role is compared against: the store without the canaries it may not see.
+WITHOUT = {Role.VIEWER: (), Role.ANALYST: ("people",)}
+
+
+@pytest.fixture(scope="module")
+def driven(site):
+    """Each role's run over the store with every canary, and (viewer, analyst) over the store without the
+    canaries that role may not see, with the same requests."""
+    app, settings, canaries = site
+    deps = app.server.test_client().get("/_dash-dependencies")
+    assert deps.status_code == 401  # nothing, not even the callback map, before sign-in
+    runs = {}
+    for role in Role:
+        set_canaries(canaries["db"], canaries, ("restricted", "people"))
+        client = signed_in(app, role.value)
+        deps = client.get("/_dash-dependencies").get_json()
+        with_canaries = drive(client, deps, canaries, _pages())
+        without = None
+        if role in WITHOUT:
+            set_canaries(canaries["db"], canaries, WITHOUT[role])
+            without = drive(client, deps, canaries, _pages())
+        runs[role] = (with_canaries, without)
+    set_canaries(canaries["db"], canaries, ("restricted", "people"))
+    return runs
+
+
+_VOLATILE = [
+    (re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)?"), "<time>"),
+    (re.compile(r"\b[0-9a-f]{32}:\d+\b"), "<fingerprint>"),
+    (re.compile(r"\b[0-9a-f]{40,64}\b"), "<digest>"),
+    (re.compile(r"\([\d,]+ bytes\)"), "(<size>)"),  # the store's write count is in the manifest
+]
+
+
+_CONTENT = re.compile(r'"content":\s*"[^"]*"')
+
+
+def _normal(text: str) -> list[str]:
+    """A response's text and files with what changes between runs masked (times, digests, the store's
+    generation); a download's encoded bytes are compared decoded."""
+    out = []
+    for n, part in enumerate(_texts(text)):
+        if n == 0:
+            part = _CONTENT.sub('"content": "<file>"', part)
+        for pattern, repl in _VOLATILE:
+            part = pattern.sub(repl, part)
+        out.append(part)
+    return out
+
+
+def differences(a: Browser, b: Browser) -> list[tuple[str, str, str]]:
+    """Requests whose answers differ between two runs (their requests were the same until they differed)."""
+    found = []
+    for (out_a, st_a, text_a), (out_b, st_b, text_b) in zip(a.responses, b.responses):
+        assert out_a == out_b, "the two runs made different requests"
+        if st_a != st_b or _normal(text_a) != _normal(text_b):
+            na, nb = "\n".join(_normal(text_a)), "\n".join(_normal(text_b))
+            at = next((i for i, (x, y) in enumerate(zip(na, nb)) if x != y), min(len(na), len(nb)))
+            found.append((out_a, na[max(0, at - 150):at + 150], nb[max(0, at - 150):at + 150]))
+    assert len(a.responses) == len(b.responses)
+    return found
+
+
+def test_every_callback_was_called_as_every_role(site, driven):
+    app, _, _ = site
+    client = signed_in(app, "viewer")
+    deps = [d for d in client.get("/_dash-dependencies").get_json() if not d.get("clientside_function")]
+    outputs = " ".join(d["output"] for d in deps)
+    assert len(deps) >= 20 and "explore-graph.elements" in outputs and "_pages_content" in outputs, \
+        "the app lacks the pages' callbacks (another app in this process took them)"
+    for role, (browser, _) in driven.items():
+        called = {o for o, s, _ in browser.responses if s in (200, 204)}
+        missing = {d["output"][:80] for d in deps} - called
+        assert not missing, f"{role}: callbacks never answered: {missing}"
+
+
+@pytest.mark.parametrize("role", list(WITHOUT))
+def test_responses_do_not_depend_on_what_the_role_may_not_see(driven, role):
+    """Every answer to this role is the same whether or not the records it may not see exist: nothing of
+    them leaks, not even a count."""
+    with_canaries, without = driven[role]
+    found = differences(with_canaries, without)
+    assert not found, f"{len(found)} answers differ; first: {found[0]}"
+
+
+def test_admin_does_see_the_canaries(driven):
+    seen = " ".join(part.lower() for _, _, text in driven[Role.ADMIN][0].responses for part in _texts(text))
+    assert all(t in seen for t in RESTRICTED_TOKENS[:2] + PERSON_TOKENS), "the requests never reached the canaries"
+
+
+def test_no_server_errors(driven):
+    for role, (browser, _) in driven.items():
+        errors = sorted({o for o, s, _ in browser.responses if s >= 500})
+        assert not errors, f"{role}: callbacks failed with a server error: {errors}"
+
+
+def test_guard_blocks_nothing_a_user_may_see_and_audits_admin_views(site, driven):
+    app, settings, canaries = site
+    guard = app.server.extensions["stakemap_guard"]
+    assert not guard.observed, f"the guard would have blocked: {guard.observed[:3]}"
+    views = [e for e in AuditLog(settings.audit_log).read() if e["event"] == "view_restricted"]
+    assert views and {e["user"] for e in views} == {"admin"}
+    assert any(i in e["records"] for e in views for i in canaries["restricted_ids"])
