@@ -152,6 +152,10 @@ class StoreView(ABC):
     def links_of(self, actor_id: str) -> list[Link]:
         """Every link with ``actor_id`` at either end."""
 
+    def links_at(self, actor_ids: list[str]) -> dict[str, list[Link]]:
+        """Every link at each of ``actor_ids``; backends may answer in one round trip."""
+        return {actor_id: self.links_of(actor_id) for actor_id in actor_ids}
+
     def neighbourhood(self, actor_ids: Iterable[str], hops: int = 1, limit: int | None = None) -> Subgraph:
         """Actors within ``hops`` links of ``actor_ids`` and the links among them.
 
@@ -161,9 +165,10 @@ class StoreView(ABC):
         seen: dict[str, int] = {a: 0 for a in frontier}
         links: dict[str, Link] = {}
         for depth in range(1, hops + 1):
+            at = self.links_at(frontier)
             nxt: list[str] = []
             for actor_id in frontier:
-                for link in self.links_of(actor_id):
+                for link in at[actor_id]:
                     for end in (link.source, link.target):
                         if end not in seen and (limit is None or len(seen) < limit):
                             seen[end] = depth
@@ -171,10 +176,12 @@ class StoreView(ABC):
                     if link.source in seen and link.target in seen:
                         links[link.id] = link
             frontier = nxt
-        for actor_id in frontier:
-            for link in self.links_of(actor_id):
-                if link.source in seen and link.target in seen:
-                    links[link.id] = link
+        if frontier:
+            at = self.links_at(frontier)
+            for actor_id in frontier:
+                for link in at[actor_id]:
+                    if link.source in seen and link.target in seen:
+                        links[link.id] = link
         return Subgraph(self.get_actors(seen), links)
 
     @abstractmethod

@@ -62,7 +62,7 @@ from ..models import Actor, Citation, Link, Source, merge_citations
 from ..settings import StoreURL
 from ..text import normalise_name
 from . import cypher as q
-from .contract import Batch, Stats, Store, Subgraph, WriteResult
+from .contract import Batch, Stats, Store, WriteResult
 from .sqlite import actor_keys, merge_actor_claims
 
 log = logging.getLogger(__name__)
@@ -848,7 +848,8 @@ class Neo4jStore(Store):
         found = self._actors(self._read(q.ACTORS_BY_KEY, meta=q.META_ID, needles=[needle], limit=1))
         return found[0] if found else None
 
-    def _links_at(self, actor_ids: list[str]) -> dict[str, list[Link]]:
+    def links_at(self, actor_ids: list[str]) -> dict[str, list[Link]]:
+        """One Cypher round trip per batch of actors (the contract's neighbourhood walks with it)."""
         out: dict[str, dict[str, Link]] = {a: {} for a in actor_ids}
         for chunk in batches(actor_ids, q.LINKS_OF, self.limits):
             for r in self._read(q.LINKS_OF, meta=q.META_ID, ids=chunk):
@@ -857,32 +858,7 @@ class Neo4jStore(Store):
         return {a: [links[i] for i in sorted(links)] for a, links in out.items()}
 
     def links_of(self, actor_id: str) -> list[Link]:
-        return self._links_at([actor_id])[actor_id]
-
-    def neighbourhood(self, actor_ids: Iterable[str], hops: int = 1, limit: int | None = None) -> Subgraph:
-        """As the contract's, with one Cypher round trip per hop instead of one per actor."""
-        frontier = list(dict.fromkeys(actor_ids))
-        seen: dict[str, int] = {a: 0 for a in frontier}
-        links: dict[str, Link] = {}
-        for depth in range(1, hops + 1):
-            at = self._links_at(frontier)
-            nxt: list[str] = []
-            for actor_id in frontier:
-                for link in at[actor_id]:
-                    for end in (link.source, link.target):
-                        if end not in seen and (limit is None or len(seen) < limit):
-                            seen[end] = depth
-                            nxt.append(end)
-                    if link.source in seen and link.target in seen:
-                        links[link.id] = link
-            frontier = nxt
-        if frontier:
-            at = self._links_at(frontier)
-            for actor_id in frontier:
-                for link in at[actor_id]:
-                    if link.source in seen and link.target in seen:
-                        links[link.id] = link
-        return Subgraph(self.get_actors(seen), links)
+        return self.links_at([actor_id])[actor_id]
 
     def iter_actors(self) -> Iterator[Actor]:
         after = ""
