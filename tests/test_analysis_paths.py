@@ -152,7 +152,7 @@ def _oracle_paths(g: nx.DiGraph, s: int, t: int, k: int, hops: int) -> list[tupl
     return out
 
 
-@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=250, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(random_maps())
 def test_k_strongest_equals_networkx_shortest_simple_paths(case):
     proj, k, hops = case
@@ -167,8 +167,8 @@ def test_k_strongest_equals_networkx_shortest_simple_paths(case):
             assert len(set(nodes)) == len(nodes) and nodes[0] == s and nodes[-1] == t
             assert len(arcs) <= hops
             assert math.isclose(cost, nx.path_weight(oracle, nodes, "weight"), rel_tol=1e-9, abs_tol=1e-12)
-        # where costs are distinct, the paths themselves agree
-        costs = [c for c, _ in theirs]
+        # where costs are distinct (also from the next path beyond k, which may tie), the paths agree
+        costs = [c for c, _ in _oracle_paths(oracle, s, t, k + 1, hops)]
         for i, (c, path) in enumerate(theirs):
             if all(abs(c - o) > 1e-9 for j, o in enumerate(costs) if j != i):
                 assert ours[i][1] == path
