@@ -44,7 +44,7 @@ _CONTENT = {
     "actors": "id, kind, name, country, sensitivity, doc",
     "actor_claims": "actor_id, origin, doc",
     "actor_keys": "key, actor_id",
-    "links": 'id, kind, source, target, start, "end", amount, currency, share, confidence, sensitivity, description, attributes',
+    "links": 'id, kind, source, target, start, "end", amount, currency, share, confidence, sensitivity, description, attributes, origin, citations',
     "link_claims": "link_id, origin, citations",
     "sources": "id, kind, doc",
 }

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from graphmodel.errors import InvalidRecordError, Problem
-from graphmodel.kinds import ActorKind
+from graphmodel.kinds import ActorKind, Sensitivity
 from graphmodel.models import Actor, Link, Source, check_link_kinds
 
 from .resolution import Resolver
@@ -83,6 +83,25 @@ class ReadContext:
 
 
 Reader = Callable[[Path, ReadContext], ReadResult]
+
+
+def withhold_uncited_people(result: ReadResult, ctx: ReadContext) -> None:
+    """People marked public whom only the input file itself cites are made restricted, with a problem.
+
+    A person may be public only when a cited document makes them public (a source other than the
+    file or dataset being read); a ``public`` cell alone does not. Under ``--skip-invalid`` the
+    person is imported restricted, the safe default, and the problem says so.
+    """
+    for i, actor in enumerate(result.actors):
+        if actor.kind is ActorKind.PERSON and actor.sensitivity is Sensitivity.PUBLIC and all(
+                c.source == result.origin.id for c in actor.citations):
+            where = actor.citations[0].locator if actor.citations else None  # the file's own "file:row"
+            ctx.problem(where or result.path, None, "sensitivity",
+                        f"person {actor.name!r} is marked public, but no cited document makes them "
+                        "public (imported as restricted with --skip-invalid)",
+                        "cite the document that names them (source and locator columns), or leave sensitivity "
+                        "empty: people are restricted unless a source makes them public")
+            result.actors[i] = actor.model_copy(update={"sensitivity": Sensitivity.RESTRICTED})
 
 
 def load_yaml(text: str) -> Any:

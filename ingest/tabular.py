@@ -212,12 +212,13 @@ def read_links(sheet: Sheet, ctx: ReadContext, result: ReadResult, local: dict[s
                     "Kumu's From/To/Type and Gephi's Source/Target/Label are accepted")
         return
     check = _LinkChecker(ctx, sheet.label, result, local, known_sources, cols)
+    quick = _QuickLinks(check)
     first_row_of: dict[str, int] = {}
     rows_by_id: dict[str, int] = {}
     out = result.link_rows
     for row_no, row in sheet.rows:
         result.read += 1
-        made = check.row(row_no, row)
+        made = quick.row(row_no, row) or check.row(row_no, row)
         if made is None:
             result.rejected += 1
             continue
@@ -375,6 +376,98 @@ class _LinkChecker:
             self._bad(row_no, field, f"{text!r} is out of range" + (f" ({low}..{high})" if high else f" (>= {low})"))
             return False
         return value
+
+
+_BAD = object()
+
+
+class _Memo(dict):
+    """Each distinct cell text checked once: ``memo[text]`` is its value, or ``_BAD``."""
+
+    def __init__(self, check, strip: bool = True) -> None:
+        super().__init__()
+        self.check, self.strip = check, strip
+
+    def __missing__(self, text):
+        try:
+            value = self.check(text.strip() if self.strip else text)
+        except (ValueError, KeyError):
+            value = _BAD
+        self[text] = value
+        return value
+
+
+class _QuickLinks:
+    """The common case of :class:`_LinkChecker`, fast: a row whose every value is valid, with no
+    citation columns filled in, becomes the same tuple :meth:`_LinkChecker.row` makes. Each
+    distinct text is checked once (a million links hold a few thousand distinct dates, kinds and
+    actors). Any other row gives ``None`` and goes through :meth:`_LinkChecker.row`, which
+    reports what is wrong with it."""
+
+    FIELDS = ("id", "from", "to", "kind", "start", "end", "amount", "currency", "share", "confidence",
+              "sensitivity", "description")
+
+    def __init__(self, check: _LinkChecker) -> None:
+        self.check = check
+        self.at = [check.idx.get(name) for name in self.FIELDS]
+        self.width = max(check.idx.values()) + 1
+        self.cited = [check.idx[f] for f in ("source", "locator", "note") if f in check.idx]
+        self.default_citation = check.default_citation
+        self.kinds = _Memo(lambda text: _LINK_KINDS[text.lower().replace("-", " ").replace("_", " ")].value
+                           if text.lower() not in _GEPHI_DIRECTIONS else _BAD)
+        self.ends = _Memo(self._end)
+        self.dates = _Memo(lambda text: partial_date(text) if text else None)
+        self.amounts = _Memo(lambda text: _in_range(text, 0, None))
+        self.shares = _Memo(lambda text: _in_range(text, 0, 1))
+        self.currencies = _Memo(lambda text: currency_code(text) if text else None)
+        self.confidences = _Memo(lambda text: _CONFIDENCE[(text or "confirmed").lower()])
+        self.sensitivities = _Memo(lambda text: _SENSITIVITY[(text or "public").lower()])
+        self.ids = _Memo(lambda text: text if not text or ids.is_valid_id(text) else _BAD)
+        self.allowed = _Memo(lambda ends: LINK_SPECS[LinkKind(ends[0])].allows(ends[1], ends[2]), strip=False)
+
+    def _end(self, ref: str) -> tuple[str, ActorKind]:
+        actor_id = self.check.local.get(ref) or self.check.ctx.lookup(ref) if ref else None
+        kind = self.check.ctx.kind_of(actor_id) if actor_id else None
+        if kind is None:
+            raise ValueError(ref)
+        return actor_id, kind
+
+    def row(self, row_no: int, row: list) -> tuple | None:
+        if len(row) < self.width or self.default_citation is None or (
+                self.cited and any(row[i].strip() for i in self.cited)):
+            return None
+        (i_id, i_from, i_to, i_kind, i_start, i_end, i_amount, i_currency, i_share, i_confidence,
+         i_sensitivity, i_description) = self.at
+        kind = self.kinds[row[i_kind]] if i_kind is not None else _BAD
+        src, tgt = self.ends[row[i_from]], self.ends[row[i_to]]
+        start = self.dates[row[i_start]] if i_start is not None else None
+        end = self.dates[row[i_end]] if i_end is not None else None
+        amount = self.amounts[row[i_amount]] if i_amount is not None else None
+        share = self.shares[row[i_share]] if i_share is not None else None
+        currency = self.currencies[row[i_currency]] if i_currency is not None else None
+        link_id = self.ids[row[i_id]] if i_id is not None else None
+        confidence = self.confidences[row[i_confidence]] if i_confidence is not None else "confirmed"
+        sensitivity = self.sensitivities[row[i_sensitivity]] if i_sensitivity is not None else "public"
+        if (kind is _BAD or src is _BAD or tgt is _BAD or start is _BAD or end is _BAD or amount is _BAD
+                or share is _BAD or currency is _BAD or link_id is _BAD or confidence is _BAD or sensitivity is _BAD
+                or src[0] == tgt[0] or not self.allowed[kind, src[1], tgt[1]]
+                or (start and end and end < start[: len(end)]) or (amount is not None and currency is None)):
+            return None
+        description = row[i_description].strip() if i_description is not None else ""
+        attributes = _extra(row, self.check.cols) if self.check.cols.extra else None
+        return (link_id or ids.link_id(src[0], kind, tgt[0], start), kind, src[0], tgt[0], start, end,
+                amount, currency, share, confidence, sensitivity, clean_text(description) if description else None,
+                json.dumps(attributes, ensure_ascii=False) if attributes else None, self.default_citation(row_no))
+
+
+def _in_range(text: str, low: float, high: float | None) -> float | None:
+    """A number cell within ``low..high`` (``None`` when empty), as :meth:`_LinkChecker._number` reads it."""
+    if not text:
+        return None
+    value = float(text.replace(",", ""))
+    if value != value or value < low or (high is not None and value > high):
+        raise ValueError(text)
+    return value
 
 
 def _cell(row: list, i: int) -> str:

@@ -188,3 +188,22 @@ def test_no_traceback_reaches_the_user(tmp_path: Path) -> None:
 def test_version_and_help() -> None:
     assert run("--version").output.startswith("stakemap ")
     assert "ingest" in run("--help").output
+
+
+def test_person_marked_public_needs_a_cited_document(tmp_path: Path) -> None:
+    (tmp_path / "sources.csv").write_text("id,title,kind\nreport-1,A public report,document\n", encoding="utf-8")
+    (tmp_path / "people.csv").write_text(
+        "id,name,kind,sensitivity,source,locator\n"
+        "ana,Ana Example,person,public,report-1,p. 4\n"      # a document makes her public
+        "ben,Ben Example,person,public,,\n"                  # only this file says so
+        "cai,Cai Example,person,,,\n", encoding="utf-8")     # restricted by default
+    db = tmp_path / "map.db"
+    refused = run("ingest", str(tmp_path / "sources.csv"), str(tmp_path / "people.csv"), store=db)
+    assert refused.exit_code == 1
+    assert "people.csv:3:sensitivity: person 'Ben Example' is marked public" in refused.output
+    assert not db.exists() or SQLiteStore(db).stats().actors == 0
+    kept = run("ingest", str(tmp_path / "sources.csv"), str(tmp_path / "people.csv"), "--skip-invalid", store=db)
+    assert kept.exit_code == 0, kept.output
+    store = SQLiteStore(db)
+    assert {a.id: a.sensitivity.value for a in store.iter_actors()} == {
+        "ana": "public", "ben": "restricted", "cai": "restricted"}

@@ -160,3 +160,30 @@ def test_hostile_names_round_trip(store):
     store.write(batch)
     assert [store.get_actor(a.id) for a in batch.actors] == batch.actors
     assert store.stats().actors == len(names)
+
+
+def test_shared_link_keeps_every_origins_citations(store):
+    cite_a, cite_b = Citation(source="doc-1", locator="p. 1", note="n"), Citation(source="doc-1", locator="p. 9")
+    shared_a = Batch(ORIGIN_A, [actor("bwi", "guf"), actor("mtuc", "national_centre")],
+                     [link("bwi", "mtuc", citations=[cite_a])], [DOC])
+    shared_b = Batch(ORIGIN_B, [actor("bwi", "guf"), actor("mtuc", "national_centre")],
+                     [link("bwi", "mtuc", citations=[cite_b])], [DOC])
+    store.write(shared_a)
+    store.write(shared_b)
+    both = store.content_hash()
+    (only,) = store.links_of("bwi")
+    assert only.citations == [cite_a, cite_b]
+    assert store.origins_of(only.id) == ["origin-a", "origin-b"]
+    assert store.stats().records_by_origin == {"origin-a": {"actors": 2, "links": 1},
+                                               "origin-b": {"actors": 2, "links": 1}}
+    store.write(shared_b)  # re-writing the second claim changes nothing
+    assert store.content_hash() == both
+    store.remove_origin("origin-a")  # the first claim goes: the link stays, with B's citations
+    (only,) = store.links_of("bwi")
+    assert only.citations == [cite_b] and store.origins_of(only.id) == ["origin-b"]
+    store.write(shared_a)  # written in the other order: the same content as before
+    assert store.content_hash() == both
+    store.write(Batch(ORIGIN_A, [], []))  # A now claims nothing: B's claim alone remains
+    assert store.links_of("bwi")[0].citations == [cite_b]
+    store.remove_origin("origin-b")
+    assert store.stats().links == 0

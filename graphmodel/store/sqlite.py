@@ -5,9 +5,11 @@ transaction (``BEGIN IMMEDIATE`` ... ``COMMIT``), so a failed or killed ingest
 leaves the file as it was.
 
 Tables: ``actors`` and ``links`` hold each record's current fields (JSON in
-``doc``); ``actor_claims`` and ``link_claims`` say which origin claims which
-record (with that origin's citations); ``actor_keys`` indexes normalised names,
-aliases and external identifiers for lookups.
+``doc``); ``actor_claims`` says which origin claims which actor; a link's first
+claim (its ``origin`` and that origin's ``citations``) sits in its ``links``
+row, and ``link_claims`` holds the claims of any further origins, so a bulk
+load writes one row per link; ``actor_keys`` indexes normalised names, aliases
+and external identifiers for lookups.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from ..models import Actor, Link, Source, merge_citations
 from ..text import normalise_name
 from .contract import LINK_COLUMNS, Batch, Stats, Store, WriteResult, citations_from_json, link_from_row
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
 CREATE TABLE IF NOT EXISTS sources(
@@ -42,10 +44,12 @@ CREATE TABLE IF NOT EXISTS actor_keys(
   PRIMARY KEY(key, actor_id)) STRICT, WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS actor_keys_actor ON actor_keys(actor_id);
 CREATE TABLE IF NOT EXISTS links(
-  id TEXT PRIMARY KEY, kind TEXT NOT NULL,
+  id TEXT NOT NULL, kind TEXT NOT NULL,
   source TEXT NOT NULL REFERENCES actors(id), target TEXT NOT NULL REFERENCES actors(id),
   start TEXT, "end" TEXT, amount REAL, currency TEXT, share REAL,
-  confidence TEXT NOT NULL, sensitivity TEXT NOT NULL, description TEXT, attributes TEXT) STRICT;
+  confidence TEXT NOT NULL, sensitivity TEXT NOT NULL, description TEXT, attributes TEXT,
+  origin TEXT REFERENCES sources(id), citations TEXT) STRICT;
+CREATE UNIQUE INDEX IF NOT EXISTS links_id ON links(id);
 CREATE INDEX IF NOT EXISTS links_source ON links(source);
 CREATE INDEX IF NOT EXISTS links_target ON links(target);
 CREATE TABLE IF NOT EXISTS link_claims(
@@ -55,6 +59,20 @@ CREATE TABLE IF NOT EXISTS link_claims(
   PRIMARY KEY(link_id, origin)) STRICT, WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS link_claims_origin ON link_claims(origin);
 """
+#: Schema 1 kept every link claim in ``link_claims``: move each link's first claim into its row.
+_MIGRATE_1_2 = """
+ALTER TABLE links ADD COLUMN origin TEXT REFERENCES sources(id);
+ALTER TABLE links ADD COLUMN citations TEXT;
+UPDATE links SET origin = (SELECT min(origin) FROM link_claims WHERE link_id = links.id);
+UPDATE links SET citations = (SELECT citations FROM link_claims c WHERE c.link_id = links.id AND c.origin = links.origin);
+DELETE FROM link_claims WHERE origin = (SELECT origin FROM links WHERE id = link_claims.link_id);
+"""
+#: Indexes built in one pass after the rows (faster than row by row) when a write fills an empty
+#: links table.
+_LINK_INDEXES = {"links_id": "UNIQUE INDEX IF NOT EXISTS links_id ON links(id)",
+                 "links_source": "INDEX IF NOT EXISTS links_source ON links(source)",
+                 "links_target": "INDEX IF NOT EXISTS links_target ON links(target)"}
+_BULK_ROWS = 10_000
 _CHUNK = 500
 
 
@@ -124,9 +142,10 @@ class SQLiteStore(Store):
             raise StoreError(f"store {self.path} was written by a newer Stakemap (schema {version})",
                              hint="upgrade Stakemap")
         if version < SCHEMA_VERSION:
-            self.db.executescript("BEGIN;" + _SCHEMA + f"PRAGMA user_version={SCHEMA_VERSION};COMMIT;")
-            self.db.execute("INSERT OR IGNORE INTO meta VALUES ('store_id', ?)", (uuid.uuid4().hex,))
-            self.db.execute("INSERT OR IGNORE INTO meta VALUES ('generation', '0')")
+            script = _MIGRATE_1_2 if version == 1 else _SCHEMA
+            meta = (f"INSERT OR IGNORE INTO meta VALUES ('store_id', '{uuid.uuid4().hex}');"  # a hex uuid  # nosec B608
+                    "INSERT OR IGNORE INTO meta VALUES ('generation', '0');")
+            self.db.executescript(f"BEGIN;{script}{meta}PRAGMA user_version={SCHEMA_VERSION};COMMIT;")
 
     def close(self) -> None:
         self.db.close()
@@ -152,6 +171,7 @@ class SQLiteStore(Store):
         # A first write of an origin has nothing to replace: skip the sweep (bulk loads).
         had_claims = bool(
             db.execute("SELECT 1 FROM actor_claims WHERE origin=? LIMIT 1", (origin,)).fetchone()
+            or db.execute("SELECT 1 FROM links WHERE origin=? LIMIT 1", (origin,)).fetchone()
             or db.execute("SELECT 1 FROM link_claims WHERE origin=? LIMIT 1", (origin,)).fetchone())
         db.executemany(
             "INSERT INTO sources VALUES (?,?,?,?) ON CONFLICT(id) DO UPDATE SET kind=excluded.kind,"
@@ -179,21 +199,73 @@ class SQLiteStore(Store):
 
         # Links: fields of the latest write, citations per origin.
         rows = list(batch.iter_link_rows())
-        db.executemany(
-            f"INSERT INTO links VALUES ({','.join('?' * 13)}) ON CONFLICT(id) DO UPDATE SET "  # '?' placeholders only  # nosec B608
-            + ", ".join(f'"{c}"=excluded."{c}"' for c in LINK_COLUMNS[1:13]),
-            (r[:13] for r in rows),
-        )
-        db.executemany(
-            "INSERT INTO link_claims VALUES (?,?,?) ON CONFLICT(link_id, origin) DO UPDATE SET"
-            " citations=excluded.citations",
-            ((r[0], origin, r[13]) for r in rows),
-        )
+        self._write_links(rows, origin)
         removed_links = removed_actors = 0
         if replace and had_claims:
             removed_links, removed_actors = self._sweep(origin, actors, [r[0] for r in rows])
         self._stamp(now)
         return WriteResult(origin, len(actors), len(rows), removed_actors, removed_links)
+
+    #: A link row in LINK_COLUMNS order, with the origin being written (``temp.writing``) put in.
+    _INSERT_LINK = f"INSERT INTO links VALUES ({','.join('?' * 13)}, (SELECT origin FROM temp.writing), ?)"  # nosec B608
+    _UPSERT_LINK = (_INSERT_LINK + " ON CONFLICT(id) DO UPDATE SET "  # '?' placeholders only  # nosec B608
+                    + ", ".join(f'"{c}"=excluded."{c}"' for c in LINK_COLUMNS[1:13])
+                    + ", citations = CASE WHEN links.origin = excluded.origin THEN excluded.citations"
+                      " ELSE links.citations END")
+
+    def _write_links(self, rows: list[tuple], origin: str) -> None:
+        """Upsert link rows claimed by ``origin``: a new link's row holds this claim; a link
+        first claimed by another origin gets this one in ``link_claims``."""
+        db = self.db
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS writing(origin TEXT) STRICT")
+        db.execute("DELETE FROM temp.writing")
+        db.execute("INSERT INTO temp.writing VALUES (?)", (origin,))
+        shared = db.execute("SELECT 1 FROM links WHERE origin != ? LIMIT 1", (origin,)).fetchone() is not None
+        claimed_elsewhere: set[str] = set()
+        if shared:
+            db.executemany("INSERT OR IGNORE INTO temp.batch_ids VALUES (?)", ((r[0],) for r in rows))
+            claimed_elsewhere = {i for i, in db.execute(
+                "SELECT l.id FROM links l JOIN temp.batch_ids b ON b.id = l.id WHERE l.origin != ?", (origin,))}
+            db.execute("DELETE FROM temp.batch_ids")
+        if not shared and len(rows) > _BULK_ROWS and db.execute("SELECT 1 FROM links LIMIT 1").fetchone() is None:
+            self._fill_links(rows)
+        else:
+            db.executemany(self._UPSERT_LINK, rows)
+        if claimed_elsewhere:
+            db.executemany(
+                "INSERT INTO link_claims VALUES (?,?,?) ON CONFLICT(link_id, origin) DO UPDATE SET"
+                " citations=excluded.citations",
+                ((r[0], origin, r[13]) for r in rows if r[0] in claimed_elsewhere))
+
+    def _fill_links(self, rows: list[tuple]) -> None:
+        """Fill the empty links table: rows first, then its indexes (a row written twice keeps
+        its last version, as an upsert would)."""
+        db = self.db
+        for name in _LINK_INDEXES:
+            db.execute(f"DROP INDEX IF EXISTS {name}")  # names from a constant  # nosec B608
+        last = {r[0]: r for r in rows}
+        db.executemany(self._INSERT_LINK, last.values())
+        for index in _LINK_INDEXES.values():
+            db.execute(f"CREATE {index}")  # statements from a constant  # nosec B608
+
+    def _drop_link_claims(self, link_ids: list[str], origin: str) -> int:
+        """Remove ``origin``'s claim on these links; a link whose first claim goes takes over
+        another origin's claim, or is deleted when none is left. Returns the links deleted."""
+        db = self.db
+        db.executemany("DELETE FROM link_claims WHERE link_id=? AND origin=?", ((i, origin) for i in link_ids))
+        removed = 0
+        for link_id in link_ids:
+            if not db.execute("SELECT 1 FROM links WHERE id=? AND origin=?", (link_id, origin)).fetchone():
+                continue
+            heir = db.execute("SELECT origin, citations FROM link_claims WHERE link_id=? ORDER BY origin LIMIT 1",
+                              (link_id,)).fetchone()
+            if heir:
+                db.execute("UPDATE links SET origin=?, citations=? WHERE id=?", (*heir, link_id))
+                db.execute("DELETE FROM link_claims WHERE link_id=? AND origin=?", (link_id, heir[0]))
+            else:
+                db.execute("DELETE FROM links WHERE id=?", (link_id,))
+                removed += 1
+        return removed
 
     def _bump_generation(self) -> int:
         self.db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key='generation'")
@@ -226,14 +298,10 @@ class SQLiteStore(Store):
         db = self.db
         db.executemany("INSERT OR IGNORE INTO temp.batch_ids VALUES (?)", ((i,) for i in link_ids))
         stale_links = [r[0] for r in db.execute(
-            "SELECT link_id FROM link_claims WHERE origin=? AND link_id NOT IN (SELECT id FROM temp.batch_ids)",
+            "SELECT id FROM links WHERE origin=?1 AND id NOT IN (SELECT id FROM temp.batch_ids) UNION"
+            " SELECT link_id FROM link_claims WHERE origin=?1 AND link_id NOT IN (SELECT id FROM temp.batch_ids)",
             (origin,))]
-        db.executemany("DELETE FROM link_claims WHERE link_id=? AND origin=?", ((i, origin) for i in stale_links))
-        removed_links = 0
-        for link_id in stale_links:
-            if not db.execute("SELECT 1 FROM link_claims WHERE link_id=?", (link_id,)).fetchone():
-                db.execute("DELETE FROM links WHERE id=?", (link_id,))
-                removed_links += 1
+        removed_links = self._drop_link_claims(stale_links, origin)
         db.execute("DELETE FROM temp.batch_ids")
         db.executemany("INSERT OR IGNORE INTO temp.batch_ids VALUES (?)", ((i,) for i in actors))
         stale_actors = [r[0] for r in db.execute(
@@ -268,9 +336,9 @@ class SQLiteStore(Store):
         try:
             db.execute("BEGIN IMMEDIATE")
             self._bump_generation()
-            link_ids = [r[0] for r in db.execute("SELECT link_id FROM link_claims WHERE origin=?", (origin_id,))]
-            db.execute("DELETE FROM link_claims WHERE origin=?", (origin_id,))
-            db.execute("DELETE FROM links WHERE id NOT IN (SELECT link_id FROM link_claims)")
+            link_ids = [r[0] for r in db.execute("SELECT id FROM links WHERE origin=?1 UNION"
+                                                 " SELECT link_id FROM link_claims WHERE origin=?1", (origin_id,))]
+            removed_links = self._drop_link_claims(link_ids, origin_id)
             actor_ids = [r[0] for r in db.execute("SELECT actor_id FROM actor_claims WHERE origin=?", (origin_id,))]
             removed_actors = self._release_actors(actor_ids, origin_id)
             db.execute("DELETE FROM sources WHERE id=?", (origin_id,))
@@ -280,7 +348,7 @@ class SQLiteStore(Store):
             if db.in_transaction:
                 db.execute("ROLLBACK")
             raise
-        return WriteResult(origin_id, 0, 0, removed_actors, len(link_ids))
+        return WriteResult(origin_id, 0, 0, removed_actors, removed_links)
 
     # -- reading ------------------------------------------------------------
     def get_actor(self, actor_id: str) -> Actor | None:
@@ -335,10 +403,11 @@ class SQLiteStore(Store):
                                  (actor_id,))
 
     _LINK_SELECT = ("SELECT " + ", ".join(f'l."{c}"' for c in LINK_COLUMNS[:13])  # '?' placeholders only  # nosec B608
-                    + ", group_concat(c.citations, char(30)) FROM links l JOIN link_claims c ON c.link_id = l.id")
+                    + ", l.origin, l.citations, (SELECT group_concat(c.origin || char(31) || c.citations, char(30))"
+                      " FROM link_claims c WHERE c.link_id = l.id) FROM links l")
 
     def _links_where(self, where: str, params: tuple) -> list[Link]:
-        rows = self.db.execute(f"{self._LINK_SELECT} WHERE {where} GROUP BY l.id ORDER BY l.id", params)
+        rows = self.db.execute(f"{self._LINK_SELECT} WHERE {where} ORDER BY l.id", params)
         return [_link_from_row(row) for row in rows]
 
     def iter_actors(self) -> Iterator[Actor]:
@@ -346,7 +415,7 @@ class SQLiteStore(Store):
             yield Actor.model_validate_json(doc)
 
     def iter_links(self) -> Iterator[Link]:
-        for row in self.db.execute(f"{self._LINK_SELECT} GROUP BY l.id ORDER BY l.id"):
+        for row in self.db.execute(f"{self._LINK_SELECT} ORDER BY l.id"):
             yield _link_from_row(row)
 
     def iter_link_rows(self) -> Iterator[tuple[str, str, str, str, str | None, str | None, str, str]]:
@@ -360,7 +429,8 @@ class SQLiteStore(Store):
 
     def origins_of(self, record_id: str) -> list[str]:
         rows = self.db.execute(
-            "SELECT origin FROM actor_claims WHERE actor_id=?1 UNION SELECT origin FROM link_claims WHERE link_id=?1",
+            "SELECT origin FROM actor_claims WHERE actor_id=?1 UNION SELECT origin FROM links WHERE id=?1"
+            " UNION SELECT origin FROM link_claims WHERE link_id=?1",
             (record_id,))
         return sorted(r[0] for r in rows)
 
@@ -369,8 +439,9 @@ class SQLiteStore(Store):
         by_origin: dict[str, dict[str, int]] = {}
         for origin, n in q("SELECT origin, count(*) FROM actor_claims GROUP BY origin"):
             by_origin.setdefault(origin, {"actors": 0, "links": 0})["actors"] = n
-        for origin, n in q("SELECT origin, count(*) FROM link_claims GROUP BY origin"):
-            by_origin.setdefault(origin, {"actors": 0, "links": 0})["links"] = n
+        for origin, n in q("SELECT origin, count(*) FROM links GROUP BY origin UNION ALL"
+                           " SELECT origin, count(*) FROM link_claims GROUP BY origin"):
+            by_origin.setdefault(origin, {"actors": 0, "links": 0})["links"] += n
         last = q("SELECT value FROM meta WHERE key='last_write'").fetchone()
         return Stats(
             actors=q("SELECT count(*) FROM actors").fetchone()[0],
@@ -389,6 +460,8 @@ class SQLiteStore(Store):
 
 
 def _link_from_row(row: tuple) -> Link:
-    """A link from its columns and the citations of every origin claiming it (joined by RS)."""
-    cites = [c for part in (row[13] or "").split("\x1e") for c in citations_from_json(part)]
+    """A link from its columns, its first claim and the other origins' claims (``origin`` US
+    ``citations``, joined by RS); citations come in the order of their origins."""
+    claims = [(row[13], row[14])] + [tuple(part.split("\x1f", 1)) for part in (row[15] or "").split("\x1e") if part]
+    cites = [c for _, text in sorted(claims) for c in citations_from_json(text)]
     return link_from_row((*row[:13], None)).model_copy(update={"citations": merge_citations(cites)})
