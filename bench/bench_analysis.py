@@ -32,45 +32,19 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from graphmodel import ids  # noqa: E402
 from graphmodel.analysis import (Projection, brokerage, coverage, influence_graph, k_strongest,  # noqa: E402
                                  leverage)
 from graphmodel.analysis.coverage import money_graph  # noqa: E402
 from graphmodel.analysis.projection import ACTOR_KINDS  # noqa: E402
 from graphmodel.kinds import ActorKind  # noqa: E402
-from graphmodel.models import Actor, Source  # noqa: E402
-from graphmodel.store.contract import Batch  # noqa: E402
 from graphmodel.store.sqlite import SQLiteStore  # noqa: E402
+from results import write_section  # noqa: E402
+from synth import direct_store  # noqa: E402
 
 SECTION = "## Analysis engine (issue 8)"
 
 
-def build_store(actors: int, links: int, seed: int, out: Path) -> Path:
-    """A SQLite store of the synthetic map (bench/synth.py), written directly and cached."""
-    from synth import generate
 
-    db = out / f"analysis-synth-{actors}-{links}-{seed}.db"
-    if db.exists():
-        return db
-    out.mkdir(parents=True, exist_ok=True)
-    actor_rows, link_rows = generate(actors, links, seed)
-    origin = Source(id=f"synth-{actors}", title="Synthetic map", kind="dataset")
-    models = [Actor(id=r[0], name=r[1], kind=r[2], aliases=[r[3]] if r[3] else [], country=r[4] or None,
-                    sectors=[r[5]] if r[5] else []) for r in actor_rows]
-    cite = json.dumps([[origin.id, "synthetic", None]])
-    rows = []
-    for r in link_rows:
-        frm, to, kind, start, end, amount, currency, share, confidence = r
-        rows.append((ids.link_id(frm, kind, to, start), kind, frm, to, start or None, end or None,
-                     float(amount) if amount else None, currency or None, float(share) if share else None,
-                     confidence, "public", None, None, cite))
-    tmp = db.with_suffix(".tmp.db")
-    tmp.unlink(missing_ok=True)
-    store = SQLiteStore(tmp)
-    store.write(Batch(origin, actors=models, link_rows=rows))
-    store.close()
-    tmp.rename(db)
-    return db
 
 
 def _stats(times: list[float]) -> dict[str, float]:
@@ -99,7 +73,7 @@ def run(actors: int, links: int, seed: int, queries: int, baseline_queries: int,
     rng = np.random.default_rng(seed)
     report: dict = {"actors": actors, "links_requested": links, "seed": seed, "queries": queries,
                     "load_before": os.getloadavg()[0]}
-    t, db = _timed(lambda: build_store(actors, links, seed, out))
+    t, db = _timed(lambda: direct_store(actors, links, seed, out, "analysis"))
     report["store_build_s"] = t
     store = SQLiteStore(db, create=False)
     t, proj = _timed(lambda: Projection.from_store(store))
@@ -252,8 +226,6 @@ def _fmt(stats: dict | None) -> str:
 
 
 def write_results(report: dict, command: str) -> None:
-    path = ROOT / "bench" / "RESULTS.md"
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
     p, lv, cv = report["paths"], report["leverage"], report["coverage"]
     nxp, nxl, nxc = report["nx_paths"], report["nx_leverage"], report["nx_coverage"]
     b = report["brokerage_s"]
@@ -297,14 +269,7 @@ def write_results(report: dict, command: str) -> None:
         " (those whose first 5 networkx paths are within 6 hops).",
         "",
     ]
-    section = "\n".join(lines) + "\n"
-    if SECTION in text:
-        start = text.index(SECTION)
-        nxt = text.find("\n## ", start + len(SECTION))
-        text = text[:start] + section + (text[nxt + 1:] if nxt >= 0 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text, encoding="utf-8")
+    write_section(SECTION, "\n".join(lines) + "\n")
 
 
 def main() -> None:

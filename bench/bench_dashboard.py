@@ -40,6 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from results import write_section  # noqa: E402
 from synth import synthetic_store  # noqa: E402
 
 SECTION = "## Dashboard (issue 5)"
@@ -266,18 +267,6 @@ def report(args, n_actors: int, n_links: int, server: dict, pages: dict | None) 
     return "\n".join(lines) + "\n"
 
 
-def write_section(text: str, path: Path) -> None:
-    """Replace this benchmark's section of RESULTS.md (or add it), leaving the others alone."""
-    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n\n"
-    start = old.find(SECTION)
-    if start < 0:
-        new = old.rstrip("\n") + "\n\n" + text
-    else:
-        end = old.find("\n## ", start + len(SECTION))
-        new = old[:start] + text + (old[end + 1:] if end >= 0 else "")
-    path.write_text(new, encoding="utf-8")
-
-
 def have_browser() -> bool:
     try:
         import selenium  # noqa: F401
@@ -311,7 +300,7 @@ def main() -> None:
     text = report(args, n_actors, n_links, server, pages)
     print(text)
     if not args.no_results:
-        write_section(text, ROOT / "bench" / "RESULTS.md")
+        write_section(SECTION, text)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ cached under ``bench/out/``.
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import sys
 import time
@@ -23,43 +22,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from graphmodel import ids  # noqa: E402
 from graphmodel.export import EXPORT_FORMATS, Selection, build_manifest, export_subgraph, select_subgraph  # noqa: E402
 from graphmodel.export.picture import MAX_ACTORS  # noqa: E402
-from graphmodel.models import Actor, Source  # noqa: E402
-from graphmodel.store.contract import Batch  # noqa: E402
 from graphmodel.store.sqlite import SQLiteStore  # noqa: E402
+from results import write_section  # noqa: E402
+from synth import direct_store  # noqa: E402
 
 SECTION = "## Export (issue 6)"
 
 
-def build_store(actors: int, links: int, seed: int, out: Path) -> Path:
-    """A SQLite store of the synthetic map, written directly (cached)."""
-    from synth import generate
 
-    db = out / f"export-synth-{actors}-{links}-{seed}.db"
-    if db.exists():
-        return db
-    out.mkdir(parents=True, exist_ok=True)
-    actor_rows, link_rows = generate(actors, links, seed)
-    origin = Source(id=f"synth-{actors}", title="Synthetic map", kind="dataset")
-    models = [Actor(id=r[0], name=r[1], kind=r[2], aliases=[r[3]] if r[3] else [], country=r[4] or None,
-                    sectors=[r[5]] if r[5] else [], attributes={"workers": r[6]} if r[6] else {})
-              for r in actor_rows]
-    cite = json.dumps([[origin.id, "synthetic", None]])
-    rows = []
-    for r in link_rows:
-        frm, to, kind, start, end, amount, currency, share, confidence = r
-        rows.append((ids.link_id(frm, kind, to, start), kind, frm, to, start or None, end or None,
-                     float(amount) if amount else None, currency or None, float(share) if share else None,
-                     confidence, "public", None, None, cite))
-    tmp = db.with_suffix(".tmp.db")
-    tmp.unlink(missing_ok=True)
-    store = SQLiteStore(tmp)
-    store.write(Batch(origin, actors=models, link_rows=rows))
-    store.close()
-    tmp.rename(db)
-    return db
 
 
 def hub(store: SQLiteStore) -> str:
@@ -116,18 +88,6 @@ def table(rows: list[dict], actors: int, links: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_section(text: str, path: Path) -> None:
-    """Replace this benchmark's section of RESULTS.md (or add it), leaving the others alone."""
-    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n\n"
-    start = old.find(SECTION)
-    if start < 0:
-        new = old.rstrip("\n") + "\n\n" + text
-    else:
-        end = old.find("\n## ", start + len(SECTION))
-        new = old[:start] + text + (old[end + 1:] if end >= 0 else "")
-    path.write_text(new, encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--actors", type=int, default=100_000)
@@ -140,7 +100,7 @@ def main() -> None:
     args = parser.parse_args()
     formats = [f for f in args.formats.split(",") if f]
     t0 = time.perf_counter()
-    db = build_store(args.actors, args.links, args.seed, args.out)
+    db = direct_store(args.actors, args.links, args.seed, args.out, "export")
     print(f"store {db} ready in {time.perf_counter() - t0:.1f} s", flush=True)
     store = SQLiteStore(db, create=False)
     work = args.out / "export"
@@ -152,7 +112,7 @@ def main() -> None:
     text = table(rows, args.actors, args.links)
     print(text)
     if not args.no_results:
-        write_section(text, ROOT / "bench" / "RESULTS.md")
+        write_section(SECTION, text)
 
 
 if __name__ == "__main__":

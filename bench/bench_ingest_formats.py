@@ -40,6 +40,7 @@ from ingest.base import ReadContext  # noqa: E402
 from ingest.formats import get_format  # noqa: E402
 from ingest.resolution import Resolver  # noqa: E402
 from ingest.run import run_ingest  # noqa: E402
+from results import write_section  # noqa: E402
 
 SECTION = "## Ingest formats (issue 4)"
 OUT = ROOT / "bench" / "out" / "ingest-formats"
@@ -363,18 +364,6 @@ def markdown(results: list[dict], command: str) -> str:
     return "\n".join(lines)
 
 
-def write_section(text: str) -> None:
-    path = ROOT / "bench" / "RESULTS.md"
-    current = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    if SECTION in current:
-        start = current.index(SECTION)
-        nxt = current.find("\n## ", start + len(SECTION))
-        current = current[:start] + text + ("\n" + current[nxt + 1:] if nxt != -1 else "")
-    else:
-        current = current.rstrip("\n") + "\n\n" + text
-    path.write_text(current.rstrip("\n") + "\n", encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--formats", default=",".join(FORMATS), help="comma-separated: " + ", ".join(FORMATS))
@@ -394,7 +383,7 @@ def main(argv: list[str] | None = None) -> None:
     text = markdown(results, command)
     print(text)
     if not args.no_results:
-        write_section(text)
+        write_section(SECTION, text)
 
 
 if __name__ == "__main__":

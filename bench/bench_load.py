@@ -1,7 +1,7 @@
 """Load: the dashboard under gunicorn, signed-in simulated users, callback latency.
 
 Starts ``stakemap serve --workers W`` on a loopback port (sign-in configured,
-one viewer account), records the callbacks a browser makes on every page
+one account of the chosen role), records the callbacks a browser makes on every page
 (page layouts, graphs around the busiest actors, paths, leverage, coverage,
 brokers, searches, selections: every callback of the app's callback map, the
 same walk the callback tests make), then lets U simulated users, each with
@@ -11,9 +11,10 @@ loopback only.
 
     python bench/bench_load.py --users 50                       # the seed map
     python bench/bench_load.py --users 10 --store synth         # 100,000 actors, 1,000,000 links
+    python bench/bench_load.py --users 10 --store synth --role analyst   # who may also download exports
 
 Prints p50/p95/p99 callback times, errors and the slowest callbacks, and
-writes them to ``bench/out/load-<store>.json``.
+writes them to ``bench/out/load-<store>-<role>.json``.
 """
 
 from __future__ import annotations
@@ -97,11 +98,11 @@ def _targets(db: Path) -> dict:
             "names": [rows[0][1]], "restricted_link": link}
 
 
-def record(base: str, db: Path) -> list[dict]:
+def record(base: str, db: Path, role: str) -> list[dict]:
     """The requests a browser makes walking every page (see tests/trust_callbacks.py)."""
     from tests.trust_callbacks import drive
 
-    client = Client(base, "viewer")
+    client = Client(base, role)
     deps = client.get("/_dash-dependencies").json()
     from dashboard.app import PAGES
 
@@ -111,7 +112,7 @@ def record(base: str, db: Path) -> list[dict]:
 
 
 def simulate(base: str, bodies: list[dict], users: int, per_user: int, seconds: float, think: tuple[float, float],
-             seed: int = 7) -> dict:
+             role: str, seed: int = 7) -> dict:
     """``users`` threads, each signed in, replaying random recorded requests."""
     latencies: list[float] = []
     by_callback: dict[str, list[float]] = defaultdict(list)
@@ -122,7 +123,7 @@ def simulate(base: str, bodies: list[dict], users: int, per_user: int, seconds: 
 
     def user(n: int) -> None:
         rng = random.Random(seed + n)
-        client = Client(base, "viewer")
+        client = Client(base, role)
         start_gate.wait()
         for _ in range(per_user):
             if time.monotonic() > deadline:
@@ -185,6 +186,8 @@ def main() -> None:
     parser.add_argument("--store", choices=["seed", "synth"], default="seed")
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--role", choices=["viewer", "analyst", "admin"], default="viewer",
+                        help="the simulated users' role (analysts and admins may download exports)")
     parser.add_argument("--requests-per-user", type=int, default=40)
     parser.add_argument("--seconds", type=float, default=240)
     parser.add_argument("--think", type=float, nargs=2, default=(0.2, 1.0), metavar=("MIN", "MAX"))
@@ -195,7 +198,7 @@ def main() -> None:
     users_file = work / "users.json"
     from dashboard.users import add_user
 
-    add_user(users_file, "viewer", "viewer", PASSWORD)
+    add_user(users_file, args.role, args.role, PASSWORD)
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
@@ -215,12 +218,13 @@ def main() -> None:
                 raise RuntimeError(f"the server did not start; see {work / 'server.log'}")
             time.sleep(0.5)
         ready = time.monotonic() - started
-        bodies = record(base, db)
+        bodies = record(base, db, args.role)
         print(f"server ready in {ready:.1f} s; recorded {len(bodies)} requests over "
               f"{len({b['output'] for b in bodies})} callbacks", flush=True)
-        simulate(base, bodies, min(args.users, 5), 3, 60, tuple(args.think))  # warm every worker
-        result = simulate(base, bodies, args.users, args.requests_per_user, args.seconds, tuple(args.think))
-        result.update({"store": args.store, "workers": args.workers, "server_ready_s": round(ready, 1),
+        simulate(base, bodies, min(args.users, 5), 3, 60, tuple(args.think), args.role)  # warm every worker
+        result = simulate(base, bodies, args.users, args.requests_per_user, args.seconds, tuple(args.think),
+                          args.role)
+        result.update({"store": args.store, "role": args.role, "workers": args.workers, "server_ready_s": round(ready, 1),
                        "recorded_requests": len(bodies), "cpus": os.cpu_count()})
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -229,7 +233,7 @@ def main() -> None:
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
     print(json.dumps(result, indent=2))
-    out = args.out or ROOT / "bench" / "out" / f"load-{args.store}.json"
+    out = args.out or ROOT / "bench" / "out" / f"load-{args.store}-{args.role}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2))
 

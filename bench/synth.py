@@ -24,7 +24,6 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from graphmodel.ids import link_id  # noqa: E402
 from graphmodel.kinds import LINK_SPECS, ActorKind, LinkKind  # noqa: E402
 
 #: Share of actors by kind (normalised at use).
@@ -187,6 +186,39 @@ def synthetic_store(actors: int = 100_000, links: int = 1_000_000, seed: int = 7
     tmp.unlink(missing_ok=True)
     store = SQLiteStore(tmp)
     run_ingest(store, [folder])
+    store.close()
+    tmp.rename(db)
+    return db
+
+
+def direct_store(actors: int, links: int, seed: int, out: Path, name: str) -> Path:
+    """A SQLite store of the synthetic map written directly (no ingest, every link public and citing
+    the synthetic origin), built once and cached as ``<name>-synth-...db`` under ``out``."""
+    import json
+
+    from graphmodel import ids
+    from graphmodel.models import Actor, Source
+    from graphmodel.store.contract import Batch
+    from graphmodel.store.sqlite import SQLiteStore
+
+    db = out / f"{name}-synth-{actors}-{links}-{seed}.db"
+    if db.exists():
+        return db
+    out.mkdir(parents=True, exist_ok=True)
+    actor_rows, link_rows = generate(actors, links, seed)
+    origin = Source(id=f"synth-{actors}", title="Synthetic map", kind="dataset")
+    models = [Actor(id=r[0], name=r[1], kind=r[2], aliases=[r[3]] if r[3] else [], country=r[4] or None,
+                    sectors=[r[5]] if r[5] else [], attributes={"workers": r[6]} if r[6] else {})
+              for r in actor_rows]
+    cite = json.dumps([[origin.id, "synthetic", None]])
+    rows = [(ids.link_id(frm, kind, to, start), kind, frm, to, start or None, end or None,
+             float(amount) if amount else None, currency or None, float(share) if share else None,
+             confidence, "public", None, None, cite)
+            for frm, to, kind, start, end, amount, currency, share, confidence in link_rows]
+    tmp = db.with_suffix(".tmp.db")
+    tmp.unlink(missing_ok=True)
+    store = SQLiteStore(tmp)
+    store.write(Batch(origin, actors=models, link_rows=rows))
     store.close()
     tmp.rename(db)
     return db

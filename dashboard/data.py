@@ -26,9 +26,9 @@ import numpy as np
 from graphmodel.analysis import (Projection, Weights, brokerage, brokerage_scores, coverage as _coverage,
                                  get_projection, influence_graph, influence_paths, leverage as _leverage,
                                  read_context)
-from graphmodel.analysis.projection import ACTOR_KINDS, CONFIDENCES, LINK_KINDS
+from graphmodel.analysis.projection import ACTOR_KINDS, CONFIDENCES, LINK_KINDS, adjacency
 from graphmodel.errors import StakemapError
-from graphmodel.kinds import ACTOR_SPECS, LINK_SPECS, ActorKind, LinkKind
+from graphmodel.kinds import ACTOR_SPECS, LINK_SPECS, SENSITIVITY_RANK, ActorKind, LinkKind
 from graphmodel.settings import parse_store_url, resolve_store_url
 from graphmodel.store import Store, open_store
 from graphmodel.text import normalise_name
@@ -258,7 +258,8 @@ def _overview(proj: Projection, viewer: Viewer) -> dict[str, Any]:
                if o["actors"] is None or o["actors"] or o["links"]]
     visible = {o["origin"] for o in counted}
     datasets = [s for s in index.values() if s["id"] in visible]
-    documents = [s for s in index.values() if s["id"] not in origins]
+    shown = _documents_shown(proj, viewer, [i for i in index if i not in origins])
+    documents = [s for s in index.values() if s["id"] in shown]
     return {
         "actors": int(active.sum()), "links": int(proj.n_links),
         "actors_by_kind": {ACTOR_KINDS[k].value: int(n) for k, n in enumerate(kinds) if n},
@@ -273,6 +274,20 @@ def _overview(proj: Projection, viewer: Viewer) -> dict[str, Any]:
         "years": list(years) if years else None,
         "store": store_label(),
     }
+
+
+def _documents_shown(proj: Projection, viewer: Viewer, documents: list[str]) -> set[str]:
+    """The documents cited by at least one record the viewer may see: a document cited only by
+    withheld records (a report on a detained organiser, say) is not listed, named or counted."""
+    if not documents:
+        return set()
+    full = get_projection(store())
+    hidden_actors = set(full.actor_ids[full.active & ~proj.active].tolist())
+    shown_links = (full.link_sensitivity <= SENSITIVITY_RANK[viewer.clearance]) & proj.active[full.src] \
+        & proj.active[full.dst]
+    hidden_links = set(full.link_ids[~shown_links].tolist())
+    return {doc for doc, (actors, links) in store().citing(documents).items()
+            if actors - hidden_actors or links - hidden_links}
 
 
 _MAX_LOOKUPS = 20_000
@@ -341,20 +356,20 @@ _MAX_PANEL_LINKS = 150
 def actor_details(viewer: Viewer, actor_id: str) -> dict[str, Any] | None:
     """An actor the viewer may see, with its visible links and the sources of both."""
     proj = projection(viewer)
-    if _visible(proj, actor_id) is None:
+    i = _visible(proj, actor_id)
+    if i is None:
         return None
     actor = store().get_actor(actor_id)
     if actor is None:
         return None
+    indptr, _, via = adjacency(proj)
+    mine = via[indptr[i]:indptr[i + 1]]  # the viewer's projection holds only links the viewer may see
+    first = mine[np.argsort(proj.link_ids[mine].astype(str), kind="stable")[:_MAX_PANEL_LINKS]]
     links = []
-    total = 0
-    for link in store().links_of(actor_id):
+    for link in store().get_links(proj.link_ids[first].tolist()).values():
         other = link.target if link.source == actor_id else link.source
         j = _visible(proj, other)
-        if j is None or not viewer.sees(link.sensitivity):
-            continue
-        total += 1
-        if len(links) < _MAX_PANEL_LINKS:
+        if j is not None and viewer.sees(link.sensitivity):
             links.append({"id": link.id, "kind": link.kind.value, "outgoing": link.source == actor_id,
                           "other": proj.actor_ref(j), "start": link.start, "end": link.end,
                           "confidence": link.confidence.value, "amount": link.amount, "currency": link.currency,
@@ -363,7 +378,7 @@ def actor_details(viewer: Viewer, actor_id: str) -> dict[str, Any] | None:
     data.pop("sensitivity", None)
     data["citations"] = cite(data.get("citations", []))
     data["links"] = links
-    data["link_count"] = total
+    data["link_count"] = len(mine)
     return data
 
 
@@ -552,45 +567,94 @@ def _first_line(exc: Exception) -> str:
 
 def select(viewer: Viewer, query: str):
     """The subgraph a query selects, as the viewer may see it."""
+    return _select(viewer, export_selection(viewer, query))
+
+
+_BY_THE_DASHBOARD = "coverage and leverage were selected by the dashboard: their actors and the links among them"
+
+
+def _parts(viewer: Viewer, sel):
+    """``(engine, analysed)``: the part of a selection the export engine makes (around and paths; ``None``
+    when there is none) and, when the selection asks for coverage or leverage (which the engine cannot
+    make yet), the actors the dashboard's analyses reach as a selection of its own (hops 0)."""
+    if not (sel.coverage or sel.leverage):
+        return sel, None
+    ids: set[str] = set(sel.coverage)
+    for funder in sel.coverage:
+        ids.update(a for r in coverage(viewer, funder, listed=2000)["reached"] for a in r["path"])
+    if sel.leverage:
+        ids.add(sel.leverage.target)
+        for e in leverage(viewer, sel.leverage.target, sel.leverage.side, top=sel.leverage.top)["leverage"]:
+            ids.update(a["id"] for p in (e["paths"]["reach"], e["paths"]["pressure"]) if p for a in p["actors"])
+    engine = sel.model_copy(update={"coverage": [], "leverage": None})
+    analysed = engine.model_copy(update={"around": sorted(ids), "hops": 0, "paths": []})
+    return (None if engine.is_whole_store else engine), analysed
+
+
+def _make(viewer: Viewer, sel):
     from graphmodel.export import SelectionError, select_subgraph
 
-    sel = export_selection(viewer, query)
     try:
         return select_subgraph(store(), sel, projection=projection(viewer))
     except SelectionError:
-        if not (sel.coverage or sel.leverage):
-            raise DataError("This selection cannot be made on the map you can see.") from None
+        raise DataError("This selection cannot be made on the map you can see.") from None
     except StakemapError:  # e.g. paths from an actor to itself: say so without details
         raise DataError("This selection cannot be made: check that the actors of a path differ.") from None
-    # coverage or leverage selections the export engine cannot make yet: select their actors explicitly
-    ids = set(sel.around)
-    for funder in sel.coverage:
-        result = coverage(viewer, funder, listed=2000)
-        ids.add(funder)
-        ids.update(a for r in result["reached"] for a in r["path"])
-    if sel.leverage:
-        lev = leverage(viewer, sel.leverage.target, sel.leverage.side, top=sel.leverage.top)
-        for e in lev["leverage"]:
-            for p in (e["paths"]["reach"], e["paths"]["pressure"]):
-                if p:
-                    ids.update(a["id"] for a in p["actors"])
-        ids.add(sel.leverage.target)
-    explicit = sel.model_copy(update={"around": sorted(ids), "hops": 0, "coverage": [], "leverage": None})
-    try:
-        found = select_subgraph(store(), explicit, projection=projection(viewer))
-    except SelectionError:
-        raise DataError("This selection cannot be made on the map you can see.") from None
+
+
+def _select(viewer: Viewer, sel):
+    """The parts of a selection (see :func:`_parts`) made and united."""
+    engine, analysed = _parts(viewer, sel)
+    made = [_make(viewer, part) for part in (engine, analysed) if part is not None]
+    found = made[0]
+    for other in made[1:]:
+        found.add(other)
+        found.seeds.update(other.seeds)
+        found.notes += other.notes
+        found.weights = found.weights or other.weights
+        cited = {s.id for s in (*found.sources, *other.sources)}
+        found.sources = [s for s in store().sources() if s.id in cited]
     found.selection = sel
-    found.notes.append("coverage and leverage were selected by the dashboard: their actors and the links among them")
+    if analysed is not None:
+        found.notes.append(_BY_THE_DASHBOARD)
     return found
 
 
 def export_preview(viewer: Viewer, query: str) -> dict[str, Any]:
-    """How many actors, links and sources a query selects (what the download will hold)."""
-    found = select(viewer, query)
-    return {"actors": len(found.actors), "links": len(found.links), "sources": len(found.sources),
-            "kinds": dict(Counter(a.kind.value for a in found.actors.values()).most_common()),
-            "notes": list(found.notes), "command": found.selection.to_command("FORMAT")}
+    """How many actors, links and sources a query selects (what the download will hold).
+
+    Neighbourhoods are counted on the viewer's projection, reading no records (around a hub of a
+    large map, the difference between seconds and milliseconds); only paths are made."""
+    sel = export_selection(viewer, query)
+    return _memoised(("preview", fingerprint(), viewer.key, sel.to_query()), lambda: _preview(viewer, sel))
+
+
+def _preview(viewer: Viewer, sel) -> dict[str, Any]:
+    from graphmodel.export.projected import Tally
+    from graphmodel.export.selection import ActorFilter, LinkFilter
+
+    proj = projection(viewer)
+    engine, analysed = _parts(viewer, sel)
+    tally, notes = Tally(), []
+    if engine is not None:
+        if engine.around:
+            tally.add_around(proj, engine.around, engine.hops, engine.clearance_of, LinkFilter.of(engine))
+        named = set(engine.around)
+        if engine.paths:
+            paths = _make(viewer, engine.model_copy(update={"around": [], "kinds": [], "countries": []}))
+            tally.add_subgraph(paths)
+            named.update(paths.seeds.values())
+            notes += paths.notes
+        tally.prune(proj, ActorFilter.of(engine), named)
+    if analysed is not None:
+        more = Tally()
+        more.add_around(proj, analysed.around, 0, analysed.clearance_of, LinkFilter.of(analysed))
+        tally.unite(more)
+        notes.append(_BY_THE_DASHBOARD)
+    cited = store().cited_sources(list(tally.actors), list(tally.links))
+    return {"actors": len(tally.actors), "links": len(tally.links),
+            "sources": sum(1 for s in store().sources() if s.id in cited), "kinds": tally.kinds(proj),
+            "notes": notes, "command": sel.to_command("FORMAT")}
 
 
 def export_file(viewer: Viewer, query: str, fmt: str) -> tuple[str, bytes]:
@@ -622,7 +686,7 @@ def warm(viewer: Viewer, *, background: bool = True) -> threading.Thread | None:
     slowest to compute: seconds on a large map)."""
     proj = projection(viewer)
     influence_graph(proj, weights())
-    graphview.adjacency(proj)
+    adjacency(proj)
     overview(viewer)
     choices(viewer)
     examples(viewer)

@@ -41,7 +41,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from graphmodel.analysis import Projection
-from graphmodel.analysis.projection import ACTOR_KINDS, CONFIDENCES, LINK_KINDS
+from graphmodel.analysis.projection import ACTOR_KINDS, CONFIDENCES, LINK_KINDS, adjacency
+from graphmodel.export.projected import actor_filter_mask
+from graphmodel.export.selection import ActorFilter
 from graphmodel.kinds import ActorKind, Confidence, LinkKind
 
 #: Most actors one view shows.
@@ -127,32 +129,8 @@ def link_mask(proj: Projection, filters: Filters) -> np.ndarray:
 
 def actor_mask(proj: Projection, filters: Filters) -> np.ndarray:
     """Actors the filters keep (and the viewer may see)."""
-    keep = proj.active.copy()
-    if filters.kinds:
-        keep &= np.isin(proj.kind, [ACTOR_KINDS.index(ActorKind(k)) for k in filters.kinds])
-    if filters.countries:
-        wanted = set(filters.countries)
-        codes = [i for i, c in enumerate(proj.countries) if c in wanted]
-        by_home = np.isin(proj.country, codes) if codes else np.zeros(proj.n_actors, dtype=bool)
-        for i, listed in proj.actor_countries.items():
-            if not by_home[i] and wanted.intersection(listed):
-                by_home[i] = True
-        keep &= by_home
-    return keep
-
-
-def adjacency(proj: Projection) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Both directions of every link, grouped by actor: ``indptr``, neighbour, link position (cached)."""
-    def build():
-        n, m = proj.n_actors, proj.n_links
-        tails = np.concatenate([proj.src, proj.dst]).astype(np.int64)
-        heads = np.concatenate([proj.dst, proj.src]).astype(np.int64)
-        links = np.concatenate([np.arange(m, dtype=np.int64)] * 2)
-        order = np.argsort(tails, kind="stable")
-        indptr = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.bincount(tails, minlength=n), out=indptr[1:])
-        return indptr, heads[order], links[order]
-    return proj.cached(("dashboard", "adjacency"), build)
+    wanted = ActorFilter(frozenset(ActorKind(k) for k in filters.kinds) or None, frozenset(filters.countries) or None)
+    return proj.active & actor_filter_mask(proj, wanted)
 
 
 def degrees(proj: Projection) -> np.ndarray:

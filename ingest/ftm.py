@@ -346,7 +346,6 @@ def _summary(values: list) -> dict[str, str]:
             if sep:
                 out.setdefault(key.strip().lower(), rest.strip())
     return out
-    emit.end()
 
 
 def _ref(values: list | None) -> str | None:

@@ -19,7 +19,7 @@ from graphmodel.errors import InputError
 from graphmodel.models import Source
 
 from .base import ReadContext, ReadResult
-from .graphbuild import GraphBuilder
+from .graphbuild import GraphBuilder, lacks_an_end
 from .mapping import load_mapping
 from .records import Emitter, origin_for
 from .xmlsafe import element_path, localname, parse, text_of
@@ -75,13 +75,9 @@ def read_gexf(path: Path, ctx: ReadContext, origin: Source | None = None) -> Rea
             count += 1
             locator = f"{base}/edges/edge[{count}]"
             spells += any(localname(c) == "spells" for c in edge)
-            source, target = edge.get("source"), edge.get("target")
-            if source is None or target is None:
-                emit.begin()
-                emit.problem(edge.sourceline, f"{locator}/@{'source' if source is None else 'target'}",
-                             "the edge lacks an end", "an edge needs source and target")
-                emit.end()
+            if lacks_an_end(emit, edge, locator):
                 continue
+            source, target = edge.get("source"), edge.get("target")
             data = _values(edge, declared.get("edge", []))
             label = edge.get("label") or edge.get("kind") or None
             if edge.get("weight"):

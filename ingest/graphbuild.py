@@ -36,6 +36,18 @@ WEIGHT_FIELDS = ("weight", "strength")
 _ID_FIELDS = {mapping_key(s): s for s in IDENTIFIER_SCHEMES if s not in ("ftm", "kumu")}
 
 
+def lacks_an_end(emit: Emitter, edge: Any, locator: str) -> bool:
+    """Whether an XML ``edge`` has no ``source`` or no ``target`` (reported as a problem of its row)."""
+    source, target = edge.get("source"), edge.get("target")
+    if source is not None and target is not None:
+        return False
+    emit.begin()
+    emit.problem(edge.sourceline, f"{locator}/@{'source' if source is None else 'target'}",
+                 "the edge lacks an end", "an edge needs source and target")
+    emit.end()
+    return True
+
+
 class GraphBuilder:
     """Makes actors of nodes and links of edges, for one file.
 

@@ -22,7 +22,7 @@ from graphmodel.errors import InputError
 from graphmodel.models import Source
 
 from .base import ReadContext, ReadResult
-from .graphbuild import GraphBuilder
+from .graphbuild import GraphBuilder, lacks_an_end
 from .mapping import load_mapping
 from .records import Emitter, origin_for
 from .xmlsafe import element_path, localname, parse, text_of
@@ -60,13 +60,9 @@ def read_graphml(path: Path, ctx: ReadContext, origin: Source | None = None) -> 
         builder.node(node_id, _data(node, keys, "node"), node.sourceline, f"{locator} (id {node_id})",
                      column=locator)
     for edge, locator in edges:
-        source, target = edge.get("source"), edge.get("target")
-        if source is None or target is None:
-            emit.begin()
-            emit.problem(edge.sourceline, f"{locator}/@{'source' if source is None else 'target'}",
-                         "the edge lacks an end", "an edge needs source and target")
-            emit.end()
+        if lacks_an_end(emit, edge, locator):
             continue
+        source, target = edge.get("source"), edge.get("target")
         directed = edge.get("directed")
         is_directed = directed_default if directed is None else directed.strip().lower() in ("true", "1")
         builder.edge(source, target, _data(edge, keys, "edge"), edge.sourceline, locator,

@@ -84,15 +84,7 @@ def read_kumu(path: Path, ctx: ReadContext, origin: Source | None = None) -> Rea
 
 # -- workbook -----------------------------------------------------------------------
 def _read_workbook(path: Path, ctx: ReadContext, origin: Source | None) -> ReadResult:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # openpyxl's notes on Excel extensions it drops
-            sheets = read_xlsx_sheets(path)
-    except (InputError, OSError):
-        raise
-    except Exception as exc:  # openpyxl fails on damaged archives in many ways (zlib, zip, XML...)
-        raise InputError(f"{path}: the XLSX workbook is damaged ({exc.__class__.__name__})",
-                         hint="open it in a spreadsheet program and save it again as .xlsx") from None
+    sheets = read_xlsx_sheets(path)
     emit = Emitter(path, FORMAT, ctx, origin_for(path, ctx, FORMAT, origin, description="Kumu map (workbook)"))
     elements, connections = [], []
     for sheet in sheets:

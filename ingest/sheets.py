@@ -4,20 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+import warnings
 import zipfile
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from graphmodel.errors import InputError
 
 csv.field_size_limit(10 * 1024 * 1024)
-
-#: How openpyxl fails on a damaged or hostile workbook: a broken archive (zip, zlib, a missing
-#: part), malformed or entity-laden XML (both XML parsers' errors are SyntaxErrors; defusedxml's
-#: refusals are ValueErrors), or values of the wrong shape.
-_DAMAGED_XLSX = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, KeyError, OSError, EOFError, ValueError,
-                 TypeError, IndexError, AttributeError, SyntaxError)
 
 #: Largest XLSX Stakemap expands (all parts together), and the most a large part may be compressed:
 #: a sheet of a million empty rows compresses 400-fold and takes openpyxl seconds to walk.
@@ -92,37 +86,59 @@ def read_csv_sheet(path: Path) -> Sheet:
     return sheet
 
 
-def read_xlsx_sheets(path: Path) -> list[Sheet]:
-    """Every sheet of a workbook except those whose name contains ``(ignore)``."""
+def xlsx_rows(path: Path, limit: int | None = None) -> list[tuple[str, list[tuple[int, tuple]]]]:
+    """``(sheet title, [(row number, cell values)])`` for every sheet of a workbook except those whose
+    name contains ``(ignore)``, at most ``limit`` rows each. A workbook openpyxl cannot read, however it
+    fails (a broken archive, malformed or entity-laden XML, values of the wrong shape), is an
+    :class:`InputError`; a file that cannot be opened is left to the caller (``OSError``)."""
     import openpyxl
 
     check_archive(path)
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except _DAMAGED_XLSX as exc:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl's notes on Excel extensions it drops
+            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (FileNotFoundError, PermissionError, IsADirectoryError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - openpyxl fails in many ways on damaged archives
         raise InputError(f"{path}: not a readable XLSX workbook ({exc.__class__.__name__})",
                          hint="open it in a spreadsheet program and save it again as .xlsx") from None
     sheets = []
     try:
-        for ws in book.worksheets:
-            if "(ignore)" in ws.title.lower():
-                continue
-            sheet = Sheet(f"{path.name}[{ws.title}]")
-            for row_no, values in enumerate(ws.iter_rows(values_only=True), start=1):
-                row = [cell_text(v) for v in values]
-                if not sheet.headings:
-                    if any(str(c).strip() for c in row):
-                        sheet.headings = [str(c).strip() for c in row]
-                        sheet.header_row = row_no
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for ws in book.worksheets:
+                if "(ignore)" in ws.title.lower():
                     continue
-                if any(str(c).strip() for c in row):
-                    sheet.rows.append((row_no, row))
-            sheets.append(sheet)
-    except _DAMAGED_XLSX as exc:  # a damaged part of the archive, found while reading rows
+                rows = []
+                for row_no, values in enumerate(ws.iter_rows(values_only=True), start=1):
+                    if limit is not None and row_no > limit:
+                        break
+                    rows.append((row_no, values))
+                sheets.append((ws.title, rows))
+    except Exception as exc:  # noqa: BLE001 - a damaged part of the archive, found while reading rows
         raise InputError(f"{path}: the XLSX workbook is damaged ({exc.__class__.__name__})",
                          hint="open it in a spreadsheet program and save it again as .xlsx") from None
     finally:
         book.close()
+    return sheets
+
+
+def read_xlsx_sheets(path: Path) -> list[Sheet]:
+    """Every sheet of a workbook except those whose name contains ``(ignore)``, headings found."""
+    sheets = []
+    for title, rows in xlsx_rows(path):
+        sheet = Sheet(f"{path.name}[{title}]")
+        for row_no, values in rows:
+            row = [cell_text(v) for v in values]
+            if not sheet.headings:
+                if any(str(c).strip() for c in row):
+                    sheet.headings = [str(c).strip() for c in row]
+                    sheet.header_row = row_no
+                continue
+            if any(str(c).strip() for c in row):
+                sheet.rows.append((row_no, row))
+        sheets.append(sheet)
     return sheets
 
 

@@ -25,7 +25,6 @@ import csv
 import io
 import math
 import re
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,7 +37,7 @@ from graphmodel.values import split_list
 
 from .base import ReadContext, ReadResult
 from .records import Emitter, country_of, facility_id, origin_for, placeholder, tidy
-from .sheets import check_archive, decode_utf8
+from .sheets import decode_utf8, xlsx_rows
 
 FORMAT = "supplier-list"
 HEADER_SEARCH_ROWS = 30
@@ -342,35 +341,8 @@ def _xls_sheets(path: Path, limit: int | None) -> list[RawSheet]:
 
 
 def _xlsx_sheets(path: Path, limit: int | None) -> list[RawSheet]:
-    import openpyxl
-
-    check_archive(path)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # openpyxl's notes on Excel extensions it drops
-            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except OSError:
-        raise
-    except Exception as exc:  # openpyxl fails on damaged archives in many ways (zlib, zip, XML, KeyError...)
-        raise InputError(f"{path}: not a readable XLSX workbook ({exc.__class__.__name__})",
-                         hint="open it in a spreadsheet program and save it again as .xlsx") from None
-    sheets = []
-    try:
-        for ws in book.worksheets:
-            if "(ignore)" in ws.title.lower():
-                continue
-            rows = []
-            for row_no, values in enumerate(ws.iter_rows(values_only=True), start=1):
-                if limit is not None and row_no > limit:
-                    break
-                rows.append((row_no, ["" if v is None else v for v in values]))
-            sheets.append(RawSheet(f"{path.name}[{ws.title}]", rows))
-    except Exception as exc:  # as above: a damaged part of the archive, found while reading rows
-        raise InputError(f"{path}: the XLSX workbook is damaged ({exc.__class__.__name__})",
-                         hint="open it in a spreadsheet program and save it again as .xlsx") from None
-    finally:
-        book.close()
-    return sheets
+    return [RawSheet(f"{path.name}[{title}]", [(n, ["" if v is None else v for v in values]) for n, values in rows])
+            for title, rows in xlsx_rows(path, limit)]
 
 
 def _csv_sheet(path: Path, limit: int | None) -> RawSheet:

@@ -173,6 +173,34 @@ def test_exports_of_paths_coverage_and_leverage(hostile):
         assert b"secret-ally" not in content
 
 
+PREVIEWED = ["around=lac&hops=1", "around=lac&hops=2&kinds=union,ngo", "around=lac&hops=2&countries=HK",
+             "around=bwi&hops=2&link_kinds=funds,affiliated_to&as_of=2015", "around=bwi,lac&hops=0",
+             "path_from=fnv-mondiaal&path_to=ncwu", "around=lac&path_from=fnv-mondiaal&path_to=ncwu&kinds=union",
+             "coverage=solidarity-center", "around=lac&hops=1&coverage=solidarity-center&kinds=union",
+             "leverage=lucky-gems&leverage_side=lac", "around=bwi&hops=1&leverage=lucky-gems&confidence=confirmed,reported"]
+
+
+@pytest.mark.parametrize("viewer", [V, Viewer("admin", "admin", Sensitivity.RESTRICTED, include_people=True),
+                                    Viewer("reader", "viewer", Sensitivity.PUBLIC, can_export=False)])
+def test_the_preview_counts_what_the_download_holds(hostile, viewer):
+    """The preview counts on the projection; the download makes the records: they agree."""
+    from collections import Counter
+
+    for query in PREVIEWED:
+        preview = hostile.export_preview(viewer, query)
+        found = hostile.select(viewer, query)
+        assert (preview["actors"], preview["links"], preview["sources"]) == \
+            (len(found.actors), len(found.links), len(found.sources)), query
+        assert preview["kinds"] == dict(Counter(a.kind.value for a in found.actors.values())), query
+        assert preview["notes"] == found.notes, query
+
+
+def test_around_and_coverage_keep_the_neighbourhood(hostile):
+    around = hostile.select(V, "around=lac&hops=1")
+    both = hostile.select(V, "around=lac&hops=1&coverage=solidarity-center")
+    assert set(around.actors) < set(both.actors) and set(around.links) <= set(both.links)
+
+
 def test_export_refuses_hidden_seeds_without_naming_them(hostile):
     with pytest.raises(hostile.DataError) as err:
         hostile.export_file(V, "around=secret-ally", "json")

@@ -187,3 +187,25 @@ def test_shared_link_keeps_every_origins_citations(store):
     assert store.links_of("bwi")[0].citations == [cite_b]
     store.remove_origin("origin-b")
     assert store.stats().links == 0
+
+
+def test_links_and_cited_sources_by_id(store):
+    other = Source(id="doc-2", title="Another report", kind="document")
+    batch = base_batch()
+    batch.links.append(link("cgt", "fnv", citations=[Citation(source="doc-2", locator="p. 3")]))
+    batch.actors.append(actor("ktu", citations=[Citation(source="doc-2", locator="annex")]))
+    batch.sources.append(other)
+    store.write(batch)
+    ids = [lk.id for lk in batch.links]
+    wanted = [ids[3], "no-such-link", ids[0]]
+    found = store.get_links(wanted)
+    assert list(found) == [ids[3], ids[0]]  # in the order asked, unknown ids left out
+    assert found[ids[0]] == store.get_link(ids[0])
+    assert store.cited_sources([], [ids[3]]) == {"doc-2"}
+    assert store.cited_sources(["bwi"], [ids[0]]) == {"doc-1"}
+    assert store.cited_sources(["ktu", "no-such-actor"], []) == {"doc-2"}
+    assert store.cited_sources(["bwi", "cgt"], ids) == {"doc-1", "doc-2"}
+    assert store.cited_sources([], []) == set()
+    assert store.citing(["doc-2"]) == {"doc-2": ({"ktu"}, {ids[3]})}
+    assert store.citing(["doc-1", "no-such-source"]) == {"doc-1": (set(), set(ids[:3])),
+                                                        "no-such-source": (set(), set())}

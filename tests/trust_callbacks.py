@@ -48,6 +48,8 @@ PASSWORD = "canary test pass phrase"
 #: Distinctive tokens in every canary's name (an actor id starts with its name's slug, so ids match too).
 RESTRICTED_TOKENS = ("qzxvk", "kwplm", "vbnmq")
 PERSON_TOKENS = ("jhgfw",)
+#: In the title of a document cited only by restricted canaries.
+DOCUMENT_TOKEN = "wqzrtx"
 
 
 def plant_canaries(store: SQLiteStore) -> dict:
@@ -62,8 +64,12 @@ def plant_canaries(store: SQLiteStore) -> dict:
             and actors[i].sensitivity.value == "public"]
     hub, other = orgs[0], orgs[1]
     cite = [Citation(source="canaries-people", note="a public source naming this person")]
+    # a document cited only by restricted records: its title names the person, so no viewer may see it listed
+    report = Source(id="vbnmq-canary-report", title=f"{DOCUMENT_TOKEN.title()} report on a detention", kind="document",
+                    year=2026)  # the newest, so listed first
+    reported = [Citation(source=report.id, locator="p. 2")]
     person = Actor(kind="person", name="Qzxvk Canary Activist", country="CN", sensitivity="restricted",
-                   description="detained organiser (canary)")
+                   description="detained organiser (canary)", citations=reported)
     safehouse = Actor(kind="ngo", name="Kwplm Canary Safehouse", country="HK", sensitivity="restricted")
     public_person = Actor(kind="person", name="Jhgfw Canary Spokesperson", country="HK", sensitivity="public",
                           citations=cite)
@@ -72,11 +78,11 @@ def plant_canaries(store: SQLiteStore) -> dict:
         Link(kind="supports", source=safehouse.id, target=hub, sensitivity="restricted"),
         Link(kind="supports", source=safehouse.id, target=person.id, sensitivity="restricted"),
         Link(kind="partners_with", source=hub, target=other, sensitivity="restricted",
-             description="Vbnmq canary secret partnership", start="2019"),
+             description="Vbnmq canary secret partnership", start="2019", citations=reported),
     ]
     batches = {
         "restricted": Batch(Source(id="canaries-restricted", title="Restricted canaries", kind="dataset"),
-                            actors=[person, safehouse], links=secret),
+                            actors=[person, safehouse], links=secret, sources=[report]),
         "people": Batch(Source(id="canaries-people", title="A canary person", kind="dataset"),
                         actors=[public_person], links=[Link(kind="member_of", source=public_person.id, target=hub,
                                                             citations=cite)]),
@@ -447,6 +453,15 @@ def test_responses_do_not_depend_on_what_the_role_may_not_see(driven, role):
     with_canaries, without = driven[role]
     found = differences(with_canaries, without)
     assert not found, f"{len(found)} answers differ; first: {found[0]}"
+
+
+@pytest.mark.parametrize("role", list(WITHOUT))
+def test_a_document_cited_only_by_restricted_records_is_not_shown(driven, role):
+    """Its title is never typed by the walk, so any answer holding it is a leak (not an echo of input)."""
+    seen = " ".join(part.lower() for _, _, text in driven[role][0].responses for part in _texts(text))
+    assert DOCUMENT_TOKEN not in seen
+    admin = " ".join(part.lower() for _, _, text in driven[Role.ADMIN][0].responses for part in _texts(text))
+    assert DOCUMENT_TOKEN in admin  # the administrator's overview lists it, so the check can fail
 
 
 def test_admin_does_see_the_canaries(driven):

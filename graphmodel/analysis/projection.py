@@ -217,6 +217,30 @@ class Projection:
             return self._cache[key]
 
 
+def adjacency(proj: Projection) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Both directions of every link, grouped by actor: ``indptr``, neighbour, link position (cached).
+
+    >>> from graphmodel.models import Actor, Link
+    >>> proj = Projection.from_records([Actor(id=i, kind="union", name=i) for i in "abc"],
+    ...                                [Link(kind="affiliated_to", source="a", target="b"),
+    ...                                 Link(kind="affiliated_to", source="c", target="b")])
+    >>> indptr, nbr, via = adjacency(proj)
+    >>> b = proj.index["b"]
+    >>> sorted(proj.actor_ids[nbr[indptr[b]:indptr[b + 1]]])
+    ['a', 'c']
+    """
+    def build():
+        n, m = proj.n_actors, proj.n_links
+        tails = np.concatenate([proj.src, proj.dst]).astype(np.int64)
+        heads = np.concatenate([proj.dst, proj.src]).astype(np.int64)
+        links = np.concatenate([np.arange(m, dtype=np.int64)] * 2)
+        order = np.argsort(tails, kind="stable")
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(tails, minlength=n), out=indptr[1:])
+        return indptr, heads[order], links[order]
+    return proj.cached(("projection", "adjacency"), build)
+
+
 class _Builder:
     def __init__(self) -> None:
         self.ids: list[str] = []

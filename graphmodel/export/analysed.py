@@ -11,9 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
-from ..kinds import ActorKind, Confidence, LinkKind
+from ..kinds import ActorKind
 from ..store.contract import StoreView, Subgraph
 from .redaction import Clearance
 from .selection import LinkFilter, SelectedSubgraph, Selection, SelectionError, _resolve
@@ -51,32 +49,21 @@ def analysed_subgraph(view: StoreView, selection: Selection, clearance: Clearanc
                                  hint="select with --around, --paths or the filters for now")
     result.weights = weights.describe()
     found_actors = view.get_actors(sorted(actor_ids))
-    links = {}
-    for link_id in sorted(link_ids):
-        link = view.get_link(link_id)
-        if link is not None and link.source in found_actors and link.target in found_actors:
-            links[link_id] = link
+    links = {i: link for i, link in view.get_links(sorted(link_ids)).items()
+             if link.source in found_actors and link.target in found_actors}
     result.add(Subgraph(found_actors, links))
 
 
 def restricted_projection(proj: Any, clearance: Clearance, link_filter: LinkFilter) -> Any:
     """``proj`` without what ``clearance`` withholds and without links ``link_filter`` drops."""
-    from ..analysis.projection import ACTOR_KINDS, CONFIDENCES, LINK_KINDS
+    from ..analysis.projection import ACTOR_KINDS
+    from .projected import link_filter_mask
 
     proj = proj.restrict(clearance.level)
     if not clearance.include_people:
         people = proj.actor_ids[(proj.kind == ACTOR_KINDS.index(ActorKind.PERSON)) & proj.active]
         proj = proj.without(list(people))
-    keep = np.ones(len(proj.link_ids), dtype=bool)
-    if link_filter.kinds is not None:
-        codes = [LINK_KINDS.index(LinkKind(k)) for k in link_filter.kinds]
-        keep &= np.isin(proj.link_kind, codes)
-    if link_filter.confidence is not None:
-        codes = [CONFIDENCES.index(Confidence(c)) for c in link_filter.confidence]
-        keep &= np.isin(proj.confidence, codes)
-    if link_filter.as_of is not None:
-        keep &= np.fromiter((link_filter.valid_at(s, e) for s, e in zip(proj.start, proj.end)), dtype=bool,
-                            count=len(proj.link_ids))
+    keep = link_filter_mask(proj, link_filter)
     if not keep.all():
         proj = proj._subset(proj.active, keep)
     return proj

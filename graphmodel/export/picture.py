@@ -37,7 +37,7 @@ from ..models import Source
 from ..store.contract import Subgraph
 from .gexf import KIND_SIZES
 from .streams import BlockWriter
-from .xmltext import attr, text
+from .xmltext import text
 
 #: The most actors a picture shows.
 MAX_ACTORS = 2000

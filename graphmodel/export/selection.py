@@ -308,6 +308,8 @@ def select_subgraph(view: StoreView, selection: Selection, *, projection: Any = 
 
     ``projection`` (an analysis projection of ``view``) is used for influence
     paths, coverage and leverage; one is built when needed and not given.
+    When given, neighbourhoods are found on it too (:mod:`.projected`: the same
+    result, far faster around hubs), and what they withheld is not counted.
 
     Examples
     --------
@@ -391,7 +393,12 @@ def _starting_points(view: StoreView, selection: Selection, clearance: Clearance
                      result: SelectedSubgraph, projection: Any) -> None:
     if selection.around:
         seeds = _resolve(view, selection.around, clearance, result)
-        result.add(neighbourhood(view, seeds, selection.hops, clearance, link_filter, result.redaction))
+        if projection is not None:
+            from .projected import projected_neighbourhood
+
+            result.add(projected_neighbourhood(view, projection, seeds, selection.hops, clearance, link_filter))
+        else:
+            result.add(neighbourhood(view, seeds, selection.hops, clearance, link_filter, result.redaction))
     if selection.paths or selection.coverage or selection.leverage:
         from .analysed import analysed_subgraph
 

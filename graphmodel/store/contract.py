@@ -136,6 +136,35 @@ class StoreView(ABC):
     @abstractmethod
     def get_link(self, link_id: str) -> Link | None: ...
 
+    def get_links(self, link_ids: Iterable[str]) -> dict[str, Link]:
+        """Links by id, in the order asked (unknown ids left out); backends may answer in one round trip."""
+        found: dict[str, Link] = {}
+        for link_id in dict.fromkeys(link_ids):
+            link = self.get_link(link_id)
+            if link is not None:
+                found[link_id] = link
+        return found
+
+    def cited_sources(self, actor_ids: Iterable[str], link_ids: Iterable[str]) -> set[str]:
+        """Ids of the sources cited by the given actors and links (without building more than needed
+        where the backend can)."""
+        cited = {c.source for actor in self.get_actors(actor_ids).values() for c in actor.citations}
+        cited.update(c.source for link in self.get_links(link_ids).values() for c in link.citations)
+        return cited
+
+    def citing(self, source_ids: Iterable[str]) -> dict[str, tuple[set[str], set[str]]]:
+        """For each of ``source_ids``, the ids of the actors and of the links that cite it."""
+        found: dict[str, tuple[set[str], set[str]]] = {s: (set(), set()) for s in source_ids}
+        for actor in self.iter_actors():
+            for c in actor.citations:
+                if c.source in found:
+                    found[c.source][0].add(actor.id)
+        for link in self.iter_links():
+            for c in link.citations:
+                if c.source in found:
+                    found[c.source][1].add(link.id)
+        return found
+
     @abstractmethod
     def find_actors(self, text: str, limit: int = 20) -> list[Actor]:
         """Actors whose id, name, alias or external identifier equals ``text``

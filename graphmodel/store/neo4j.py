@@ -860,6 +860,23 @@ class Neo4jStore(Store):
     def links_of(self, actor_id: str) -> list[Link]:
         return self.links_at([actor_id])[actor_id]
 
+    def get_links(self, link_ids: Iterable[str]) -> dict[str, Link]:
+        """Batches of ids looked up in each link kind's id index in turn (an id alone does not say
+        which relationship type holds it; a lookup without the type would scan every relationship)."""
+        ids = list(dict.fromkeys(link_ids))
+        found: dict[str, Link] = {}
+        remaining = ids
+        for kind in LinkKind:
+            if not remaining:
+                break
+            stmt = q.links_by_id(kind)
+            for chunk in batches(remaining, stmt, self.limits):
+                for r in self._read(stmt, meta=q.META_ID, ids=chunk):
+                    link = self._link(r)
+                    found[link.id] = link
+            remaining = [i for i in remaining if i not in found]
+        return {i: found[i] for i in ids if i in found}
+
     def iter_actors(self) -> Iterator[Actor]:
         after = ""
         while True:

@@ -14,6 +14,7 @@ and external identifiers for lookups.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import uuid
 from collections.abc import Iterable, Iterator
@@ -368,6 +369,42 @@ class SQLiteStore(Store):
     def get_link(self, link_id: str) -> Link | None:
         links = self._links_where("l.id=?", (link_id,))
         return links[0] if links else None
+
+    def get_links(self, link_ids: Iterable[str]) -> dict[str, Link]:
+        ids = list(dict.fromkeys(link_ids))
+        found: dict[str, Link] = {}
+        for i in range(0, len(ids), _CHUNK):
+            chunk = ids[i:i + _CHUNK]
+            for link in self._links_where(f"l.id IN ({','.join('?' * len(chunk))})", tuple(chunk)):
+                found[link.id] = link
+        return {i: found[i] for i in ids if i in found}
+
+    def cited_sources(self, actor_ids: Iterable[str], link_ids: Iterable[str]) -> set[str]:
+        """One query over the stored citations (no records are built)."""
+        rows = self.db.execute(
+            "SELECT json_extract(j.value, '$[0]') FROM json_each(?2) s JOIN links l ON l.id = s.value,"
+            " json_each(l.citations) j"
+            " UNION SELECT json_extract(j.value, '$[0]') FROM json_each(?2) s"
+            " JOIN link_claims c ON c.link_id = s.value, json_each(c.citations) j"
+            " UNION SELECT json_extract(j.value, '$.source') FROM json_each(?1) s JOIN actors a ON a.id = s.value,"
+            " json_each(a.doc, '$.citations') j",
+            (json.dumps(list(actor_ids)), json.dumps(list(link_ids))))
+        return {source for source, in rows if source is not None}
+
+    def citing(self, source_ids: Iterable[str]) -> dict[str, tuple[set[str], set[str]]]:
+        found: dict[str, tuple[set[str], set[str]]] = {s: (set(), set()) for s in source_ids}
+        wanted = json.dumps(list(found))
+        for source, actor_id in self.db.execute(
+                "SELECT json_extract(j.value, '$.source') AS s, a.id FROM actors a, json_each(a.doc, '$.citations') j"
+                " WHERE s IN (SELECT value FROM json_each(?1))", (wanted,)):
+            found[source][0].add(actor_id)
+        for source, link_id in self.db.execute(
+                "SELECT json_extract(j.value, '$[0]') AS s, l.id FROM links l, json_each(l.citations) j"
+                " WHERE s IN (SELECT value FROM json_each(?1)) UNION SELECT json_extract(j.value, '$[0]') AS s,"
+                " c.link_id FROM link_claims c, json_each(c.citations) j WHERE s IN (SELECT value FROM json_each(?1))",
+                (wanted,)):
+            found[source][1].add(link_id)
+        return found
 
     def find_actors(self, text: str, limit: int = 20) -> list[Actor]:
         keys = ["i:" + text.strip().casefold(), "n:" + normalise_name(text)]
