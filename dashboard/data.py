@@ -137,7 +137,7 @@ def restrict(proj: Projection, viewer: Viewer) -> Projection:
         people = (out.kind == _PERSON) & out.active
         if people.any():
             active = out.active & ~people
-            out = out._subset(active, active[out.src] & active[out.dst])
+            out = out.subset(active, active[out.src] & active[out.dst])
     return out
 
 

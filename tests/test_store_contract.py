@@ -209,3 +209,17 @@ def test_links_and_cited_sources_by_id(store):
     assert store.citing(["doc-2"]) == {"doc-2": ({"ktu"}, {ids[3]})}
     assert store.citing(["doc-1", "no-such-source"]) == {"doc-1": (set(), set(ids[:3])),
                                                         "no-such-source": (set(), set())}
+
+
+def test_a_link_written_again_with_another_kind_replaces_it(store):
+    store.write(Batch(ORIGIN_A, [actor("bwi", "guf"), actor("mtuc", "national_centre")],
+                      [Link(id="pact", kind="supports", source="bwi", target="mtuc")]))
+    store.write(Batch(ORIGIN_A, [actor("bwi", "guf"), actor("mtuc", "national_centre")],
+                      [Link(id="pact", kind="partners_with", source="bwi", target="mtuc")]))
+    assert [(lk.id, lk.kind.value) for lk in store.links_of("bwi")] == [("pact", "partners_with")]
+    assert store.stats().links == 1 and store.get_link("pact").kind.value == "partners_with"
+    store.write(Batch(ORIGIN_B, [actor("bwi", "guf"), actor("mtuc", "national_centre")],
+                      [Link(id="pact", kind="supports", source="mtuc", target="bwi")]))  # another origin, turned
+    (only,) = store.links_of("bwi")
+    assert (only.kind.value, only.source, only.target) == ("supports", "mtuc", "bwi")
+    assert store.origins_of("pact") == ["origin-a", "origin-b"] and store.stats().links == 1

@@ -193,16 +193,19 @@ class Projection:
         active[gone] = False
         keep = active[self.src] & active[self.dst]
         removed = tuple(dict.fromkeys([*self.removed, *(self.actor_ids[i] for i in gone)]))
-        return self._subset(active, keep, removed=removed)
+        return self.subset(active, keep, removed=removed)
 
     def restrict(self, max_sensitivity: str | Sensitivity) -> "Projection":
         """This projection without actors or links above a clearance (``public``, ``internal``, ``restricted``)."""
         rank = _SENS[Sensitivity(max_sensitivity).value]
         active = self.active & (self.actor_sensitivity <= rank)
         keep = active[self.src] & active[self.dst] & (self.link_sensitivity <= rank)
-        return self._subset(active, keep, clearance=rank)
+        return self.subset(active, keep, clearance=rank)
 
-    def _subset(self, active: np.ndarray, keep: np.ndarray, **changes) -> "Projection":
+    def subset(self, active: np.ndarray, keep: np.ndarray, **changes) -> "Projection":
+        """This projection with ``active`` as its visible actors and only the links ``keep`` marks
+        (positions of actors are kept; links are renumbered). ``keep`` must not hold a link to an
+        inactive actor."""
         link_cols = ("link_ids", "link_kind", "src", "dst", "start", "end", "end_year", "confidence",
                      "link_sensitivity", "amount", "currency", "share", "influence_forward", "influence_backward")
         cols = {c: getattr(self, c)[keep] for c in link_cols}

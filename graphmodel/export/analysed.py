@@ -65,5 +65,5 @@ def restricted_projection(proj: Any, clearance: Clearance, link_filter: LinkFilt
         proj = proj.without(list(people))
     keep = link_filter_mask(proj, link_filter)
     if not keep.all():
-        proj = proj._subset(proj.active, keep)
+        proj = proj.subset(proj.active, keep)
     return proj

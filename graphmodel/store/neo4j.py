@@ -57,6 +57,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ..errors import ConfigError, StoreError
+from ..ids import link_id as derived_link_id
 from ..kinds import LINK_SPECS, ActorKind, LinkKind
 from ..models import Actor, Citation, Link, Source, merge_citations
 from ..settings import StoreURL
@@ -584,19 +585,32 @@ class Neo4jStore(Store):
         for i in missing:
             run.actors.setdefault(i, _Rec(base=None, new=None))
 
-    def _load_links(self, run: _Run, wanted: dict[str, LinkKind]) -> None:
+    def _load_links(self, run: _Run, wanted: dict[str, LinkKind], anywhere: Iterable[str] = ()) -> None:
+        """Read the committed links ``wanted`` names, each under its kind; those in ``anywhere`` (ids
+        that do not encode their kind) are also looked for under the other kinds, so that a link given
+        a new kind is moved, not doubled."""
         by_kind: dict[LinkKind, list[str]] = defaultdict(list)
         for link_id, kind in wanted.items():
             if link_id not in run.links:
                 by_kind[kind].append(link_id)
+        self._read_links(run, by_kind)
+        missing = [i for i in anywhere if i not in run.links]
+        for kind in LinkKind:
+            if not missing:
+                break
+            self._read_links(run, {kind: missing})
+            missing = [i for i in missing if i not in run.links]
+        for ids in by_kind.values():
+            for i in ids:
+                run.links.setdefault(i, _Rec(base=None, new=None))
+
+    def _read_links(self, run: _Run, by_kind: dict[LinkKind, list[str]]) -> None:
         for kind, ids in by_kind.items():
             stmt = q.links_by_id(kind)
             for chunk in batches(ids, stmt, self.limits):
                 self._renew(run)
                 for r in self._read(stmt, meta=q.META_ID, ids=chunk):
                     self._remember_link(run, r)
-            for i in ids:
-                run.links.setdefault(i, _Rec(base=None, new=None))
 
     @staticmethod
     def _remember_link(run: _Run, r) -> None:
@@ -637,7 +651,8 @@ class Neo4jStore(Store):
             rec.kind = merged.kind.value
 
         links = {link.id: link for link in batch.iter_links()}
-        self._load_links(run, {i: link.kind for i, link in links.items()})
+        self._load_links(run, {i: link.kind for i, link in links.items()},
+                         anywhere=[i for i, lk in links.items() if i != derived_link_id(lk.source, lk.kind, lk.target, lk.start)])
         ends = {e for link in links.values() for e in (link.source, link.target)}
         self._load_actors(run, ends)
         for link in links.values():
