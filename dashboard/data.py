@@ -258,7 +258,7 @@ def _overview(proj: Projection, viewer: Viewer) -> dict[str, Any]:
                if o["actors"] is None or o["actors"] or o["links"]]
     visible = {o["origin"] for o in counted}
     datasets = [s for s in index.values() if s["id"] in visible]
-    shown = _documents_shown(proj, viewer, [i for i in index if i not in origins])
+    shown = _documents_shown(viewer, [i for i in index if i not in origins])
     documents = [s for s in index.values() if s["id"] in shown]
     return {
         "actors": int(active.sum()), "links": int(proj.n_links),
@@ -276,15 +276,16 @@ def _overview(proj: Projection, viewer: Viewer) -> dict[str, Any]:
     }
 
 
-def _documents_shown(proj: Projection, viewer: Viewer, documents: list[str]) -> set[str]:
+def _documents_shown(viewer: Viewer, documents: list[str]) -> set[str]:
     """The documents cited by at least one record the viewer may see: a document cited only by
     withheld records (a report on a detained organiser, say) is not listed, named or counted."""
     if not documents:
         return set()
     full = get_projection(store())
-    hidden_actors = set(full.actor_ids[full.active & ~proj.active].tolist())
-    shown_links = (full.link_sensitivity <= SENSITIVITY_RANK[viewer.clearance]) & proj.active[full.src] \
-        & proj.active[full.dst]
+    seen = restrict(full, viewer)  # actor positions are shared with ``full``
+    hidden_actors = set(full.actor_ids[full.active & ~seen.active].tolist())
+    shown_links = (full.link_sensitivity <= SENSITIVITY_RANK[viewer.clearance]) & seen.active[full.src] \
+        & seen.active[full.dst]
     hidden_links = set(full.link_ids[~shown_links].tolist())
     return {doc for doc, (actors, links) in store().citing(documents).items()
             if actors - hidden_actors or links - hidden_links}
