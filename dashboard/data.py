@@ -109,9 +109,6 @@ def _memoised(key: tuple, build):
 
 
 # -- the viewer's map --------------------------------------------------------------------
-_PERSON = ACTOR_KINDS.index(ActorKind.PERSON)
-
-
 def projection(viewer: Viewer) -> Projection:
     """The map as ``viewer`` may see it: above-clearance records and (unless allowed) people removed."""
     full = get_projection(store())
@@ -132,13 +129,12 @@ def projection(viewer: Viewer) -> Projection:
 def restrict(proj: Projection, viewer: Viewer) -> Projection:
     """``proj`` without what ``viewer`` may not see. People are hidden, not *removed*: a removed
     actor would be named in results' ``without`` lists."""
-    out = proj.restrict(viewer.clearance)
-    if not viewer.include_people:
-        people = (out.kind == _PERSON) & out.active
-        if people.any():
-            active = out.active & ~people
-            out = out.subset(active, active[out.src] & active[out.dst])
-    return out
+    from graphmodel.export import Clearance
+    from graphmodel.export.projected import visible
+    from graphmodel.export.selection import LinkFilter
+
+    actors, links = visible(proj, Clearance(viewer.clearance, viewer.include_people), LinkFilter())
+    return proj.subset(actors, links, clearance=SENSITIVITY_RANK[viewer.clearance])
 
 
 def _visible(proj: Projection, actor_id: str | None) -> int | None:
