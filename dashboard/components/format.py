@@ -6,6 +6,10 @@
 '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;'
 >>> short("x" * 100, 10)
 'xxxxxxxxx…'
+>>> counted(1, "source"), counted(14071, "facility"), counted(2, "person")
+('1 source', '14,071 facilities', '2 people')
+>>> kind_count(3, "ngo"), kind_count(2, "agreement"), kind_count(1, "national_centre")
+('3 NGOs', '2 agreements', '1 national union centre')
 """
 
 from __future__ import annotations
@@ -14,6 +18,26 @@ import html
 
 from graphmodel.kinds import ACTOR_SPECS, LINK_SPECS, ActorKind, LinkKind
 from graphmodel.values import country_name
+
+
+def counted(n: int, noun: str) -> str:
+    """``n`` and an English noun, in the plural unless ``n`` is 1."""
+    if n == 1:
+        return f"1 {noun}"
+    if noun.endswith("person"):
+        return f"{n:,} {noun[:-6]}people"
+    if noun.endswith("y") and noun[-2:-1] not in ("a", "e", "i", "o", "u"):
+        return f"{n:,} {noun[:-1]}ies"
+    return f"{n:,} {noun}s"
+
+
+def kind_count(n: int, kind: str) -> str:
+    """``n`` actors of a kind, named by the kinds table's label (or the kind's own name where the label
+    lists several things)."""
+    label = ACTOR_SPECS[ActorKind(kind)].label
+    if any(mark in label for mark in (",", " or ", "(")):
+        label = kind.replace("_", " ")
+    return counted(n, label if label.isupper() else label.lower())
 
 
 def share(x: float | None) -> str:

@@ -18,6 +18,7 @@ from graphmodel.kinds import ACTOR_SPECS, LINK_SPECS, ActorKind, Confidence, Lin
 from dashboard import data
 from dashboard.access import current_viewer
 from dashboard.components.exportbar import format_options
+from dashboard.components.format import counted, kind_count
 from dashboard.components.panels import notice
 from dashboard.components.pickers import actor_picker, picker_id
 from dashboard.urlstate import copy_link, url_id, url_store
@@ -152,9 +153,10 @@ def preview(viewer, controls: list, fmt: str | None):
         p = data.export_preview(viewer, query)
     except data.DataError as exc:
         return notice(str(exc), "warn"), url
-    kinds = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in list(p["kinds"].items())[:8])
+    kinds = ", ".join(kind_count(n, k) for k, n in list(p["kinds"].items())[:8])
     return html.Div([
-        html.P(f"{p['actors']:,} actors, {p['links']:,} links, {p['sources']:,} sources" + (f" ({kinds})" if kinds else "")),
+        html.P(", ".join((counted(p["actors"], "actor"), counted(p["links"], "link"), counted(p["sources"], "source")))
+               + (f" ({kinds})" if kinds else "")),
         *[notice(n) for n in p["notes"]],
         html.Div("The same export from the command line:", className="muted"),
         html.Div(p["command"].replace("FORMAT", fmt or "gexf", 1), className="mono"),
