@@ -237,7 +237,8 @@ def write_results(report: dict, command: str) -> None:
         f" numpy {np.__version__}; store built from `bench/synth.py` (seed {report['seed']}):"
         f" {report['actors']:,} actors, {report['links']:,} links ({report['arcs']:,} influence arcs)."
         f" Load average {report['load_before']:.1f} before and {report['load_after']:.1f} after the run"
-        " (other work shared the two cores).",
+        + (" (other work shared the two cores)." if max(report["load_before"], report["load_after"]) > 1.5
+           else " (nothing else running)."),
         "",
         f"One-off (cold) costs: projection from the SQLite store {report['projection_s']:.1f} s,"
         f" influence graph {report['influence_graph_s']:.1f} s, money graph {report['money_graph_s']:.2f} s;"
