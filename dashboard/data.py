@@ -129,12 +129,17 @@ def projection(viewer: Viewer) -> Projection:
 def restrict(proj: Projection, viewer: Viewer) -> Projection:
     """``proj`` without what ``viewer`` may not see. People are hidden, not *removed*: a removed
     actor would be named in results' ``without`` lists."""
+    actors, links = _seen_by(proj, viewer)
+    return proj.subset(actors, links, clearance=SENSITIVITY_RANK[viewer.clearance])
+
+
+def _seen_by(proj: Projection, viewer: Viewer) -> tuple[np.ndarray, np.ndarray]:
+    """Masks of the actors and links of ``proj`` that ``viewer`` may see (the exports' clearance rule)."""
     from graphmodel.export import Clearance
     from graphmodel.export.projected import visible
     from graphmodel.export.selection import LinkFilter
 
-    actors, links = visible(proj, Clearance(viewer.clearance, viewer.include_people), LinkFilter())
-    return proj.subset(actors, links, clearance=SENSITIVITY_RANK[viewer.clearance])
+    return visible(proj, Clearance(viewer.clearance, viewer.include_people), LinkFilter())
 
 
 def _visible(proj: Projection, actor_id: str | None) -> int | None:
@@ -278,11 +283,9 @@ def _documents_shown(viewer: Viewer, documents: list[str]) -> set[str]:
     if not documents:
         return set()
     full = get_projection(store())
-    seen = restrict(full, viewer)  # actor positions are shared with ``full``
-    hidden_actors = set(full.actor_ids[full.active & ~seen.active].tolist())
-    shown_links = (full.link_sensitivity <= SENSITIVITY_RANK[viewer.clearance]) & seen.active[full.src] \
-        & seen.active[full.dst]
-    hidden_links = set(full.link_ids[~shown_links].tolist())
+    actors, links = _seen_by(full, viewer)
+    hidden_actors = set(full.actor_ids[full.active & ~actors].tolist())
+    hidden_links = set(full.link_ids[~links].tolist())
     return {doc for doc, (actors, links) in store().citing(documents).items()
             if actors - hidden_actors or links - hidden_links}
 

@@ -593,24 +593,32 @@ class Neo4jStore(Store):
         for link_id, kind in wanted.items():
             if link_id not in run.links:
                 by_kind[kind].append(link_id)
-        self._read_links(run, by_kind)
-        missing = [i for i in anywhere if i not in run.links]
-        for kind in LinkKind:
-            if not missing:
-                break
-            self._read_links(run, {kind: missing})
-            missing = [i for i in missing if i not in run.links]
+        for kind, ids in by_kind.items():
+            for r in self._link_rows(ids, [kind], run):
+                self._remember_link(run, r)
+        for r in self._link_rows([i for i in anywhere if i not in run.links], list(LinkKind), run):
+            self._remember_link(run, r)
         for ids in by_kind.values():
             for i in ids:
                 run.links.setdefault(i, _Rec(base=None, new=None))
 
-    def _read_links(self, run: _Run, by_kind: dict[LinkKind, list[str]]) -> None:
-        for kind, ids in by_kind.items():
+    def _link_rows(self, ids: list[str], kinds: list[LinkKind], run: _Run | None = None) -> Iterator:
+        """Rows of the committed links among ``ids``, looked up in each of ``kinds``' id index in turn
+        until every id is found (an id alone does not say which relationship type holds it, and a lookup
+        without the type would scan every relationship)."""
+        remaining = list(ids)
+        for kind in kinds:
+            if not remaining:
+                return
             stmt = q.links_by_id(kind)
-            for chunk in batches(ids, stmt, self.limits):
-                self._renew(run)
+            found = set()
+            for chunk in batches(remaining, stmt, self.limits):
+                if run is not None:
+                    self._renew(run)
                 for r in self._read(stmt, meta=q.META_ID, ids=chunk):
-                    self._remember_link(run, r)
+                    found.add(r["p"]["id"])
+                    yield r
+            remaining = [i for i in remaining if i not in found]
 
     @staticmethod
     def _remember_link(run: _Run, r) -> None:
@@ -876,20 +884,8 @@ class Neo4jStore(Store):
         return self.links_at([actor_id])[actor_id]
 
     def get_links(self, link_ids: Iterable[str]) -> dict[str, Link]:
-        """Batches of ids looked up in each link kind's id index in turn (an id alone does not say
-        which relationship type holds it; a lookup without the type would scan every relationship)."""
         ids = list(dict.fromkeys(link_ids))
-        found: dict[str, Link] = {}
-        remaining = ids
-        for kind in LinkKind:
-            if not remaining:
-                break
-            stmt = q.links_by_id(kind)
-            for chunk in batches(remaining, stmt, self.limits):
-                for r in self._read(stmt, meta=q.META_ID, ids=chunk):
-                    link = self._link(r)
-                    found[link.id] = link
-            remaining = [i for i in remaining if i not in found]
+        found = {link.id: link for link in map(self._link, self._link_rows(ids, list(LinkKind)))}
         return {i: found[i] for i in ids if i in found}
 
     def iter_actors(self) -> Iterator[Actor]:
