@@ -22,6 +22,7 @@ from dash import dcc, html
 from . import data
 from .access import current_viewer
 from .auth import AuthSettings, install_auth
+from .callback_limits import install_callback_limits
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 PAGES = ("overview", "explore", "paths", "leverage", "coverage", "brokers", "export")
@@ -53,6 +54,7 @@ def create_app(store_url: str | None = None, *, weights_file: str | Path | None 
     app.layout = shell
     _harden(app.server)
     install_auth(app.server, auth or AuthSettings.from_env(), dash_app=app, store_url=store_url)
+    install_callback_limits(app.server)
     if warm:
         data.warm(current_viewer())
     return app
@@ -71,11 +73,23 @@ def shell() -> html.Div:
             html.Nav(nav, className="nav"),
             html.Div(who, className="viewer", title="What you may see: records up to this sensitivity"
                      + ("" if viewer.include_people else "; people are left out")),
+            _sign_out(),
         ], className="topbar"),
         html.Main(dash.page_container, className="content"),
         html.Footer("Every number and every link leads back to its sources: click a node, a link or a row.",
                     className="footer"),
     ], className="app")
+
+
+def _sign_out():
+    """A sign-out button (a form that POSTs with the session's token), when someone is signed in."""
+    from .auth import auth_installed, csrf_token, current_user
+
+    if not auth_installed() or current_user() is None:
+        return None
+    return html.Form([html.Input(type="hidden", name="csrf", value=csrf_token()),
+                      html.Button("Sign out", type="submit", id="sign-out", className="sign-out")],
+                     action="/logout", method="POST", className="sign-out-form")
 
 
 def topojson_url() -> str:

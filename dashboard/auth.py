@@ -29,8 +29,6 @@ import hmac
 import html
 import os
 import secrets
-import sqlite3
-import threading
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -44,6 +42,7 @@ from graphmodel.errors import ConfigError
 
 from .audit import AuditLog, audit_path
 from .security import is_loopback
+from .signin_state import LoginLimiter, LoginLimits, SessionStore, SignInState, state_path
 from .users import ROLE_POLICIES, Role, RolePolicy, load_users, users_path
 
 EXTENSION = "stakemap_auth"
@@ -55,17 +54,6 @@ SESSION_COOKIE = "stakemap_session"
 
 #: Paths reachable without signing in.
 PUBLIC_PATHS = frozenset({"/login", "/logout"})
-
-
-@dataclass(frozen=True)
-class LoginLimits:
-    """Failed sign-ins allowed per user name, and per client address, in their windows (successful
-    sign-ins are never held back: many people may share one address)."""
-
-    user_failures: int = 5
-    user_window: int = 15 * 60
-    address_attempts: int = 30
-    address_window: int = 5 * 60
 
 
 @dataclass(frozen=True)
@@ -81,8 +69,8 @@ class AuthSettings:
     #: Reverse proxies in front of the server whose X-Forwarded-For/-Proto are trusted.
     trusted_proxies: int = 0
     limits: LoginLimits = LoginLimits()
-    #: Where sign-in attempts are counted (shared by server processes); in memory when ``None``.
-    limiter_db: Path | None = None
+    #: Where sessions and sign-in attempts are kept (shared by server processes); in memory when ``None``.
+    state_db: Path | None = None
     #: Block responses that would reveal withheld records (see dashboard.guard).
     guard: bool = True
 
@@ -117,7 +105,7 @@ class AuthSettings:
         # Without users nothing is signed in: a throwaway key, and no files are made.
         return cls(users_file=users, secret_key=_secret_key(users) if configured else secrets.token_bytes(32),
                    audit_log=audit_path(audit_log), secure_cookies=secure, trusted_proxies=int(proxies),
-                   limiter_db=users.with_name(users.name + ".attempts.db") if configured else None)
+                   state_db=state_path(users) if configured else None)
 
 
 def _secret_key(users: Path) -> bytes:
@@ -158,46 +146,6 @@ class SignedIn:
         return ROLE_POLICIES[self.role]
 
 
-class LoginLimiter:
-    """Counts sign-in attempts in a small SQLite table (a file shared by server processes, or memory)."""
-
-    def __init__(self, limits: LoginLimits, path: Path | None = None) -> None:
-        self.limits = limits
-        self._lock = threading.Lock()
-        self.db = sqlite3.connect(str(path) if path else ":memory:", timeout=5, isolation_level=None,
-                                  check_same_thread=False)
-        if path:
-            os.chmod(path, 0o600)
-        self.db.execute("CREATE TABLE IF NOT EXISTS attempts(key TEXT NOT NULL, at REAL NOT NULL, failed INTEGER NOT NULL)")
-        self.db.execute("CREATE INDEX IF NOT EXISTS attempts_key ON attempts(key, at)")
-
-    def wait(self, address: str, user: str) -> int:
-        """Seconds to wait before another attempt is allowed (0: go ahead)."""
-        lim = self.limits
-        now = time.time()
-        with self._lock:
-            self.db.execute("DELETE FROM attempts WHERE at < ?", (now - max(lim.user_window, lim.address_window),))
-            waits = [0.0]
-            rows = self.db.execute("SELECT at FROM attempts WHERE key=? AND failed=1 AND at >= ? ORDER BY at",
-                                   ("a:" + address, now - lim.address_window)).fetchall()
-            if len(rows) >= lim.address_attempts:
-                waits.append(rows[-lim.address_attempts][0] + lim.address_window - now)
-            rows = self.db.execute("SELECT at FROM attempts WHERE key=? AND failed=1 AND at >= ? ORDER BY at",
-                                   ("u:" + user, now - lim.user_window)).fetchall()
-            if len(rows) >= lim.user_failures:
-                waits.append(rows[-lim.user_failures][0] + lim.user_window - now)
-        return int(max(waits) + 0.999)
-
-    def attempt(self, address: str, user: str, ok: bool) -> None:
-        now = time.time()
-        with self._lock:
-            self.db.execute("INSERT INTO attempts VALUES (?,?,?)", ("a:" + address, now, int(not ok)))
-            if ok:
-                self.db.execute("DELETE FROM attempts WHERE key=?", ("u:" + user,))
-            else:
-                self.db.execute("INSERT INTO attempts VALUES (?,?,1)", ("u:" + user, now))
-
-
 class _SessionInterface(SecureCookieSessionInterface):
     """Flask's signed cookie session, Secure when configured or when the request is HTTPS."""
 
@@ -210,6 +158,7 @@ class _State:
     settings: AuthSettings
     audit: AuditLog
     limiter: LoginLimiter
+    sessions: SessionStore
     dash_app: object | None
     csp: str | None = None
 
@@ -239,7 +188,9 @@ def install_auth(server: Flask, settings: AuthSettings, *, dash_app=None, store_
         SESSION_REFRESH_EACH_REQUEST=False,
         MAX_CONTENT_LENGTH=server.config.get("MAX_CONTENT_LENGTH") or 16 * 1024 * 1024,
     )
-    state = _State(settings, AuditLog(settings.audit_log), LoginLimiter(settings.limits, settings.limiter_db), dash_app)
+    signin = SignInState(settings.state_db)
+    state = _State(settings, AuditLog(settings.audit_log), LoginLimiter(settings.limits, signin), SessionStore(signin),
+                   dash_app)
     server.extensions[EXTENSION] = state
     server.add_url_rule("/login", "stakemap_login", _login, methods=["GET", "POST"])
     server.add_url_rule("/logout", "stakemap_logout", _logout, methods=["GET", "POST"])
@@ -278,6 +229,9 @@ def _before():
     if current_app.debug and not is_loopback(request.remote_addr):
         abort(403, "debug mode answers only on loopback")
     if request.method not in ("GET", "HEAD", "OPTIONS") and not _same_origin():
+        if request.path in PUBLIC_PATHS and _wants_page():
+            return _login_page(state, "/", "This form was sent from another site and was refused. Open this "
+                               "server's own sign-in page and try again.", 403)
         return _refuse(403, "cross-site request refused")
     if not state.settings.sign_in:
         if not is_loopback(request.remote_addr):  # however the server was started, never off this machine
@@ -295,26 +249,40 @@ def _before():
 
 
 def _session_user(state: _State) -> SignedIn | None:
-    name = session.get("u")
-    if not name:
+    sid = session.get("sid")
+    if not sid:
         return None
-    issued = session.get("t", 0)
-    if time.time() - issued > state.settings.session_hours * 3600:
-        session.clear()
-        return None
-    user = load_users(state.settings.users_file).get(name) if state.settings.users_file else None
-    if user is None or not hmac.compare_digest(str(session.get("s", "")), user.session_stamp):
+    found = state.sessions.get(sid)
+    user = load_users(state.settings.users_file).get(found.user) if found and state.settings.users_file else None
+    if (found is None or user is None or time.time() - found.created > state.settings.session_hours * 3600
+            or not hmac.compare_digest(found.stamp, user.session_stamp)):
+        state.sessions.revoke(sid)
         session.clear()
         return None
     return SignedIn(user.name, user.role)
 
 
 def _same_origin() -> bool:
+    """Whether a state-changing request comes from a page of this server.
+
+    Browsers say so in ``Sec-Fetch-Site`` (which a page cannot forge); older ones
+    send ``Origin`` (``null`` when a page's referrer policy hides it, which is
+    refused). A request with neither was not sent cross-site by a browser.
+    """
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site:
+        return fetch_site in ("same-origin", "none")
     origin = request.headers.get("Origin")
     if not origin:
         return True  # not sent by a browser making a cross-site request; cookies are SameSite=Lax besides
-    parts = urlsplit(origin)
-    return f"{parts.hostname}:{parts.port or (443 if parts.scheme == 'https' else 80)}" == _host_port()
+    try:
+        parts = urlsplit(origin)
+        port = parts.port
+    except ValueError:
+        return False
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return False
+    return f"{parts.hostname}:{port or (443 if parts.scheme == 'https' else 80)}" == _host_port()
 
 
 def _host_port() -> str:
@@ -364,7 +332,7 @@ def _after(response: Response) -> Response:
     headers["Content-Security-Policy"] = _csp(state)
     headers["X-Content-Type-Options"] = "nosniff"
     headers["X-Frame-Options"] = "DENY"
-    headers["Referrer-Policy"] = "no-referrer"
+    headers["Referrer-Policy"] = "same-origin"  # never to other sites; lets browsers send this site's Origin
     headers["Cross-Origin-Opener-Policy"] = "same-origin"
     headers["Cross-Origin-Resource-Policy"] = "same-origin"
     headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
@@ -393,31 +361,61 @@ def _login():
     if not token or not hmac.compare_digest(token, str(session.get("csrf", ""))):
         return _login_page(state, next_url, "Your sign-in form expired. Please try again.", 400)
     address = client_address()
-    wait = state.limiter.wait(address, name)
-    if wait:
-        state.audit.record("sign_in_limited", user=name, ip=address, wait_s=wait)
-        response = _login_page(state, next_url, f"Too many attempts. Try again in {max(1, wait // 60)} minute(s).", 429)
-        response.headers["Retry-After"] = str(wait)
+    attempt = state.limiter.begin(address, name)  # counted before the password is checked
+    if not attempt.allowed:
+        state.audit.record("sign_in_limited", user=name, ip=address, wait_s=attempt.wait)
+        minutes = (attempt.wait + 59) // 60
+        wait = f"{minutes} minute(s)" if attempt.wait >= 60 else f"{attempt.wait} seconds"
+        response = _login_page(state, next_url, f"Too many attempts from here. Try again in {wait}.", 429)
+        response.headers["Retry-After"] = str(attempt.wait)
         return response
     user = load_users(state.settings.users_file).verify(name, password) if name else None
-    state.limiter.attempt(address, name, user is not None)
+    state.limiter.finish(attempt, address, name, user is not None)
     if user is None:
         state.audit.record("sign_in", user=name, ip=address, ok=False, reason="wrong name or password")
         return _login_page(state, next_url, "Wrong name or password.", 401)
+    old = session.get("sid")
+    if old:
+        state.sessions.revoke(old)
     session.clear()
     session.permanent = True
-    session.update({"u": user.name, "s": user.session_stamp, "t": time.time()})
+    state.sessions.expire(time.time() - state.settings.session_hours * 3600)
+    session["sid"] = state.sessions.create(user.name, user.session_stamp)
     state.audit.record("sign_in", user=user.name, role=user.role.value, ip=address, ok=True, via="password")
     return redirect(next_url)
 
 
 def _logout():
+    """``GET`` asks (a link from another site must not sign anyone out); ``POST`` with the form's token signs out."""
     state: _State = current_app.extensions[EXTENSION]
     user = current_user()
+    if request.method == "GET":
+        if user is None:
+            return redirect("/login")
+        return _page(state, _LOGOUT_FORM, f"Signed in as {user.name}.")
+    token = request.form.get("csrf") or ""
+    if not token or not hmac.compare_digest(token, str(session.get("csrf", ""))):
+        return _page(state, _LOGOUT_FORM, "Your sign-out form expired. Please try again.", 400)
+    everywhere = request.form.get("everywhere") == "1" and user is not None
+    ended = 1
+    if everywhere:
+        ended = state.sessions.revoke_user(user.name)
+    elif session.get("sid"):
+        state.sessions.revoke(session["sid"])
     if user is not None:
-        state.audit.record("sign_out", user=user.name, role=user.role.value, ip=client_address())
+        state.audit.record("sign_out", user=user.name, role=user.role.value, ip=client_address(),
+                           everywhere=everywhere, sessions=ended)
     session.clear()
     return redirect("/login")
+
+
+def csrf_token() -> str:
+    """The current session's form token (made on first use), for forms that POST to this server."""
+    token = session.get("csrf")
+    if not token:
+        token = secrets.token_urlsafe(24)
+        session["csrf"] = token
+    return token
 
 
 def _safe_next(value: str) -> str:
@@ -437,7 +435,7 @@ def _quote_next(value: str) -> str:
 
 _PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Sign in - Stakemap</title>
+<title>{title} - Stakemap</title>
 <style>
 body{{font-family:system-ui,sans-serif;background:#f4f6f7;margin:0;display:flex;min-height:100vh;align-items:center;justify-content:center}}
 form{{background:#fff;padding:2rem 2.5rem;border-radius:8px;box-shadow:0 1px 4px rgba(0,0,0,.15);min-width:18rem}}
@@ -446,27 +444,39 @@ input[type=text],input[type=password]{{width:100%;padding:.45rem;box-sizing:bord
 button{{margin-top:1.2rem;padding:.5rem 1.2rem;font-size:1rem;background:#2874a6;color:#fff;border:0;border-radius:4px}}
 .error{{color:#922b21;margin:.5rem 0}} .note{{color:#566573;font-size:.8rem;margin-top:1rem}}
 </style></head>
-<body><form method="post" action="/login" autocomplete="on">
+<body>{form}</body></html>
+"""
+
+_LOGIN_FORM = """<form method="post" action="/login" autocomplete="on">
 <h1>Stakemap</h1>
-{error}
+{message}
 <label for="username">Name</label><input type="text" id="username" name="username" required autofocus maxlength="64" autocomplete="username">
 <label for="password">Password</label><input type="password" id="password" name="password" required maxlength="1024" autocomplete="current-password">
 <input type="hidden" name="csrf" value="{csrf}"><input type="hidden" name="next" value="{next}">
-<button type="submit">Sign in</button>
+<button type="submit" id="sign-in">Sign in</button>
 <p class="note">Sign-ins are recorded in the audit log.</p>
-</form></body></html>
-"""
+</form>"""
+
+_LOGOUT_FORM = """<form method="post" action="/logout">
+<h1>Sign out of Stakemap</h1>
+{message}
+<input type="hidden" name="csrf" value="{csrf}">
+<label><input type="checkbox" name="everywhere" value="1"> Also sign out on every other device</label>
+<button type="submit" id="sign-out">Sign out</button>
+</form>"""
 
 
-def _login_page(state: _State, next_url: str, error: str = "", status: int = 200) -> Response:
-    token = session.get("csrf")
-    if not token:
-        token = secrets.token_urlsafe(24)
-        session["csrf"] = token
-    body = _PAGE.format(error=f'<p class="error" role="alert">{html.escape(error)}</p>' if error else "",
-                        csrf=html.escape(token), next=html.escape(next_url))
+def _page(state: _State, form: str, message: str = "", status: int = 200, next_url: str = "/") -> Response:
+    cls = "error" if status >= 400 else "note"
+    body = _PAGE.format(title="Sign in" if form is _LOGIN_FORM else "Sign out", form=form.format(
+        message=f'<p class="{cls}" role="alert">{html.escape(message)}</p>' if message else "",
+        csrf=html.escape(csrf_token()), next=html.escape(next_url)))
     return Response(body, status=status, mimetype="text/html")
 
 
+def _login_page(state: _State, next_url: str, error: str = "", status: int = 200) -> Response:
+    return _page(state, _LOGIN_FORM, error, status, next_url)
+
+
 __all__ = ["AuthSettings", "LoginLimiter", "LoginLimits", "SignedIn", "audit_log", "auth_installed",
-           "client_address", "current_user", "install_auth"]
+           "client_address", "csrf_token", "current_user", "install_auth"]

@@ -35,8 +35,9 @@ from graphmodel.text import normalise_name
 from graphmodel.values import country_alpha3, country_name
 
 from . import bundled, graphview
-from .access import Viewer
+from .access import LOCAL_VIEWER, Viewer
 from .graphview import Filters, GraphView
+from .free_text import name_pattern, redact_fields
 
 
 class DataError(StakemapError):
@@ -223,15 +224,32 @@ def sources_index() -> dict[str, dict[str, Any]]:
     return _memoised(("sources", fingerprint()), build)
 
 
-def cite(citations: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Citations with their source's title, author, year and address filled in."""
+def cite(citations: list[dict[str, Any]], viewer: Viewer) -> list[dict[str, Any]]:
+    """Citations with their source's title, author, year and address filled in, free text as the viewer
+    may see it (:mod:`dashboard.free_text`)."""
     index = sources_index()
+    hidden = hidden_names(viewer)
     out = []
     for c in citations:
         src = index.get(c.get("source"), {})
-        out.append({**c, "title": src.get("title") or c.get("source"), "year": src.get("year"),
-                    "publisher": src.get("publisher"), "author": src.get("author"), "url": src.get("url")})
+        out.append(redact_fields({**c, "title": src.get("title") or c.get("source"), "year": src.get("year"),
+                                  "publisher": src.get("publisher"), "author": src.get("author"),
+                                  "url": src.get("url")}, hidden, authors=viewer.include_people))
     return out
+
+
+def hidden_names(viewer: Viewer):
+    """A pattern of the names and aliases of the people in the map this viewer may not see."""
+    def build():
+        full = get_projection(store())
+        person = ACTOR_KINDS.index(ActorKind.PERSON)
+        mask_rows = full.kind == person
+        if viewer.include_people:
+            mask_rows &= full.actor_sensitivity > viewer.rank
+        ids = full.actor_ids[mask_rows].tolist()
+        people = store().get_actors(ids).values() if ids else []
+        return name_pattern([n for a in people for n in (a.name, *a.aliases)])
+    return _memoised(("hidden-names", fingerprint(), viewer.key), build)
 
 
 # -- overview ---------------------------------------------------------------------------------
@@ -260,7 +278,8 @@ def _overview(proj: Projection, viewer: Viewer) -> dict[str, Any]:
     visible = {o["origin"] for o in counted}
     datasets = [s for s in index.values() if s["id"] in visible]
     shown = _documents_shown(viewer, [i for i in index if i not in origins])
-    documents = [s for s in index.values() if s["id"] in shown]
+    hidden = hidden_names(viewer)
+    documents = [redact_fields(s, hidden, authors=viewer.include_people) for s in index.values() if s["id"] in shown]
     return {
         "actors": int(active.sum()), "links": int(proj.n_links),
         "actors_by_kind": {ACTOR_KINDS[k].value: int(n) for k, n in enumerate(kinds) if n},
@@ -273,7 +292,8 @@ def _overview(proj: Projection, viewer: Viewer) -> dict[str, Any]:
         "documents": sorted(documents, key=lambda s: (-(s.get("year") or 0), s["id"])),
         "last_write": st.last_write,
         "years": list(years) if years else None,
-        "store": store_label(),
+        # where the store lives on the server is for its administrators (and a local user) only
+        "store": store_label() if viewer.role == "admin" or viewer is LOCAL_VIEWER else "this server's map",
     }
 
 
@@ -376,7 +396,8 @@ def actor_details(viewer: Viewer, actor_id: str) -> dict[str, Any] | None:
                           "sources": len(link.citations)})
     data = actor.model_dump(mode="json", exclude_none=True)
     data.pop("sensitivity", None)
-    data["citations"] = cite(data.get("citations", []))
+    data["citations"] = cite(data.get("citations", []), viewer)
+    data = redact_fields(data, hidden_names(viewer), authors=True)
     data["links"] = links
     data["link_count"] = len(mine)
     return data
@@ -393,7 +414,8 @@ def link_details(viewer: Viewer, link_id: str) -> dict[str, Any] | None:
         return None
     data = link.model_dump(mode="json", exclude_none=True)
     data.pop("sensitivity", None)
-    data["citations"] = cite(data.get("citations", []))
+    data["citations"] = cite(data.get("citations", []), viewer)
+    data = redact_fields(data, hidden_names(viewer), authors=True)
     data["source_ref"] = proj.actor_ref(s)
     data["target_ref"] = proj.actor_ref(t)
     data["says"] = f"{proj.names[s]} {LINK_SPECS[link.kind].label} {proj.names[t]}"
@@ -406,11 +428,11 @@ def _need(proj: Projection, actor_id: str | None, role: str) -> None:
         raise DataError(f"Choose {role}: no actor with that id is on the map.")
 
 
-def _cited_paths(paths: list[dict[str, Any]]) -> None:
+def _cited_paths(paths: list[dict[str, Any]], viewer: Viewer) -> None:
     for p in paths:
         if p:
             for hop in p["hops"]:
-                hop["sources"] = cite(hop.get("sources", []))
+                hop["sources"] = cite(hop.get("sources", []), viewer)
 
 
 def paths(viewer: Viewer, source: str | None, target: str | None, k: int = 5, max_hops: int = 6,
@@ -421,7 +443,7 @@ def paths(viewer: Viewer, source: str | None, target: str | None, k: int = 5, ma
     _need(proj, target, "where the paths end")
     result = influence_paths(proj, source, target, k=k, max_hops=max_hops, kinds=kinds or None,
                              weights=weights()).as_dict()
-    _cited_paths(result["paths"])
+    _cited_paths(result["paths"], viewer)
     return result
 
 
@@ -433,7 +455,7 @@ def leverage(viewer: Viewer, target: str | None, side: list[str] | tuple[str, ..
     side = [s for s in side if _visible(proj, s) is not None and s != target]
     result = _leverage(proj, target, from_ids=side, top=top, max_hops=max_hops, weights=weights()).as_dict()
     for entry in result["leverage"]:
-        _cited_paths([entry["paths"]["reach"], entry["paths"]["pressure"]])
+        _cited_paths([entry["paths"]["reach"], entry["paths"]["pressure"]], viewer)
     return result
 
 
@@ -671,6 +693,9 @@ def export_file(viewer: Viewer, query: str, fmt: str) -> tuple[str, bytes]:
         raise DataError(f"This selection holds {len(found.actors):,} actors, more than the dashboard exports "
                         f"({MAX_EXPORT_ACTORS:,}); use 'stakemap export' for it.")
     manifest = build_manifest(found, fmt=spec.name, store=store(), dashboard_query=found.selection.to_query())
+    # the server's file system is not the downloader's business: the map is named, not located
+    if manifest.get("store"):
+        manifest["store"]["url"] = "the dashboard's map"
     # what was withheld is not even counted for the viewer
     manifest["redacted"] = {"clearance": viewer.clearance.value, "include_people": viewer.include_people}
     try:

@@ -16,7 +16,11 @@ events.
 Record ids are what it looks for: every view of a record carries its id
 (graph elements, table rows, search suggestions, downloads). An id the
 request itself carried (a link shared by someone with more clearance, an id
-typed by hand) may be echoed back: it tells the user nothing new. Names are not
+typed by hand) may be echoed back: it tells the user nothing new. Whether the
+request carried it is decided on the values as the app decodes them (JSON
+escapes, percent-encoding, pattern-matching ids, values split across inputs:
+see :func:`request_strings`), never on the raw bytes, so an id written in an
+unusual way gets the same answer as an id that does not exist. Names are not
 matched, because short or common names would match harmless text; the
 callback tests plant restricted canary names and check them over HTTP.
 
@@ -37,11 +41,13 @@ import time
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from urllib.parse import unquote_plus
 
 from flask import Flask, Response, current_app, g, request
 
 from graphmodel.export.redaction import Clearance
 from graphmodel.kinds import SENSITIVITY_RANK, ActorKind, Sensitivity
+from graphmodel.text import fold
 
 from .audit import AuditLog
 
@@ -174,8 +180,8 @@ class Guard:
         if withheld is not None:
             leaked = {m.group(0) for text in texts for m in withheld.finditer(text)}
             if leaked:  # an id the request itself carried (a shared link, a typed id) is only echoed back
-                asked = request.full_path + request.get_data(as_text=True)
-                leaked -= {m.group(0) for m in withheld.finditer(asked)}
+                asked = asked_text()
+                leaked = {i for i in leaked if fold_id(i) not in asked}
             if leaked:
                 return self._deny(response, user, "This response was withheld: it would have shown records beyond "
                                   "your clearance. The event was logged.", reason="response would reveal withheld "
@@ -199,6 +205,73 @@ class Guard:
             return response
         self.audit.record("denied", user=user.name, role=user.role.value, ip=request.remote_addr, **details)
         return _blocked(message)
+
+
+def fold_id(text: str) -> str:
+    """Letters and digits only, lower case, accents removed: how an id is compared with what a request said.
+
+    >>> fold_id("Josua-Example_2"), fold_id("JOSUA example 2")
+    ('josuaexample2', 'josuaexample2')
+    """
+    return _NOT_ALNUM.sub("", fold(text).lower())
+
+
+_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+def request_strings(path: str, body: str) -> list[str]:
+    """Every value a request carried, decoded as the app decodes it: the URL (percent-decoding, repeated),
+    and each string, key and number of a JSON body (JSON escapes undone, nested pattern-matching ids
+    included); a ``data:`` URL's base64 payload too.
+
+    >>> request_strings("/x?around=%256aosua", '{"inputs": [{"value": "\\u006aosua"}, {"id": {"p": "a"}}]}')
+    ['/x?around=josua', 'inputs', 'value', 'josua', 'id', 'p', 'a']
+    """
+    found = [_unquoted(path)]
+    try:
+        payload = json.loads(body) if body else None
+    except (ValueError, RecursionError):
+        payload = None
+    if payload is None:
+        return found + ([_unquoted(body)] if body else [])
+    _collect(payload, found)
+    return found
+
+
+def _collect(item, found: list[str]) -> None:
+    if isinstance(item, dict):
+        for key, value in item.items():
+            found.append(_unquoted(str(key)))
+            _collect(value, found)
+    elif isinstance(item, list):
+        for value in item:
+            _collect(value, found)
+    elif isinstance(item, str):
+        found.append(_unquoted(item))
+        if item.startswith("data:") and ";base64," in item[:200]:
+            try:
+                found.append(base64.b64decode(item.split(",", 1)[1], validate=False).decode("utf-8", "replace"))
+            except (binascii.Error, ValueError):
+                pass
+    elif item is not None and not isinstance(item, bool):
+        found.append(str(item))
+
+
+def _unquoted(text: str) -> str:
+    for _ in range(4):
+        decoded = unquote_plus(text)
+        if decoded == text:
+            break
+        text = decoded
+    return text
+
+
+def asked_text() -> str:
+    """What the current request carried, folded (see :func:`fold_id`), its values joined in order and one
+    by one, so an id split across inputs is recognised as the requester's own."""
+    strings = request_strings(request.full_path, request.get_data(as_text=True))
+    folded = [fold_id(s) for s in strings]
+    return "".join(folded) + "\x00" + "\x00".join(folded)
 
 
 def install_guard(server: Flask, audit: AuditLog, store_url: str | None) -> Guard:

@@ -18,7 +18,8 @@ users_app = typer.Typer(
         "Manage who may sign in to the dashboard, and with which role.\n\n"
         "Roles: viewer (sees public and internal records, no people, no export), analyst (also people, and "
         "exports), admin (also restricted records; ingest and users). Passwords are stored only as "
-        "Argon2id hashes. Once the users file has a user, 'stakemap serve' requires sign-in."
+        "Argon2id hashes. Once the users file has a user, 'stakemap serve' requires sign-in. "
+        "'stakemap users signout NAME' (or --all) ends open sessions at once."
     ),
     no_args_is_help=True,
 )
@@ -58,7 +59,9 @@ def add(
         password = typer.prompt(f"Password for {name}", hide_input=True, confirmation_prompt=True)
     check_password(password)
     user = add_user(path, name, parsed, password, replace=replace)
-    console.print(f"{'changed' if replace else 'added'} {user.name} ({user.role.value}) in {path}", markup=False)
+    ended = _end_sessions(path, name) if replace else 0
+    console.print(f"{'changed' if replace else 'added'} {user.name} ({user.role.value}) in {path}"
+                  + (f"; {ended} open session(s) ended" if replace else ""), markup=False)
 
 
 @users_app.command("remove")
@@ -69,7 +72,49 @@ def remove(name: str = typer.Argument(..., help="The user to remove."), users: P
 
     path = users_path(users)
     user = remove_user(path, name)
-    console.print(f"removed {user.name} ({user.role.value}) from {path}", markup=False)
+    ended = _end_sessions(path, name)
+    console.print(f"removed {user.name} ({user.role.value}) from {path}; {ended} open session(s) ended",
+                  markup=False)
+
+
+@users_app.command("signout")
+@handles_errors
+def signout(
+    name: str = typer.Argument(None, help="The user to sign out on every device."),
+    everyone: bool = typer.Option(False, "--all", help="Sign every user out (for example after a suspected leak)."),
+    users: Path = UsersFileOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """End open dashboard sessions at once, on every device and every server process.
+
+    Examples:
+
+      stakemap users signout amina
+
+      stakemap users signout --all
+    """
+    from dashboard.users import UsersError, load_users, users_path
+
+    path = users_path(users)
+    if everyone == bool(name):
+        raise UsersError("name one user, or give --all", hint="stakemap users signout amina")
+    if name and load_users(path).get(name) is None:
+        raise UsersError(f"no user {name!r} in {path}", hint="'stakemap users list' shows who there is")
+    ended = _end_sessions(path, None if everyone else name)
+    if as_json:
+        print_json({"users_file": str(path), "user": name, "sessions_ended": ended})
+        return
+    console.print(f"{ended} open session(s) ended for {'every user' if everyone else name}", markup=False)
+
+
+def _end_sessions(path: Path, name: str | None) -> int:
+    from dashboard.signin_state import SessionStore, SignInState, state_path
+
+    state_file = state_path(path)
+    if not state_file.exists():
+        return 0
+    store = SessionStore(SignInState(state_file))
+    return store.revoke_all() if name is None else store.revoke_user(name)
 
 
 @users_app.command("list")

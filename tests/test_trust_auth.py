@@ -62,7 +62,7 @@ def _site(tmp_path):
     for name, password in PASSWORDS.items():
         add_user(users, name, ROLES[name], password)
     settings = AuthSettings(users_file=users, secret_key=b"k" * 32, audit_log=tmp_path / "audit.jsonl",
-                            limits=LoginLimits(user_failures=3, address_attempts=8))
+                            limits=LoginLimits(free_failures=3, address_attempts=8))
     app = dash.Dash(__name__, serve_locally=True)
     app.layout = html.Div([dcc.Input(id="ask"), html.Div(id="out"), dcc.Download(id="dl"),
                            html.Button(id="go")])
@@ -85,11 +85,18 @@ def _client(app):
     return app.server.test_client()
 
 
-def sign_in(client, name: str, password: str | None = None, *, follow: bool = False):
-    page = client.get("/login")
+def sign_in(client, name: str, password: str | None = None, *, follow: bool = False, environ: dict | None = None):
+    environ = environ or {}
+    page = client.get("/login", environ_base=environ)
     token = re.search(r'name="csrf" value="([^"]+)"', page.get_data(as_text=True)).group(1)
     return client.post("/login", data={"username": name, "password": password or PASSWORDS[name], "csrf": token,
-                                       "next": "/"}, follow_redirects=follow)
+                                       "next": "/"}, follow_redirects=follow, environ_base=environ)
+
+
+def sign_out(client, *, everywhere: bool = False):
+    page = client.get("/logout")
+    token = re.search(r'name="csrf" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    return client.post("/logout", data={"csrf": token, **({"everywhere": "1"} if everywhere else {})})
 
 
 def call(client, value: str):
@@ -169,7 +176,9 @@ def test_sign_in_sets_a_safe_cookie_and_signs_out(site):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert client.get("/_dash-layout").status_code == 200
     assert call(client, "open-union").status_code == 200
-    client.get("/logout")
+    assert client.get("/logout").status_code == 200  # a GET only asks
+    assert client.get("/_dash-layout").status_code == 200
+    sign_out(client)
     assert client.get("/_dash-layout").status_code == 401
     kinds = [(e["event"], e.get("user"), e.get("ok")) for e in events(settings)]
     assert ("sign_in", "vera", True) in kinds and ("sign_out", "vera", None) in kinds
@@ -202,9 +211,11 @@ def test_wrong_password_and_rate_limit(site):
     client = _client(app)
     for _ in range(3):
         assert sign_in(client, "vera", "not the password").status_code == 401
-    limited = sign_in(client, "vera")  # the right password, but too many failures for this name
+    limited = sign_in(client, "vera")  # the right password, but too many failures for this name from here
     assert limited.status_code == 429 and int(limited.headers["Retry-After"]) > 0
     assert client.get("/_dash-layout").status_code == 401
+    elsewhere = _client(app)  # the real user, from another address, is not locked out
+    assert sign_in(elsewhere, "vera", environ={"REMOTE_ADDR": "192.0.2.44"}).status_code == 302
     for i in range(6):  # and too many attempts from one address, whatever the names
         sign_in(client, f"guesser{i}", "guess guess guess")
     assert sign_in(client, "ana").status_code == 429
@@ -266,7 +277,7 @@ def test_security_headers(site):
     assert "'unsafe-eval'" not in csp and "script-src 'self' 'sha256-" in csp
     assert page.headers["X-Content-Type-Options"] == "nosniff"
     assert page.headers["X-Frame-Options"] == "DENY"
-    assert page.headers["Referrer-Policy"] == "no-referrer"
+    assert page.headers["Referrer-Policy"] == "same-origin"
     assert page.headers["Cache-Control"] == "no-store"
     html_text = re.sub(r"<!--.*?-->", "", page.get_data(as_text=True), flags=re.S)  # (Dash's note for old IE)
     for script in re.findall(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", html_text, re.S):

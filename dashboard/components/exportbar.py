@@ -24,8 +24,15 @@ def format_options() -> list[dict[str, str]]:
 
 def export_bar(page: str, query: str = "") -> html.Div:
     """Format picker, download button and a link to refine the selection on the Export page."""
-    if not current_viewer().can_export:
-        return html.Div(dcc.Store(id={"type": "export-sel", "page": page}, data=query), hidden=True)
+    viewer = current_viewer()
+    if not viewer.can_export:
+        why = f"Downloads are for analysts and administrators; you are signed in as a {viewer.role}. " \
+              "Ask an administrator for the analyst role if you need files."
+        return html.Div([
+            dcc.Store(id={"type": "export-sel", "page": page}, data=query),
+            html.Button("Download", className="button", disabled=True, title=why, id=f"{page}-export-disabled"),
+            html.Span(why, className="export-why"),
+        ], className="export-bar export-bar-disabled")
     return html.Div([
         dcc.Store(id={"type": "export-sel", "page": page}, data=query),
         html.Span("Download this view as", className="export-label"),
