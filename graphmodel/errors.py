@@ -74,6 +74,10 @@ class StoreError(StakemapError):
     """The store cannot be opened, read or written."""
 
 
+class StoreChanged(StoreError):
+    """Another writer changed the store after a write's input was computed; nothing was written."""
+
+
 class NotFoundError(StakemapError, LookupError):
     """No actor matches a reference; ``suggestions`` holds close matches."""
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from graphmodel.errors import InputError, Problem, StakemapError, ValidationFailed
+from graphmodel.errors import InputError, Problem, StakemapError, StoreChanged, StoreError, ValidationFailed
 from graphmodel.models import Actor, Source, merge_citations
 from graphmodel.store.contract import Batch, Store, WriteResult
 from graphmodel.text import slugify
@@ -27,6 +27,8 @@ from .formats import detect_format, get_format
 from .resolution import Resolver, ReviewItem
 
 DATASET_FILE = "dataset.yaml"
+#: How often an ingest reads its files again when another writer changed the store meanwhile.
+CONCURRENT_TRIES = 5
 
 
 @dataclass
@@ -170,13 +172,28 @@ def collector_paused() -> Iterator[None]:
 def run_ingest(store: Store, paths: list[Path], *, fmt: str = "auto", source: str | None = None,
                dry_run: bool = False, skip_invalid: bool = False, options: dict[str, Any] | None = None,
                on_file: Callable[[Path, int, int], None] | None = None) -> IngestReport:
-    """Read ``paths`` and write them to ``store`` as one all-or-nothing change."""
+    """Read ``paths`` and write them to ``store`` as one all-or-nothing change.
+
+    Entity resolution reads the store, so the write checks, under the store's
+    write lock, that nobody wrote since it began; if somebody did (two ingests
+    at once), the files are read and resolved again against the new state. So
+    concurrent ingests give the store the same ingests give one after the other.
+    """
     with collector_paused():
-        return _run_ingest(store, paths, fmt, source, dry_run, skip_invalid, options, on_file)
+        for attempt in range(1, CONCURRENT_TRIES + 1):
+            expect = None if dry_run else store.fingerprint()
+            try:
+                return _run_ingest(store, paths, fmt, source, dry_run, skip_invalid, options, on_file, expect)
+            except StoreChanged:
+                if attempt == CONCURRENT_TRIES:
+                    raise StoreError(f"the store kept changing while this ingest read its files ({attempt} tries)",
+                                     hint="other ingests are running: run this one again when they are done") from None
+        raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _run_ingest(store: Store, paths: list[Path], fmt: str, source: str | None, dry_run: bool, skip_invalid: bool,
-                options: dict[str, Any] | None, on_file: Callable[[Path, int, int], None] | None) -> IngestReport:
+                options: dict[str, Any] | None, on_file: Callable[[Path, int, int], None] | None,
+                expect: str | None = None) -> IngestReport:
     jobs = plan(paths, fmt)
     ctx = ReadContext(Resolver(store), source_name=source, options=dict(options or {}))
     results: list[ReadResult] = []
@@ -203,7 +220,7 @@ def _run_ingest(store: Store, paths: list[Path], fmt: str, source: str | None, d
     if ctx.problems and not skip_invalid:
         raise ValidationFailed(ctx.problems, hint="fix these rows, or use --skip-invalid to import the valid ones")
     batches = _batches(results)
-    written = [] if dry_run or not batches else store.write_all(batches)
+    written = [] if dry_run or not batches else store.write_all(batches, expect=expect)
     return IngestReport(reports, ctx.problems, written, ctx.resolver.merged, ctx.resolver.review, dry_run)
 
 

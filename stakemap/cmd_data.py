@@ -96,7 +96,9 @@ def _print_report(report: IngestReport) -> None:
 def _write_review(path: Path, report: IngestReport) -> None:
     import csv
 
-    with path.open("w", newline="", encoding="utf-8") as handle:
+    from graphmodel.export.atomic import atomic_files
+
+    with atomic_files([path]) as (tmp,), tmp.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["incoming", "incoming_name", "candidate", "candidate_name", "reason", "score"])
         for item in report.review:

@@ -223,3 +223,17 @@ def test_a_link_written_again_with_another_kind_replaces_it(store):
     (only,) = store.links_of("bwi")
     assert (only.kind.value, only.source, only.target) == ("supports", "mtuc", "bwi")
     assert store.origins_of("pact") == ["origin-a", "origin-b"] and store.stats().links == 1
+
+
+def test_a_write_computed_before_another_writer_wrote_is_refused(store):
+    """``expect``: the fingerprint the batches were computed against, checked under the write lock."""
+    from graphmodel.errors import StoreChanged
+
+    before = store.fingerprint()
+    store.write(base_batch())
+    after = store.content_hash()
+    with pytest.raises(StoreChanged):
+        store.write_all([base_batch(ORIGIN_B)], expect=before)
+    assert store.content_hash() == after  # nothing of the refused write is there
+    store.write_all([base_batch(ORIGIN_B)], expect=store.fingerprint())
+    assert store.stats().records_by_origin["origin-b"] == {"actors": 4, "links": 3}

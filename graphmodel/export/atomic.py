@@ -3,7 +3,8 @@
 Every file is written under a temporary name in the same folder and renamed
 to its final name only when it is complete (``os.replace`` is atomic on one
 file system). Several files that belong together are renamed together at the
-end, after all of them were written.
+end, after all of them were written. Files are created readable by their
+owner only (0600): an export holds what its maker was cleared to see.
 
 >>> import tempfile, pathlib
 >>> folder = pathlib.Path(tempfile.mkdtemp())
@@ -29,6 +30,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from ..private_files import owner_only_file
+
 
 def temporary_name(final: Path) -> Path:
     """A hidden name beside ``final`` for writing it: ``.name.1a2b3c.part``."""
@@ -45,6 +48,8 @@ def atomic_files(finals: Sequence[Path]) -> Iterator[list[Path]]:
     finals = [Path(f) for f in finals]
     temps = [temporary_name(f) for f in finals]
     try:
+        for temp in temps:  # exports hold what their maker may see: readable by their owner only
+            owner_only_file(temp)
         yield temps
         for temp, final in zip(temps, finals):
             if temp.exists():

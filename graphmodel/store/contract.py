@@ -260,8 +260,14 @@ class StoreWriter(ABC):
         return self.write_all([batch], replace=replace)[0]
 
     @abstractmethod
-    def write_all(self, batches: list[Batch], *, replace: bool = True) -> list[WriteResult]:
-        """Write several batches (one ingest run) as one all-or-nothing change."""
+    def write_all(self, batches: list[Batch], *, replace: bool = True, expect: str | None = None) -> list[WriteResult]:
+        """Write several batches (one ingest run) as one all-or-nothing change.
+
+        ``expect`` is the :meth:`~StoreView.fingerprint` the batches were computed
+        against (entity resolution reads the store): when another writer changed
+        the store since, nothing is written and :class:`~graphmodel.errors.StoreChanged`
+        is raised, checked under the write lock, so the caller can compute again.
+        """
 
     @abstractmethod
     def remove_origin(self, origin_id: str) -> WriteResult:

@@ -56,7 +56,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from ..errors import ConfigError, StoreError
+from ..errors import ConfigError, StoreChanged, StoreError
 from ..ids import link_id as derived_link_id
 from ..kinds import LINK_SPECS, ActorKind, LinkKind
 from ..models import Actor, Citation, Link, Source, merge_citations
@@ -539,18 +539,21 @@ class Neo4jStore(Store):
             self._loop(statement, c)
 
     # -- writing ---------------------------------------------------------------------------------
-    def write_all(self, batches: list[Batch], *, replace: bool = True) -> list[WriteResult]:
+    def write_all(self, batches: list[Batch], *, replace: bool = True, expect: str | None = None) -> list[WriteResult]:
         if not batches:
             return []
-        return self._in_run(lambda run: [self._stage_batch(run, b, replace) for b in batches])
+        return self._in_run(lambda run: [self._stage_batch(run, b, replace) for b in batches], expect)
 
     def remove_origin(self, origin_id: str) -> WriteResult:
         return self._in_run(lambda run: self._stage_removal(run, origin_id))
 
-    def _in_run(self, stage):
+    def _in_run(self, stage, expect: str | None = None):
         run = self._lock()
         committed = False
         try:
+            if expect is not None and f"{self.store_id}:{run.committed}" != expect:
+                raise StoreChanged(f"{self.url} was changed by another writer while this one was reading",
+                                   hint="run it again")
             result = stage(run)
             self._flush(run)
             self._renew(run)

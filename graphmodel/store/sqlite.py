@@ -21,8 +21,9 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..errors import StoreError
+from ..errors import StoreChanged, StoreError
 from ..models import Actor, Link, Source, merge_citations
+from ..private_files import owner_only_file
 from ..text import normalise_name
 from .contract import LINK_COLUMNS, Batch, Stats, Store, WriteResult, citations_from_json, link_from_row
 
@@ -126,6 +127,8 @@ class SQLiteStore(Store):
         if self.path.parent and not self.path.parent.exists():
             raise StoreError(f"folder {self.path.parent} does not exist", hint="create it or choose another --store path")
         try:
+            if not self.path.exists():  # a new store is readable by its owner only; SQLite gives its -wal and
+                owner_only_file(self.path)  # -shm files the store file's permissions
             self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA foreign_keys=ON")
@@ -135,6 +138,9 @@ class SQLiteStore(Store):
             self._migrate()
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open store {self.path}: {exc}", hint="is it a Stakemap SQLite file?") from exc
+        except PermissionError as exc:
+            raise StoreError(f"cannot create store {self.path}: {exc.strerror}",
+                             hint="choose a folder you may write to with --store") from exc
 
     # -- set-up -------------------------------------------------------------
     def _migrate(self) -> None:
@@ -152,10 +158,13 @@ class SQLiteStore(Store):
         self.db.close()
 
     # -- writing ------------------------------------------------------------
-    def write_all(self, batches: list[Batch], *, replace: bool = True) -> list[WriteResult]:
+    def write_all(self, batches: list[Batch], *, replace: bool = True, expect: str | None = None) -> list[WriteResult]:
         db = self.db
         try:
             db.execute("BEGIN IMMEDIATE")
+            if expect is not None and self.fingerprint() != expect:
+                raise StoreChanged(f"{self.path} was changed by another writer while this one was reading",
+                                   hint="run it again")
             results = [self._write(batch, replace) for batch in batches]
             db.execute("COMMIT")
             return results
