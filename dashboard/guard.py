@@ -181,7 +181,7 @@ class Guard:
             leaked = {m.group(0) for text in texts for m in withheld.finditer(text)}
             if leaked:  # an id the request itself carried (a shared link, a typed id) is only echoed back
                 asked = asked_text()
-                leaked = {i for i in leaked if fold_id(i) not in asked}
+                leaked = {i for i in leaked if not carried(fold_id(i), asked)}
             if leaked:
                 return self._deny(response, user, "This response was withheld: it would have shown records beyond "
                                   "your clearance. The event was logged.", reason="response would reveal withheld "
@@ -267,11 +267,38 @@ def _unquoted(text: str) -> str:
 
 
 def asked_text() -> str:
-    """What the current request carried, folded (see :func:`fold_id`), its values joined in order and one
-    by one, so an id split across inputs is recognised as the requester's own."""
-    strings = request_strings(request.full_path, request.get_data(as_text=True))
-    folded = [fold_id(s) for s in strings]
+    """What the current request carried: its values (see :func:`request_strings`) folded (see
+    :func:`fold_id`), one by one, and all of them joined in order."""
+    folded = [fold_id(s) for s in request_strings(request.full_path, request.get_data(as_text=True))]
     return "".join(folded) + "\x00" + "\x00".join(folded)
+
+
+#: The shortest piece of an id that counts as carried by a request when an id is split across its values.
+MIN_PIECE = 4
+
+
+def carried(folded_id: str, asked: str) -> bool:
+    """Whether a request that said ``asked`` carried ``folded_id``: whole, or in pieces of at least
+    :data:`MIN_PIECE` characters, each found in what it said (an id split across several inputs, in any
+    order, is still the requester's own).
+
+    >>> carried("josuaexample7f3e", "around|josua|x|example7f3e")
+    True
+    >>> carried("josuaexample7f3e", "around|josua|example")
+    False
+    """
+    if folded_id in asked:
+        return True
+    n = len(folded_id)
+    reach = [False] * (n + 1)
+    reach[0] = True
+    for i in range(n):
+        if not reach[i]:
+            continue
+        for j in range(n, min(n, i + MIN_PIECE) - 1, -1):
+            if j - i >= MIN_PIECE and not reach[j] and folded_id[i:j] in asked:
+                reach[j] = True
+    return reach[n]
 
 
 def install_guard(server: Flask, audit: AuditLog, store_url: str | None) -> Guard:

@@ -482,3 +482,144 @@ def test_guard_blocks_nothing_a_user_may_see_and_audits_admin_views(site, driven
     views = [e for e in AuditLog(settings.audit_log).read() if e["event"] == "view_restricted"]
     assert views and {e["user"] for e in views} == {"admin"}
     assert any(i in e["records"] for e in views for i in canaries["restricted_ids"])
+
+
+# -- the guard is no existence oracle ---------------------------------------------------------------
+
+def _escaped(text: str, how: str) -> str:
+    """``text`` as a JSON string literal, written in one of the ways a hand-made request may write it."""
+    if how == "plain":
+        return json.dumps(text)
+    if how == "unicode-first":
+        return '"' + text[:7] + "\\u%04x" % ord(text[7]) + json.dumps(text[8:])[1:]
+    if how == "unicode-all":
+        return '"' + "".join("\\u%04x" % ord(ch) for ch in text) + '"'
+    if how == "percent":
+        return json.dumps(text[:7] + "".join("%%%02X" % ord(ch) for ch in text[7:]))
+    if how == "percent-twice":
+        return json.dumps(text[:7] + "".join("%%25%02X" % ord(ch) for ch in text[7:]))
+    raise ValueError(how)
+
+
+def _export_link(client, deps: list[dict], literal: str, page: str = "explore"):
+    dep = next(d for d in deps if "export-link" in d["output"])
+    body = json.dumps({"output": dep["output"], "outputs": {"id": {"page": page, "type": "export-link"},
+                                                            "property": "href"},
+                       "inputs": [{"id": {"page": page, "type": "export-sel"}, "property": "data", "value": "@V@"}],
+                       "changedPropIds": [json.dumps({"page": page, "type": "export-sel"}, separators=(",", ":"))
+                                          + ".data"]})
+    return client.post("/_dash-update-component", data=body.replace('"@V@"', literal),
+                       content_type="application/json")
+
+
+def _same_shape(a, b, ids: tuple[str, str]) -> bool:
+    def norm(response, i):
+        text = response.get_data(as_text=True)
+        for form in (i, json.dumps(i)[1:-1]):
+            text = text.replace(form, "<ID>")
+        return response.status_code, re.sub(r"%(25)?[0-9A-F]{2}", "%", text)
+    return norm(a, ids[0]) == norm(b, ids[1])
+
+
+@pytest.fixture()
+def enforcing(site):
+    app, _, _ = site
+    guard = app.server.extensions["stakemap_guard"]
+    guard.enforce = True
+    yield app
+    guard.enforce = False
+
+
+@pytest.mark.parametrize("how", ["plain", "unicode-first", "unicode-all", "percent", "percent-twice"])
+@pytest.mark.parametrize("role", ["viewer", "analyst"])
+def test_a_hidden_id_gets_the_answer_a_missing_id_gets_however_it_is_written(site, enforcing, how, role):
+    app, _, canaries = site
+    client = signed_in(app, role)
+    deps = client.get("/_dash-dependencies").get_json()
+    hidden_ids = canaries["restricted_ids"] + (canaries["person_ids"] if role == "viewer" else [])
+    for hidden in hidden_ids:
+        missing = "mmmmm" + hidden[5:]
+        for page in ("explore", hidden):  # in the value, and as the pattern-matching id itself
+            got = {}
+            for name, ident in (("hidden", hidden), ("missing", missing), ("visible", canaries["hub"])):
+                literal = _escaped(f"around={ident}", how)
+                got[name] = _export_link(client, deps, literal, page if page == "explore" else ident)
+            assert got["hidden"].status_code == got["missing"].status_code == 200, (how, hidden, page)
+            assert _same_shape(got["hidden"], got["missing"], (hidden, missing)), (how, hidden, page)
+            assert got["visible"].status_code == 200
+
+
+def test_a_hidden_id_split_across_values_is_recognised_as_the_requesters_own(site, enforcing):
+    from dashboard.guard import carried, fold_id, request_strings
+
+    _, _, canaries = site
+    hidden = canaries["restricted_ids"][0]
+    strings = request_strings("/_dash-update-component", json.dumps({"inputs": [
+        {"id": "a", "value": hidden[:6]}, {"id": {"type": "b", "index": hidden[6:]}, "value": None}]}))
+    assert carried(fold_id(hidden), "\x00".join(fold_id(s) for s in strings))
+
+
+@pytest.mark.parametrize("role", ["viewer", "analyst"])
+def test_error_paths_answer_a_hidden_id_as_a_missing_one(site, enforcing, role):
+    """Paths, leverage, coverage and explore with a hidden id typed in: the same errors as for an id that
+    does not exist, with the guard enforcing (so it must have had nothing to block)."""
+    app, _, canaries = site
+    client = signed_in(app, role)
+    deps = client.get("/_dash-dependencies").get_json()
+    hidden = canaries["restricted_ids"][0]
+    missing = "mmmmm" + hidden[5:]
+    runs = {}
+    for name, ident in (("hidden", hidden), ("missing", missing)):
+        browser = Browser(client, deps)
+        pages_dep = next(d for d in browser.deps if "_pages_content" in d["output"])
+        for path in ("/paths", "/leverage", "/coverage", "/explore"):
+            browser.post(pages_dep, {("_pages_location", "pathname"): path,
+                                     ("_pages_location", "search"): f"?from={ident}&to={ident}&target={ident}"
+                                                                    f"&funder={ident}&around={ident}&actor={ident}"})
+        for dep in browser.deps:
+            if dep is not pages_dep and any(k in dep["output"] for k in ("paths-result", "leverage-result",
+                                                                          "coverage-result", "explore-graph")):
+                for match in _matches_for(dep, browser.props):
+                    browser.post(dep, {("actor-picker", "value"): lambda cid, cur, i=ident: [i] if isinstance(cur, list)
+                                       else i}, match=match)
+        runs[name] = browser
+    for (out, st_h, text_h), (_, st_m, text_m) in zip(runs["hidden"].responses, runs["missing"].responses):
+        assert st_h == st_m, out
+        assert text_h.replace(hidden, "<ID>") == text_m.replace(missing, "<ID>"), out
+
+
+def test_the_bounds_on_callback_values_are_the_controls_bounds(site):
+    """Every numeric control named in dashboard.callback_limits.NUMBERS offers exactly those bounds."""
+    import dash
+
+    from dashboard.callback_limits import NUMBERS
+
+    app, _, _ = site
+    found: dict[str, tuple] = {}
+
+    def walk(node):
+        if isinstance(node, (list, tuple)):
+            for child in node:
+                walk(child)
+            return
+        cid = getattr(node, "id", None)
+        if isinstance(cid, str) and cid in NUMBERS:
+            options = getattr(node, "options", None)
+            if options is not None:
+                values = [o["value"] if isinstance(o, dict) else o for o in options]
+                found[cid] = (min(values), max(values))
+            else:
+                found[cid] = (node.min, node.max)
+        walk(getattr(node, "children", None) or [])
+
+    with app.server.test_request_context("/"):
+        for page in dash.page_registry.values():
+            walk(page["layout"]())
+    years = {k for k in found if k.endswith("-asof")}  # a slider over the map's own years
+    assert set(found) == set(NUMBERS)
+    for cid, bounds in found.items():
+        least, most = NUMBERS[cid]
+        if cid in years:
+            assert least <= bounds[0] <= bounds[1] <= most, cid
+        else:
+            assert bounds == (least, most), cid
