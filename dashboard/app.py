@@ -87,7 +87,7 @@ def _sign_out():
 
     if not auth_installed() or current_user() is None:
         return None
-    return html.Form([html.Input(type="hidden", name="csrf", value=csrf_token()),
+    return html.Form([dcc.Input(type="hidden", name="csrf", value=csrf_token(), id="sign-out-token"),
                       html.Button("Sign out", type="submit", id="sign-out", className="sign-out")],
                      action="/logout", method="POST", className="sign-out-form")
 

@@ -623,3 +623,12 @@ def test_the_bounds_on_callback_values_are_the_controls_bounds(site):
             assert least <= bounds[0] <= bounds[1] <= most, cid
         else:
             assert bounds == (least, most), cid
+
+
+def test_every_role_gets_the_frame_with_a_sign_out_button(site):
+    app, _, _ = site
+    for role in ("viewer", "analyst", "admin"):
+        layout = signed_in(app, role).get("/_dash-layout")
+        assert layout.status_code == 200, role
+        text = layout.get_data(as_text=True)
+        assert '"sign-out"' in text and '"/logout"' in text, role
