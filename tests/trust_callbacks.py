@@ -630,5 +630,5 @@ def test_every_role_gets_the_frame_with_a_sign_out_button(site):
     for role in ("viewer", "analyst", "admin"):
         layout = signed_in(app, role).get("/_dash-layout")
         assert layout.status_code == 200, role
-        text = layout.get_data(as_text=True)
+        text = json.dumps(layout.get_json())
         assert '"sign-out"' in text and '"/logout"' in text, role
