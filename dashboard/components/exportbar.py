@@ -22,12 +22,17 @@ def format_options() -> list[dict[str, str]]:
             for name, spec in EXPORT_FORMATS.items()]
 
 
+def export_refusal(viewer) -> str:
+    """Why this viewer's Download button is disabled, and what to do about it."""
+    return (f"Downloads are for analysts and administrators; you are signed in as a {viewer.role}. "
+            "Ask an administrator for the analyst role if you need files.")
+
+
 def export_bar(page: str, query: str = "") -> html.Div:
     """Format picker, download button and a link to refine the selection on the Export page."""
     viewer = current_viewer()
     if not viewer.can_export:
-        why = f"Downloads are for analysts and administrators; you are signed in as a {viewer.role}. " \
-              "Ask an administrator for the analyst role if you need files."
+        why = export_refusal(viewer)
         return html.Div([
             dcc.Store(id={"type": "export-sel", "page": page}, data=query),
             html.Button("Download", className="button", disabled=True, title=why, id=f"{page}-export-disabled"),

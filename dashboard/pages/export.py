@@ -17,7 +17,7 @@ from graphmodel.kinds import ACTOR_SPECS, LINK_SPECS, ActorKind, Confidence, Lin
 
 from dashboard import data
 from dashboard.access import current_viewer
-from dashboard.components.exportbar import format_options
+from dashboard.components.exportbar import export_refusal, format_options
 from dashboard.components.format import counted, kind_count
 from dashboard.components.panels import notice
 from dashboard.components.pickers import actor_picker, picker_id
@@ -93,7 +93,9 @@ def layout(**query) -> html.Div:
                       _control("Format", dcc.Dropdown(id="export-format", options=format_options(), value=fmt,
                                                       clearable=False, optionHeight=44)),
                       html.Button("Download", id="export-download", className="button",
-                                  disabled=not viewer.can_export, style={"marginTop": "10px"}),
+                                  disabled=not viewer.can_export, style={"marginTop": "10px"},
+                                  title=None if viewer.can_export else export_refusal(viewer)),
+                      None if viewer.can_export else html.P(export_refusal(viewer), className="export-why"),
                       dcc.Download(id="export-file"),
                       dcc.Loading(html.Div(id="export-message"), type="dot"),
                       html.H3("What it will hold", style={"marginTop": "14px"}),
