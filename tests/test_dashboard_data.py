@@ -243,3 +243,16 @@ def test_the_projection_is_rebuilt_when_the_store_changes(tmp_path):
     add_hostile(path)  # another writer, while the dashboard's store stays open
     assert data.overview(V)["actors"] == before + 1  # only the hostile-named actor is visible
     data.configure(f"sqlite:///{path}")
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "graphml"])
+def test_a_dashboard_export_does_not_say_where_the_store_lives(hostile, hostile_store, fmt):
+    """The manifest names the map, never the server's file system."""
+    _name, content = hostile.export_file(V, "around=lac&hops=1", fmt)
+    texts = [content.decode("utf-8", "replace")]
+    if content[:4] == b"PK\x03\x04":
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            texts = [archive.read(n).decode("utf-8", "replace") for n in archive.namelist()]
+    joined = "\n".join(texts)
+    assert "the dashboard's map" in joined
+    assert str(hostile_store) not in joined and hostile_store.name not in joined
