@@ -32,6 +32,8 @@ import tempfile
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import requests
@@ -181,6 +183,36 @@ def _env(**extra: str) -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""), **extra}
 
 
+@contextmanager
+def serving(db: Path, users_file: Path, workers: int, work: Path) -> Iterator[tuple[str, float]]:
+    """``stakemap serve --workers N`` on a free loopback port with sign-in; yields its URL and start-up time."""
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "stakemap", "serve", "--store", f"sqlite:///{db}", "--host", "127.0.0.1",
+         "--port", str(port), "--workers", str(workers)],
+        env=_env(STAKEMAP_USERS=str(users_file), STAKEMAP_AUDIT_LOG=str(work / "audit.jsonl")),
+        stdout=subprocess.DEVNULL, stderr=open(work / "server.log", "w"), cwd=work, start_new_session=True)
+    try:
+        started = time.monotonic()
+        while True:
+            try:
+                if requests.get(base + "/login", timeout=5).status_code == 200:
+                    break
+            except requests.RequestException:
+                pass
+            if server.poll() is not None or time.monotonic() - started > 600:
+                raise RuntimeError(f"the server did not start; see {work / 'server.log'}")
+            time.sleep(0.5)
+        yield base, time.monotonic() - started
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--store", choices=["seed", "synth"], default="seed")
@@ -199,25 +231,7 @@ def main() -> None:
     from dashboard.users import add_user
 
     add_user(users_file, args.role, args.role, PASSWORD)
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "stakemap", "serve", "--store", f"sqlite:///{db}", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", str(args.workers)],
-        env=_env(STAKEMAP_USERS=str(users_file), STAKEMAP_AUDIT_LOG=str(work / "audit.jsonl")),
-        stdout=subprocess.DEVNULL, stderr=open(work / "server.log", "w"), cwd=work, start_new_session=True)
-    try:
-        started = time.monotonic()
-        while True:
-            try:
-                if requests.get(base + "/login", timeout=5).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            if server.poll() is not None or time.monotonic() - started > 600:
-                raise RuntimeError(f"the server did not start; see {work / 'server.log'}")
-            time.sleep(0.5)
-        ready = time.monotonic() - started
+    with serving(db, users_file, args.workers, work) as (base, ready):
         bodies = record(base, db, args.role)
         print(f"server ready in {ready:.1f} s; recorded {len(bodies)} requests over "
               f"{len({b['output'] for b in bodies})} callbacks", flush=True)
@@ -226,12 +240,6 @@ def main() -> None:
                           args.role)
         result.update({"store": args.store, "role": args.role, "workers": args.workers, "server_ready_s": round(ready, 1),
                        "recorded_requests": len(bodies), "cpus": os.cpu_count()})
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
     print(json.dumps(result, indent=2))
     out = args.out or ROOT / "bench" / "out" / f"load-{args.store}-{args.role}.json"
     out.parent.mkdir(parents=True, exist_ok=True)

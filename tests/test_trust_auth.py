@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from contextlib import contextmanager
 import subprocess
 import sys
 from pathlib import Path
@@ -33,6 +34,13 @@ def site(tmp_path):
     """A store with a restricted actor and a person, a users file, and a small app behind install_auth."""
     # Dash gives the callbacks registered with dash.callback (the dashboard's pages, if imported) to the
     # first app that serves a request; this small app must not take them from the real one.
+    with own_callbacks():
+        yield _site(tmp_path)
+
+
+@contextmanager
+def own_callbacks():
+    """Keep the dashboard's pages' callbacks (registered with dash.callback) away from a small test app."""
     from dash import _callback
 
     saved = (list(_callback.GLOBAL_CALLBACK_LIST), dict(_callback.GLOBAL_CALLBACK_MAP),
@@ -41,7 +49,7 @@ def site(tmp_path):
     _callback.GLOBAL_CALLBACK_MAP.clear()
     _callback.GLOBAL_INLINE_SCRIPTS.clear()
     try:
-        yield _site(tmp_path)
+        yield
     finally:
         _callback.GLOBAL_CALLBACK_LIST[:] = saved[0]
         _callback.GLOBAL_CALLBACK_MAP.clear()

@@ -16,20 +16,18 @@ from dash import Input, Output, dcc, html
 from dashboard.auth import AuthSettings, install_auth
 from dashboard.callback_limits import NUMBERS, CallbackRunner, check_request, install_callback_limits
 from dashboard.users import Role, add_user
-from tests.test_trust_auth import sign_in
+from tests.test_trust_auth import own_callbacks, sign_in
 
 PASSWORD = "limits test pass phrase"
 
 
 @pytest.fixture
 def slow_site(tmp_path):
-    from dash import _callback
+    with own_callbacks():
+        yield _slow_site(tmp_path)
 
-    saved = (list(_callback.GLOBAL_CALLBACK_LIST), dict(_callback.GLOBAL_CALLBACK_MAP),
-             list(_callback.GLOBAL_INLINE_SCRIPTS))
-    _callback.GLOBAL_CALLBACK_LIST.clear()
-    _callback.GLOBAL_CALLBACK_MAP.clear()
-    _callback.GLOBAL_INLINE_SCRIPTS.clear()
+
+def _slow_site(tmp_path):
     users = tmp_path / "users.json"
     for name in ("vera", "ana"):
         add_user(users, name, Role.VIEWER, PASSWORD)
@@ -50,13 +48,7 @@ def slow_site(tmp_path):
                                               guard=False))
     runner = install_callback_limits(app.server, CallbackRunner(seconds=0.5, slots=2, per_user=1))
     app.server.config["TESTING"] = True
-    try:
-        yield app, runner
-    finally:
-        _callback.GLOBAL_CALLBACK_LIST[:] = saved[0]
-        _callback.GLOBAL_CALLBACK_MAP.clear()
-        _callback.GLOBAL_CALLBACK_MAP.update(saved[1])
-        _callback.GLOBAL_INLINE_SCRIPTS[:] = saved[2]
+    return app, runner
 
 
 def _client(app, name="vera"):
