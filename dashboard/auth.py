@@ -229,6 +229,7 @@ def _before():
     if current_app.debug and not is_loopback(request.remote_addr):
         abort(403, "debug mode answers only on loopback")
     if request.method not in ("GET", "HEAD", "OPTIONS") and not _same_origin():
+        state.audit.record("refused", reason="cross-site request", path=request.path, ip=client_address())
         if request.path in PUBLIC_PATHS and _wants_page():
             return _login_page(state, "/", "This form was sent from another site and was refused. Open this "
                                "server's own sign-in page and try again.", 403)

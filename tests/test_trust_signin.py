@@ -97,6 +97,7 @@ def test_origin_null_without_fetch_metadata_and_malformed_origins_are_refused_wi
         assert answer.status_code == 403, origin
     refused = _client(app).post("/login", data={"username": "vera"}, headers={"Origin": "https://evil.example"})
     assert refused.status_code == 403 and "another site" in refused.get_data(as_text=True)
+    assert sum(e["event"] == "refused" for e in events(site[1])) == 6
 
 
 def test_parallel_wrong_passwords_are_checked_no_more_often_than_the_limit(site):
