@@ -127,7 +127,7 @@ class SQLiteStore(Store):
         if self.path.parent and not self.path.parent.exists():
             raise StoreError(f"folder {self.path.parent} does not exist", hint="create it or choose another --store path")
         try:
-            if not self.path.exists():  # a new store is readable by its owner only; SQLite gives its -wal and
+            if str(path) != ":memory:" and not self.path.exists():  # a new store is readable by its owner only; SQLite gives its -wal and
                 owner_only_file(self.path)  # -shm files the store file's permissions
             self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
             self.db.execute("PRAGMA journal_mode=WAL")
