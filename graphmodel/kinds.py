@@ -65,6 +65,7 @@ class LinkKind(StrEnum):
     REPRESENTS_WORKERS_AT = "represents_workers_at"
     MERGED_INTO = "merged_into"
     REPRESSES = "represses"
+    LISTS = "lists"
     RELATED_TO = "related_to"
 
 
@@ -209,6 +210,8 @@ LINK_SPECS: dict[LinkKind, LinkSpec] = {
         _L(L.REPRESENTS_WORKERS_AT, "represents workers at", UNION_SIDE | {K.NGO}, COMPANIES | {K.EMPLOYER_ASSOCIATION, K.GOVERNMENT, K.OTHER}, True, "Representation", Sphere.PRODUCTION, 0.5, 0.2, "#ec7063"),
         _L(L.MERGED_INTO, "merged into", ORGANISATIONS, ORGANISATIONS, True, "Succession", Sphere.ORGANISING, 0.2, 0.2, "#b2babb", "dotted"),
         _L(L.REPRESSES, "represses", POWER_HOLDERS, AGENTS | ACTIVITIES, True, "UnknownLink", Sphere.REGULATION, 0.6, 0.0, "#17202a"),
+        # a registry, certifier, auditor, initiative, union or researcher that names a site in a list it publishes
+        _L(L.LISTS, "lists", AGENTS | ACTIVITIES, frozenset({K.FACILITY, K.SUPPLIER, K.OTHER}), True, "UnknownLink", Sphere.REGULATION, 0.2, 0.0, "#a9cce3", "dashed"),
         _L(L.RELATED_TO, "is related to (unmapped)", ANY, ANY, False, "UnknownLink", Sphere.ORGANISING, 0.1, 0.1, "#d5d8dc", "dotted"),
     )
 }

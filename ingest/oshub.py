@@ -13,12 +13,19 @@ Three shapes are read:
 
 Each facility becomes a ``facility`` actor (its ``os_id`` in
 ``identifiers["os_id"]``; address, coordinates, workers, facility and product
-types in attributes). Each contributor becomes a ``sources_from`` link from
-the contributor (a ``brand``, marked ``kind_guessed``) to the facility;
-contributors Open Supply Hub masks (``Other``, ``A Brand/Retailer``...) are left
-out. A real ``parent_company`` becomes an ``owns`` link from a ``supplier``
-(guessed) to the facility; placeholder values (``-``, ``N/A``, numbers such as
-``1984.0``, the facility's own name) are dropped and listed in the notes.
+types in attributes). What a contributor's listing means depends on its
+``contributor_type`` (:data:`CONTRIBUTOR_TYPES`): a brand or retailer
+``sources_from`` the facility; an auditor or certification scheme (also how
+government registries are typed), a multi-stakeholder initiative, a civil
+society organisation, a union, a researcher or a manufacturing group ``lists``
+it. A contributor without a type (the download CSV names contributors only) is
+``other`` (guessed) with a ``lists`` link, unless it is known as a brand.
+Contributors Open Supply Hub anonymises (``A Brand / Retailer``, ``Other``...)
+never become actors; the facility still loads and the notes count them. A real
+``parent_company`` becomes an ``owns`` link from a ``supplier`` (guessed) to the
+facility, also when it bears the facility's own name (a company and its site
+are two actors); placeholder values (``-``, ``N/A``, numbers such as ``1984.0``)
+are dropped and listed in the notes.
 """
 
 from __future__ import annotations
@@ -37,25 +44,34 @@ from graphmodel.text import normalise_name
 from graphmodel.values import split_list
 
 from .base import ReadContext, ReadResult, load_yaml
-from .records import Emitter, country_of, facility_id, keyed_id, origin_for, placeholder, tidy
+from .placeholders import is_placeholder, placeholder_reason
+from .records import Emitter, country_of, facility_id, keyed_id, origin_for, tidy
 from .sheets import decode_utf8, read_csv_sheet
 
 FORMAT = "oshub"
 PUBLISHER = "Open Supply Hub"
 OS_ID = re.compile(IDENTIFIER_SCHEMES["os_id"])
-#: Contributor names Open Supply Hub shows in place of a masked contributor's name.
-MASKED = {normalise_name(t) for t in (
-    "Other", "Brand/Retailer", "Civil Society Organization", "Multi-Stakeholder Initiative", "Union",
-    "Trade Union", "Facility / Factory", "Manufacturing Group / Supplier / Vendor", "Auditor / Certification Body",
-    "Academic / Researcher / Journalist / Student", "Service Provider", "Software Provider", "Researcher",
-    "An Other", "A Brand/Retailer", "A Civil Society Organization", "A Multi-Stakeholder Initiative", "A Union",
-    "A Facility / Factory", "A Manufacturing Group / Supplier / Vendor", "An Auditor / Certification Body",
-    "An Academic / Researcher / Journalist / Student", "A Service Provider", "Anonymous")}
+#: What a contributor's type (Open Supply Hub's ``contributor_type``) says it is, and what its listing of a
+#: facility means: only a brand or retailer sources from the facilities it lists; every other contributor
+#: (an auditor or certification scheme, which is also how government registries are typed; a
+#: multi-stakeholder initiative; a civil society organisation; a union; a researcher; a manufacturing
+#: group; anyone else) publishes a list that names the facility: a ``lists`` link.
+CONTRIBUTOR_TYPES: dict[str, tuple[ActorKind, LinkKind]] = {
+    normalise_name("Brand / Retailer"): (ActorKind.BRAND, LinkKind.SOURCES_FROM),
+    normalise_name("Auditor / Certification Scheme / Service Provider"): (ActorKind.OTHER, LinkKind.LISTS),
+    normalise_name("Multi-Stakeholder Initiative"): (ActorKind.PLATFORM, LinkKind.LISTS),
+    normalise_name("Civil Society Organization"): (ActorKind.NGO, LinkKind.LISTS),
+    normalise_name("Union"): (ActorKind.UNION, LinkKind.LISTS),
+    normalise_name("Academic / Researcher / Journalist / Student"): (ActorKind.OTHER, LinkKind.LISTS),
+    normalise_name("Facility / Factory / Manufacturing Group / Supplier / Vendor"): (ActorKind.SUPPLIER, LinkKind.LISTS),
+    normalise_name("Other"): (ActorKind.OTHER, LinkKind.LISTS),
+}
 CSV_FIELDS = {
     "os_id": ("os_id", "os id"), "name": ("name", "facility_name", "facility name"),
     "address": ("address", "facility_address"), "country_code": ("country_code",),
     "country": ("country_name", "country"), "lat": ("lat", "latitude"), "lng": ("lng", "lon", "longitude"),
     "sector": ("sector", "sector_product_type"), "contributor": ("contributor (list)", "contributor", "contributors"),
+    "contributor_type": ("contributor_type", "contributor type", "contributor_types", "contributor type (list)"),
     "number_of_workers": ("number_of_workers", "number of workers"), "parent_company": ("parent_company", "parent company"),
     "facility_type": ("facility_type", "facility type"), "processing_type": ("processing_type", "processing type"),
     "product_type": ("product_type", "product type"), "is_closed": ("is_closed",),
@@ -236,8 +252,11 @@ class _Reader:
                                   os_id=os_id, sectors=split_list(cell.get("sector"), "|"), aliases=[],
                                   attributes={k: v for k, v in attributes.items() if v not in (None, "", [])})
         if facility is not None:
-            contributors = [(c, _list_name(c)) for c in split_list(cell.get("contributor"), "|")]
-            self._contributors(facility, [(_contributor_name(c), lst) for c, lst in contributors], row, locator)
+            names = split_list(cell.get("contributor"), "|")
+            types = split_list(cell.get("contributor_type"), "|")
+            types = types if len(types) == len(names) else [None] * len(names)
+            self._contributors(facility, [(_contributor_name(c), _list_name(c), t) for c, t in zip(names, types)],
+                               row, locator)
             self._parents(facility, split_list(cell.get("parent_company"), "|"), row, locator)
         emit.end()
 
@@ -304,9 +323,9 @@ class _Reader:
             for c in props.get("contributors") or []:
                 if isinstance(c, dict):
                     cname = c.get("contributor_name") or _contributor_name(str(c.get("name") or ""))
-                    contributors.append((tidy(str(cname or "")), c.get("list_name")))
+                    contributors.append((tidy(str(cname or "")), c.get("list_name"), c.get("contributor_type")))
                 elif isinstance(c, str):
-                    contributors.append((_contributor_name(c), _list_name(c)))
+                    contributors.append((_contributor_name(c), _list_name(c), None))
             self._contributors(facility, contributors, None, locator)
             self._parents(facility, _extended_values(extended.get("parent_company")), None, locator)
         emit.end()
@@ -323,34 +342,52 @@ class _Reader:
                                 kind="brand", name=str(self.brand))
         return actor
 
-    def _contributors(self, facility: Actor, contributors: list[tuple[str, str | None]], row, locator) -> None:
-        if self.brand_actor is not None:
-            self._sources_from(self.brand_actor, facility, None, row, locator)
-        for name, list_name in contributors:
-            if not name or normalise_name(name) in MASKED:
-                self.emit.notice("masked contributors (left out)", f"{locator}: {name or '(empty)'}")
-                continue
-            actor = self.emit.actor(row, "contributor", locator, "contributor of the facility to Open Supply Hub",
-                                    kind="brand", name=name, attributes={"kind_guessed": True})
-            if actor is not None:
-                self._sources_from(actor, facility, list_name, row, locator)
+    def _contributors(self, facility: Actor, contributors: list[tuple[str, str | None, str | None]], row,
+                      locator) -> None:
+        """Who put the facility on Open Supply Hub, and what that says (see :data:`CONTRIBUTOR_TYPES`).
 
-    def _sources_from(self, contributor: Actor, facility: Actor, list_name, row, locator) -> None:
-        kind = LinkKind.SOURCES_FROM
+        A contributor whose type is not given (the download CSV names contributors only) is kept as
+        ``other`` (guessed, so a curated kind wins) with a ``lists`` link; it sources from the
+        facility only when it is known as a brand (from the store, or another file of the run).
+        """
+        if self.brand_actor is not None:
+            self._listed(self.brand_actor, facility, None, LinkKind.SOURCES_FROM, row, locator)
+        for name, list_name, ctype in contributors:
+            reason = placeholder_reason(name)
+            if reason:
+                self.emit.notice("anonymised or placeholder contributors (set aside; the facility is kept)",
+                                 f"{locator}: {name or '(empty)'}")
+                continue
+            typed = CONTRIBUTOR_TYPES.get(normalise_name(ctype or ""))
+            kind, link = typed if typed else (ActorKind.OTHER, None)
+            attributes: dict[str, Any] = {"kind_guessed": True}
+            if ctype:
+                attributes["contributor_type"] = tidy(str(ctype))
+            actor = self.emit.actor(row, "contributor", locator, "contributor of the facility to Open Supply Hub",
+                                    kind=kind.value, name=name, attributes=attributes)
+            if actor is None:
+                continue
+            if link is None:
+                known = self.ctx.kind_of(actor.id) or actor.kind
+                link = LinkKind.SOURCES_FROM if known is ActorKind.BRAND else LinkKind.LISTS
+            self._listed(actor, facility, list_name, link, row, locator)
+
+    def _listed(self, contributor: Actor, facility: Actor, list_name, kind: LinkKind, row, locator) -> None:
         attributes: dict[str, Any] = {"role": "contributor"}
         if list_name:
             attributes["lists"] = [tidy(str(list_name))]
         contributor_kind = self.ctx.kind_of(contributor.id) or contributor.kind
         if not LINK_SPECS[kind].allows(contributor_kind, ActorKind.FACILITY):
-            kind = LinkKind.RELATED_TO
-            attributes["unmapped_reason"] = f"the contributor is a {contributor_kind.value}, which does not source"
-        self.emit.link(kind, contributor.id, facility.id, row, locator, "contributed this facility to Open Supply Hub",
-                       column="contributor", confidence="reported", attributes=attributes)
+            kind = LinkKind.LISTS
+        note = ("sources from this facility (its list on Open Supply Hub)" if kind is LinkKind.SOURCES_FROM
+                else "lists this facility on Open Supply Hub")
+        self.emit.link(kind, contributor.id, facility.id, row, locator, note, column="contributor",
+                       confidence="reported", attributes=attributes)
 
     def _parents(self, facility: Actor, values: list, row, locator) -> None:
         for value in values:
             text = tidy(str(value))
-            if placeholder(text, facility.name):
+            if is_placeholder(text):
                 self.emit.notice("parent_company values dropped as noise", f"{locator}: {text!r}")
                 continue
             parent = self.emit.actor(row, "parent_company", locator, "parent company given on Open Supply Hub",

@@ -105,30 +105,6 @@ def country_of(text: str) -> str:
     return country_code(text)
 
 
-#: Values that stand in for a missing company name in real files.
-PLACEHOLDERS = frozenset(normalise_name(t) for t in (
-    "-", "--", "n/a", "na", "n.a.", "none", "nil", "null", "no", "not applicable", "unknown", "tbd", "tbc",
-    "same", "self", "itself", "independent", "no parent", "no parent company", "not available", "?", "x", "0",
-    "same as above", "same as facility", "private", "individual", "owner", "sole proprietor", "no group",
-    "single factory"))
-
-
-def placeholder(text: str, own_name: str = "") -> bool:
-    """Whether a company-name cell says nothing: a dash, ``N/A``, a number, ``NO GROUP (EQ)``, its own name.
-
-    >>> [placeholder(t) for t in ("-", "1984.0", "NO GROUP (EQ)", "N/A", "Alif Group")]
-    [True, True, True, True, False]
-    """
-    norm = normalise_name(text)
-    if not norm or len(norm) < 2 or norm in PLACEHOLDERS:
-        return True
-    if re.fullmatch(r"[\d\s.,/-]+", text.strip()):
-        return True
-    if re.match(r"^no group\b", norm):
-        return True
-    return bool(own_name) and norm == normalise_name(own_name)
-
-
 class Emitter:
     """Collects one file's records into a :class:`ReadResult`."""
 

@@ -11,7 +11,10 @@ for companies, within a run) an acronym equal to the initials of a name ("ILO" =
 "Building and Wood Workers' International"). These weaker merges are also
 listed for review.
 
-Never merged automatically: people; actors whose kinds are both curated and
+Never merged automatically: people; actors of two families on a name alone (a
+site and an organisation, such as a group and its factory of the same name; an
+activity and an organisation, such as a programme named after its
+organisation: only a shared identifier joins them); actors whose kinds are both curated and
 differ; actors of the same name in different countries; facilities of the same
 name at different addresses (one company often runs several sites); actors
 whose os_id, LEI or Wikidata id differ (and programmes whose IATI identifiers
@@ -584,6 +587,26 @@ def _guessed(actor: Actor) -> bool:
     return bool(actor.attributes.get("kind_guessed"))
 
 
+#: Kinds that are different things from an organisation even when they share its name: a site (a factory
+#: and the company named like it), an activity (a programme named after its organisation), a person.
+FAMILIES = {ActorKind.FACILITY: "site", ActorKind.PROGRAMME: "activity", ActorKind.CAMPAIGN: "activity",
+            ActorKind.AGREEMENT: "activity", ActorKind.PERSON: "person"}
+
+
+def family(kind: ActorKind) -> str:
+    """What sort of thing an actor of ``kind`` is; only an identifier merges actors of two families.
+
+    >>> family(ActorKind.FACILITY), family(ActorKind.SUPPLIER), family(ActorKind.PROGRAMME)
+    ('site', 'organisation', 'activity')
+    """
+    return FAMILIES.get(kind, "organisation")
+
+
 def _compatible(actor: Actor, known: _Known) -> bool:
+    """Whether a name (not an identifier) may make these two one actor: never across families (a group
+    and its factory, an organisation and its programme); within one, unless both kinds are curated and
+    differ."""
+    if family(actor.kind) != family(known.kind):
+        return False
     return (actor.kind is known.kind or _guessed(actor) or known.guessed
             or ActorKind.OTHER in (actor.kind, known.kind))

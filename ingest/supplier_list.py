@@ -36,7 +36,8 @@ from graphmodel.text import normalise_name
 from graphmodel.values import split_list
 
 from .base import ReadContext, ReadResult
-from .records import Emitter, country_of, facility_id, origin_for, placeholder, tidy
+from .placeholders import is_placeholder
+from .records import Emitter, country_of, facility_id, origin_for, tidy
 from .sheets import decode_utf8, xlsx_rows
 
 FORMAT = "supplier-list"
@@ -216,7 +217,7 @@ class _Reader:
                       "factory on the brand's supplier list", column=names.get("factory"), attributes=link_attributes)
         group = tidy(cell.get("group", ""))
         if group:
-            if placeholder(group, name):
+            if is_placeholder(group):
                 emit.notice("supplier groups dropped as placeholders", f"{locator}: {group!r}")
             else:
                 owner = emit.actor(row, names.get("group"), locator, "supplier group on the brand's list",

@@ -49,10 +49,10 @@ def test_api_detail_cassette_sample_contributors():
     assert not ctx.problems
     facility = one(result.actors, "Footwear studios")
     assert facility.identifiers == {"os_id": "DE20211253G9MQX"} and facility.sectors == ["Apparel"]
-    contributor = one(result.actors, "Find Sourcing")
-    assert contributor.kind is ActorKind.BRAND and contributor.attributes["kind_guessed"] is True
+    contributor = one(result.actors, "Find Sourcing")  # a sourcing platform: nothing says it buys anything
+    assert contributor.kind is ActorKind.OTHER and contributor.attributes["kind_guessed"] is True
     [link] = links_between(links(result), contributor.id, facility.id)
-    assert link.kind is LinkKind.SOURCES_FROM
+    assert link.kind is LinkKind.LISTS
     assert link.attributes["lists"] == ["Find Sourcing Facility List May 2021"]
 
 
@@ -63,20 +63,46 @@ def test_download_csv_contributors_owners_and_noise():
     assert alif.identifiers == {"os_id": "BD2019168KX8YT7"}
     assert alif.attributes["workers_min"] == 1001 and alif.attributes["workers_max"] == 5000
     assert alif.attributes["product_type"] == ["Shirts", "Jackets"] and alif.attributes["is_closed"] is False
-    brand = one(result.actors, "Example Outdoor Brand")
-    assert [lk.kind for lk in links_between(links(result), brand.id, alif.id)] == [LinkKind.SOURCES_FROM]
+    brand = one(result.actors, "Example Outdoor Brand")  # the download names contributors, not their types
+    assert [lk.kind for lk in links_between(links(result), brand.id, alif.id)] == [LinkKind.LISTS]
     group = one(result.actors, "Alif Group")
     assert group.kind is ActorKind.SUPPLIER
     assert [lk.kind for lk in links_between(links(result), group.id, alif.id)] == [LinkKind.OWNS]
-    scavi = one(result.actors, "Scavi Hue")
+    scavi = next(a for a in result.actors if a.name == "Scavi Hue" and a.kind is ActorKind.FACILITY)
     [two_lists] = links_between(links(result), brand.id, scavi.id)
     assert two_lists.attributes["lists"] == ["Spring 2021 supplier list", "Autumn 2021 supplier list"]
     noise = next(n for n in result.notes if n.startswith("parent_company values dropped"))
-    assert "'-'" in noise and "'1984.0'" in noise and "'Scavi Hue'" in noise
-    masked = next(n for n in result.notes if n.startswith("masked contributors"))
+    assert "'-'" in noise and "'1984.0'" in noise and "'Scavi Hue'" not in noise
+    owner = next(a for a in result.actors if a.name == "Scavi Hue" and a.kind is ActorKind.SUPPLIER)
+    assert [lk.kind for lk in links_between(links(result), owner.id, scavi.id)] == [LinkKind.OWNS]
+    masked = next(n for n in result.notes if n.startswith("anonymised or placeholder contributors"))
     assert "Other" in masked and "A Civil Society Organization" in masked
     assert not any(a.name in ("Other", "-", "1984.0") for a in result.actors)
     assert all(lk.citations[0].locator.startswith("facilities-download.csv:") for lk in links(result))
+
+
+def test_contributor_types_decide_kinds_and_links():
+    """Only a brand or retailer sources from a facility; registries, initiatives and unions list it; an
+    anonymised contributor is no actor; a group named like its own factory owns it."""
+    result, ctx = read(fixture("oshub", "facilities-download-typed.csv"))
+    assert not ctx.problems and result.rejected == 0
+    sites = [a for a in result.actors if a.kind is ActorKind.FACILITY]
+    assert len(sites) == 2  # one name, two addresses, two os_ids: two sites
+    by_name = {a.name: a for a in result.actors if a.kind is not ActorKind.FACILITY}
+    expected = {"Example Outdoor Brand": (ActorKind.BRAND, LinkKind.SOURCES_FROM),
+                "Bangladesh Industrial Import Registration Certificate (IRC) [Public List]": (ActorKind.OTHER,
+                                                                                            LinkKind.LISTS),
+                "Fair Wear Example Initiative": (ActorKind.PLATFORM, LinkKind.LISTS),
+                "Garment Workers Example Union": (ActorKind.UNION, LinkKind.LISTS)}
+    for name, (kind, link_kind) in expected.items():
+        actor = by_name[name]
+        assert actor.kind is kind, name
+        assert {lk.kind for lk in links(result) if lk.source == actor.id} == {link_kind}, name
+    assert not any("Auditor" in a.name for a in result.actors)
+    assert any("An Auditor / Certification Scheme / Service Provider" in n for n in result.notes)
+    knit_group = next(a for a in result.actors if a.name == "Sonar Knit Ltd." and a.kind is ActorKind.SUPPLIER)
+    epz = next(a for a in sites if "Adamjee" in a.attributes["address"])
+    assert [lk.kind for lk in links_between(links(result), knit_group.id, epz.id)] == [LinkKind.OWNS]
 
 
 def test_geojson_page_and_cassette_fixture():
@@ -99,7 +125,8 @@ def test_the_same_facility_from_three_shapes_is_one_actor(sqlite_store):
     alif = [a for a in sqlite_store.iter_actors() if a.name.casefold().startswith("alif embroidery")]
     assert len(alif) == 1
     assert set(sqlite_store.origins_of(alif[0].id)) == {"facilities-download", "api-page", "list-upload"}
-    scavi = [a for a in sqlite_store.iter_actors() if a.name.casefold().startswith("scavi hue")]
+    scavi = [a for a in sqlite_store.iter_actors() if a.name.casefold().startswith("scavi hue")
+             and a.kind is ActorKind.FACILITY]
     assert len(scavi) == 1 and "Scavi Hue Company" in scavi[0].aliases
 
 
