@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 from graphmodel.errors import InputError
@@ -56,6 +56,7 @@ from graphmodel.text import normalise_name
 from graphmodel.values import country_code, currency_code, partial_date
 
 from .base import ReadContext, ReadResult
+from .placeholders import is_placeholder
 from .records import Emitter, keyed_id, origin_for, tidy
 from .xmlsafe import iterparse, localname
 
@@ -165,9 +166,10 @@ class _IatiReader:
         funders: list[Actor] = []
         for child, child_path in children.get("participating-org", []):
             self._participant(child, child_path, lang, programme, local, funders, start, end)
+        repeats: Counter = Counter()
         for child, child_path in children.get("transaction", []):
             self._transaction(child, child_path, lang, identifier, programme, reporting, local, funders,
-                              default_currency)
+                              default_currency, repeats)
 
     def _reporting_org(self, children: dict, lang: str, path: str) -> Actor | None:
         found = children.get("reporting-org")
@@ -232,7 +234,7 @@ class _IatiReader:
         emit.end()
 
     def _transaction(self, el, path, lang, identifier, programme, reporting, local, funders,
-                     default_currency) -> None:
+                     default_currency, repeats: Counter) -> None:
         emit = self.emit
         parts = _children(el, path)
         type_code = (_attr_of(parts, "transaction-type", "code") or "").strip().upper()
@@ -274,8 +276,8 @@ class _IatiReader:
                 emit.problem(line, f"{path}/transaction-date/@iso-date", str(exc))
                 emit.end()
                 return
-        provider = self._party(parts, "provider-org", lang, local)
-        receiver = self._party(parts, "receiver-org", lang, local)
+        provider = self._party(parts, "provider-org", lang, local, programme)
+        receiver = self._party(parts, "receiver-org", lang, local, programme)
         confidence = "reported" if ttype in PROMISED_TYPES else "confirmed"
         source = provider
         target = receiver
@@ -297,24 +299,36 @@ class _IatiReader:
             emit.end()
             return
         own_ref = (el.get("ref") or "").strip()
-        # the natural key of a transaction (refs are not unique: a commitment and its disbursement may share one)
-        key = "|".join([identifier, own_ref, ttype, f"{amount:.2f}", currency])
-        attributes = {"ref": key, "transaction_type": ttype, "programme": programme.id}
+        attributes: dict = {"transaction_type": ttype, "programme": programme.id}
         if own_ref:
             attributes["transaction_ref"] = own_ref
         for side, key in (("provider-org", "provider-activity-id"), ("receiver-org", "receiver-activity-id")):
             activity_id = _attr_of(parts, side, key)
             if activity_id:
                 attributes[key.replace("-", "_")] = activity_id.strip()
+        flow = _flow(identifier, ttype, attributes)
+        # the natural key of a transaction (refs are not unique: a commitment and its disbursement may share
+        # one); a flow both sides publish (a disbursement naming the receiver's activity, the incoming funds
+        # naming the provider's) gets one key from either side. Identical transactions of one activity are
+        # told apart by their order, so each counts.
+        key = "|".join(flow or (identifier, own_ref, ttype)) + f"|{amount:.2f}|{currency}"
+        repeats[key] += 1
+        attributes["ref"] = key if repeats[key] == 1 else f"{key}|#{repeats[key]}"
+        if flow:
+            attributes["flow"] = "|".join(flow)
         emit.link(LinkKind.FUNDS, source.id, target.id, line, path, f"IATI transaction ({ttype})",
                   column=f"{path}/value", start=date, amount=amount, currency=currency, confidence=confidence,
-                  attributes=attributes)
+                  attributes=attributes, dated_id=flow is None)
         emit.end()
 
     # -- organisations ------------------------------------------------------
     def _org(self, el, path: str, lang: str, note: str) -> Actor | None:
-        names = _narratives(el, lang)
+        stated = _narratives(el, lang)
+        names = [n for n in stated if not is_placeholder(n)]
         ref, extra = self._ref(el.get("ref"), path)
+        if stated and not names and not ref:
+            self.emit.notice("organisations named only by a placeholder (set aside)", f"{path}: {stated[0]!r}")
+            return None
         if ref and not names:
             # a name this file gives the ref elsewhere; entity resolution finds names other files give it
             known = self.names_by_ref.get(ref.upper())
@@ -333,29 +347,46 @@ class _IatiReader:
         if type_code:
             attributes["iati_org_type"] = type_code
         if ref:
-            first_name = self.names_by_ref.setdefault(ref.upper(), names[0])
-            actor_id = keyed_id(first_name, "iati-org", ref.upper())
+            # the id comes from the ref alone, so files naming it differently give one id in any order
+            self.names_by_ref.setdefault(ref.upper(), names[0])
+            actor_id = keyed_id(ref, "iati-org", ref.upper())
         else:
             actor_id = keyed_id(names[0], "iati-org-name", normalise_name(names[0]))
         return self.emit.actor(el.sourceline, f"{path}/narrative", path, note, id=actor_id, kind=kind,
                                name=names[0][:500], aliases=names[1:], identifiers={"iati": ref} if ref else {},
                                attributes=attributes)
 
-    def _party(self, parts: dict, tag: str, lang: str, local: dict[str, Actor]) -> Actor | None:
+    def _party(self, parts: dict, tag: str, lang: str, local: dict[str, Actor], programme: Actor) -> Actor | None:
         found = parts.get(tag)
         if not found:
             return None
         el, path = found[0]
         ref, _ = self._ref(el.get("ref"), path, quiet=True)
-        if ref and ref in local and not _narratives(el, lang):
+        names = _narratives(el, lang)
+        if ref and ref in local and not names:
             return local[ref]
-        if not ref and not _narratives(el, lang):
+        if not ref and not names:
             return None
+        if not ref and all(is_placeholder(n) for n in names):
+            return self._undisclosed(programme, tag, names[0], el, path)
         actor = self._org(el, path, lang, f"{tag.replace('-', ' ')} of an IATI transaction")
         if actor is not None:
             for value in actor.identifiers.values():
                 local.setdefault(value, actor)
         return actor
+
+    def _undisclosed(self, programme: Actor, tag: str, stated: str, el, path: str) -> Actor | None:
+        """The undisclosed provider or receiver of one programme's transactions: a name such as "Supplier
+        Name Withheld" or "Other." is no one, and one actor shared by every programme would be a hub."""
+        side = "recipient" if tag == "receiver-org" else "provider"
+        self.emit.notice(f"transactions with an undisclosed {side} (kept as the programme's undisclosed {side})",
+                         f"{path}: {stated!r}")
+        return self.emit.actor(el.sourceline, f"{path}/narrative", path, f"undisclosed {side} of the IATI activity",
+                               id=keyed_id(f"undisclosed {side} {programme.name}", "iati-undisclosed", side,
+                                           programme.id),
+                               kind="other", name=f"Undisclosed {side} of {programme.name}"[:500],
+                               attributes={"undisclosed": side, "stated_name": stated, "programme": programme.id,
+                                           "kind_guessed": True})
 
     def _ref(self, raw: str | None, path: str, quiet: bool = False) -> tuple[str | None, dict]:
         """An IATI organisation identifier from a ``ref``, or None with what the ref was instead."""
@@ -457,6 +488,32 @@ class _IatiReader:
 
 
 # -- helpers -------------------------------------------------------------------
+#: Transaction types whose flow the other side publishes too: money moved, and money promised.
+_FLOW_CLASSES = {"disbursement": "moved", "expenditure": "moved", "incoming_funds": "moved",
+                 "commitment": "promised", "incoming_commitment": "promised"}
+
+
+def _flow(identifier: str, ttype: str, attributes: dict) -> tuple[str, str, str, str] | None:
+    """``("flow", class, provider activity, receiver activity)`` when a transaction names the activity on
+    the other side: then the provider's outgoing record and the receiver's incoming one are one flow.
+
+    >>> _flow("A-1", "disbursement", {"receiver_activity_id": "B-9"})
+    ('flow', 'moved', 'A-1', 'B-9')
+    >>> _flow("B-9", "incoming_funds", {"provider_activity_id": "A-1"})
+    ('flow', 'moved', 'A-1', 'B-9')
+    >>> _flow("A-1", "disbursement", {}) is None
+    True
+    """
+    cls = _FLOW_CLASSES.get(ttype)
+    if cls is None:
+        return None
+    if ttype in INCOMING_TYPES:
+        other = attributes.get("provider_activity_id")
+        return ("flow", cls, other, identifier) if other and other != identifier else None
+    other = attributes.get("receiver_activity_id")
+    return ("flow", cls, identifier, other) if other and other != identifier else None
+
+
 def _children(el, path: str) -> dict[str, list[tuple]]:
     """An element's children by local name, each with its path (``.../transaction[3]``)."""
     grouped: dict[str, list] = {}

@@ -207,11 +207,13 @@ class Emitter:
              end: str | None = None, amount: float | None = None, currency: str | None = None,
              share: float | None = None, confidence: str = "confirmed", sensitivity: str = "public",
              description: str | None = None, attributes: dict | None = None,
-             cites: list[tuple[str, str | None, str | None]] | None = None) -> str | None:
+             cites: list[tuple[str, str | None, str | None]] | None = None, dated_id: bool = True) -> str | None:
         """Check, cite and keep a link between two resolved actors; its id, or ``None`` (and a problem).
 
         Links are checked by the same value rules as :class:`~graphmodel.models.Link` and kept as
-        rows (bulk files hold hundreds of thousands of them).
+        rows (bulk files hold hundreds of thousands of them). The id comes from the ends, the kind,
+        the start date and ``attributes["ref"]``; with ``dated_id=False`` not from the date (a flow
+        both sides publish, each with its own date).
         """
         if source == target:
             self.notice("self-links", f"{locator}: a link from an actor to itself was left out")
@@ -248,7 +250,8 @@ class Emitter:
                          f"{kinds[1].value} (allowed from: {allowed})", "choose a link kind that fits")
             return None
         ref = attributes.get("ref")
-        link_id = ids.link_id(source, kind.value, target, start, ref if isinstance(ref, str) else None)
+        link_id = ids.link_id(source, kind.value, target, start if dated_id else None,
+                              ref if isinstance(ref, str) else None)
         citation = (self.result.origin.id, locator, note)
         kept = self._links.get(link_id)
         if kept is None:
