@@ -10,6 +10,8 @@ is judged the same way wherever it comes from.
 'MY'
 >>> country_code("HKG")
 'HK'
+>>> [country_code(n) for n in ("Bosnia", "Turkey", "South Korea", "Laos", "Burma", "Swaziland", "Ivory Coast")]
+['BA', 'TR', 'KR', 'LA', 'MM', 'SZ', 'CI']
 >>> currency_code("eur")
 'EUR'
 >>> partial_date("2006-05")
@@ -46,6 +48,22 @@ _COUNTRY_SYNONYMS = {
     "brunei": "BN", "palestine": "PS", "congo, democratic republic of": "CD",
     "democratic republic of the congo": "CD", "dr congo": "CD", "mainland china": "CN",
     "china mainland": "CN", "prc": "CN",
+    "bosnia": "BA", "bosnia herzegovina": "BA", "bosnia-herzegovina": "BA", "bih": "BA",
+    "macedonia": "MK", "fyrom": "MK", "former yugoslav republic of macedonia": "MK",
+    "east timor": "TL", "timor leste": "TL", "eswatini": "SZ", "kingdom of eswatini": "SZ",
+    "congo-kinshasa": "CD", "congo kinshasa": "CD", "drc": "CD", "zaire": "CD",
+    "congo-brazzaville": "CG", "congo brazzaville": "CG", "republic of the congo": "CG", "congo": "CG",
+    "the gambia": "GM", "uae": "AE", "emirates": "AE", "the bahamas": "BS", "korea, south": "KR",
+    "korea (south)": "KR", "south-korea": "KR", "korea, north": "KP", "dprk": "KP",
+    "lao pdr": "LA", "lao": "LA", "kirghizia": "KG", "slovak republic": "SK", "vatican": "VA",
+    "holy see": "VA", "hongkong": "HK", "hong kong, china": "HK", "macau sar": "MO", "macao sar": "MO",
+    "taiwan, province of china": "TW", "chinese taipei": "TW", "republic of moldova": "MD",
+    "st lucia": "LC", "st kitts and nevis": "KN", "st vincent and the grenadines": "VC",
+    "micronesia": "FM", "byelorussia": "BY", "belarus": "BY", "ceylon": "LK", "sri-lanka": "LK",
+    "brasil": "BR", "persia": "IR", "siam": "TH", "kampuchea": "KH", "dahomey": "BJ", "upper volta": "BF",
+    "palestinian territories": "PS", "occupied palestinian territory": "PS", "west bank and gaza": "PS",
+    "cabo verde": "CV", "turkey (turkiye)": "TR",
+    "britain": "GB", "scotland": "GB", "wales": "GB", "northern ireland": "GB",
 }
 
 

@@ -181,6 +181,19 @@ class Emitter:
             return claimed
         first = self.result.actors[at]
         attributes = {**claimed.attributes, **first.attributes}
+        conflicts = {k: v for k, v in claimed.attributes.items()
+                     if k in first.attributes and first.attributes[k] != v and k not in _MERGE_QUIET}
+        if conflicts:  # two records of one actor disagree: keep the first figure, list the others, say so
+            kept = dict(first.attributes.get("conflicting", {}))
+            for key, value in conflicts.items():
+                values = kept.setdefault(key, [first.attributes[key]])
+                if value not in values:
+                    values.append(value)
+            attributes["conflicting"] = kept
+            self.notice("records merged into one actor with different figures (first kept, all listed in "
+                        "its 'conflicting' attribute)",
+                        f"{claimed.name}: " + ", ".join(f"{k} {first.attributes[k]!r} / {v!r}"
+                                                        for k, v in conflicts.items()))
         if "kind_guessed" in claimed.attributes:  # the resolver's latest word on the kind
             attributes["kind_guessed"] = claimed.attributes["kind_guessed"]
         citations = first.citations
@@ -297,6 +310,10 @@ class Emitter:
             self.result.notes.append(f"citations: {self.capped} further mentions of already cited records were not "
                                      f"added (at most {MAX_CITATIONS} citations per record and file)")
         return self.result
+
+
+#: Attributes whose values differ between mentions by design (not a conflict between two sources' figures).
+_MERGE_QUIET = frozenset({"kind_guessed", "conflicting", "lists", "contribution_date", "iati_version"})
 
 
 class _Bad(ValueError):

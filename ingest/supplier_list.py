@@ -136,6 +136,7 @@ class _Reader:
     def __init__(self, path: Path, ctx: ReadContext, origin: Source, brand: str, disclosed: str | None) -> None:
         self.emit = Emitter(path, FORMAT, ctx, origin)
         self.disclosed = disclosed
+        self._brand_cache: dict[str, Actor] = {}
         self.brand: Actor | None = self.emit.actor(None, "--brand", f"{path.name} (brand)",
                                                    "the brand that published this supplier list",
                                                    kind="brand", name=brand)
@@ -164,14 +165,17 @@ class _Reader:
             emit.problem(row, names.get("factory"), "the factory has no name")
             emit.end()
             return
+        attributes: dict[str, Any] = {}
         try:
             country = country_of(cell.get("country") or "")
-        except ValueError as exc:
-            emit.problem(row, names.get("country", "country"), str(exc) if cell.get("country") else
-                         "the factory has no country", "use an ISO 3166 code or an English country name")
-            emit.end()
-            return
-        attributes: dict[str, Any] = {}
+        except ValueError:
+            # the row is kept (one odd name must not refuse a brand's whole list) and flagged
+            country = None
+            stated = tidy(cell.get("country") or "")
+            emit.notice("factories whose country could not be read (kept without a country; fix the name and "
+                        "ingest again)", f"{locator}:{names.get('country', 'country')}: {stated or '(empty)'!r}")
+            if stated:
+                attributes["country_stated"] = stated
         address = ", ".join(tidy(cell[f]) for f in ("address", "city", "state", "postal") if cell.get(f))
         if address:
             attributes["address"] = address
@@ -183,14 +187,9 @@ class _Reader:
                                 f"{locator}:{names[field]}: {cell[field]!r}")
                 else:
                     attributes[key] = number
-        for field, key in (("women", "share_women"), ("migrant", "share_migrant")):
+        for field, who in (("women", "women"), ("migrant", "migrant")):
             if cell.get(field):
-                share = _share(cell[field])
-                if share is None:
-                    emit.notice("shares that are not between 0% and 100% (left out)",
-                                f"{locator}:{names[field]}: {cell[field]!r}")
-                else:
-                    attributes[key] = share
+                self._share_or_count(cell[field], names[field], who, attributes, locator)
         for field in ("product", "factory_type", "brands"):
             values = split_list(cell.get(field), "|;,") if field == "brands" else split_list(cell.get(field), "|;")
             if values:
@@ -209,11 +208,11 @@ class _Reader:
         if facility is None:
             emit.end()
             return
-        if self.brand is not None:
-            link_attributes = {k: attributes[k] for k in ("product_type", "factory_type", "brands") if k in attributes}
-            if self.disclosed:
-                link_attributes["disclosed"] = self.disclosed
-            emit.link(LinkKind.SOURCES_FROM, self.brand.id, facility.id, row, locator,
+        link_attributes = {k: attributes[k] for k in ("product_type", "factory_type", "brands") if k in attributes}
+        if self.disclosed:
+            link_attributes["disclosed"] = self.disclosed
+        for buyer in self._buyers(attributes.get("brands") or [], row, names.get("brands"), locator):
+            emit.link(LinkKind.SOURCES_FROM, buyer.id, facility.id, row, locator,
                       "factory on the brand's supplier list", column=names.get("factory"), attributes=link_attributes)
         group = tidy(cell.get("group", ""))
         if group:
@@ -228,8 +227,59 @@ class _Reader:
                               confidence="reported")
         emit.end()
 
+    def _buyers(self, row_brands: list[str], row: int, column: str | None, locator: str) -> list[Actor]:
+        """Who sources from the row's factory: the brands its own brand column names (a list covering several
+        brands says per row which), else the brand whose list this is."""
+        named = [b for b in row_brands if not is_placeholder(b)]
+        if not named:
+            return [self.brand] if self.brand is not None else []
+        buyers = []
+        for name in named:
+            actor = self._brand_cache.get(name)
+            if actor is None:
+                actor = self.emit.actor(row, column, locator, "brand named in the row of the supplier list",
+                                        kind="brand", name=name)
+                if actor is None:
+                    continue
+                self._brand_cache[name] = actor
+            buyers.append(actor)
+        return buyers
+
+    def _share_or_count(self, text: str, heading: str, who: str, attributes: dict, locator: str) -> None:
+        """A column of women or migrant workers, read by what its heading says: a share (``% Female``,
+        ``Share of women``) or a head count (``Female workers``, ``Number of migrant workers``), whatever
+        the size of the number."""
+        value = text.strip()
+        if _SHARE_HEADING.search(heading) or value.endswith("%"):
+            share = _share(value)
+            if share is None:
+                self.emit.notice("shares that are not between 0% and 100% (left out)", f"{locator}:{heading}: {text!r}")
+                return
+            attributes[f"share_{who}"] = share
+            return
+        number = _count(value)
+        if number is None and _COUNT_HEADING.search(heading):
+            self.emit.notice("worker counts that are not counts (left out)", f"{locator}:{heading}: {text!r}")
+            return
+        if number is not None and (_COUNT_HEADING.search(heading) or number > 100):
+            attributes[f"{who}_workers"] = number
+            total = attributes.get("workers")
+            if isinstance(total, int) and total > 0 and number <= total:
+                attributes[f"share_{who}"] = round(number / total, 6)
+            return
+        share = _share(value)  # a bare heading ("Female") and a number up to 100: a share
+        if share is None:
+            self.emit.notice("shares that are not between 0% and 100% (left out)", f"{locator}:{heading}: {text!r}")
+        else:
+            attributes[f"share_{who}"] = share
+
     def finish(self) -> ReadResult:
         return self.emit.finish()
+
+
+#: Headings that say a column holds shares, and headings that say it holds head counts.
+_SHARE_HEADING = re.compile(r"%|percent|share|ratio|proportion|pct|rate", re.IGNORECASE)
+_COUNT_HEADING = re.compile(r"\b(workers|employees|number|no|count|headcount|total|staff)\b", re.IGNORECASE)
 
 
 # -- finding the header and the brand -------------------------------------------
