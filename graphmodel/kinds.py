@@ -192,7 +192,7 @@ _L = LinkSpec
 LINK_SPECS: dict[LinkKind, LinkSpec] = {
     s.kind: s
     for s in (
-        _L(L.FUNDS, "funds", ORGANISATIONS | ACTIVITIES, ORGANISATIONS | ACTIVITIES | {K.PERSON}, True, "Payment", Sphere.FUNDING, 0.6, 0.1, "#d68910"),
+        _L(L.FUNDS, "funds", AGENTS | ACTIVITIES, ORGANISATIONS | ACTIVITIES | {K.PERSON}, True, "Payment", Sphere.FUNDING, 0.6, 0.1, "#d68910"),
         _L(L.IMPLEMENTS, "implements", ORGANISATIONS, ACTIVITIES | {K.AGREEMENT}, True, "UnknownLink", Sphere.FUNDING, 0.4, 0.6, "#f4d03f"),
         _L(L.AFFILIATED_TO, "is affiliated to", ORGANISATIONS, UNION_SIDE | {K.NGO, K.OTHER}, True, "Membership", Sphere.ORGANISING, 0.3, 0.5, "#c0392b"),
         _L(L.MEMBER_OF, "is a member of", AGENTS, ORGANISATIONS, True, "Membership", Sphere.ORGANISING, 0.3, 0.4, "#e6b0aa", "dashed"),

@@ -37,6 +37,8 @@ class ReadResult:
     rejected: int = 0
     notes: list[str] = field(default_factory=list)
     merged: int = 0
+    #: The file's reconciliation (ingest.ledger.Ledger), when the reader keeps one.
+    ledger: Any = None
 
     @property
     def imported(self) -> int:

@@ -65,13 +65,20 @@ _USED = {"name", "title", *ALIAS_PROPS, *COUNTRY_PROPS, "description", "summary"
 
 
 def sniff(path: Path, head: bytes) -> bool:
+    """FtM entity lines, by name (``.ftm.json``, ``.ftm``...) or, whatever the extension (``.ijson``, none),
+    by content: a first line that is a JSON object with a ``schema`` and ``properties``."""
     name = path.name.lower()
     if name.endswith((".ftm.json", ".ftm", ".ftm.jsonl", ".ftm.ndjson")):
         return True
-    if path.suffix.lower() not in (".json", ".jsonl", ".ndjson"):
-        return False
     first = head.decode("utf-8", "ignore").lstrip("\ufeff").lstrip().split("\n", 1)[0]
-    return first.startswith("{") and '"schema"' in first and '"properties"' in first
+    if not first.startswith("{") or '"schema"' not in first:
+        return False
+    try:
+        entity = json.loads(first)
+    except ValueError:  # a first line longer than the bytes read: judge by its keys
+        return '"properties"' in first and '"id"' in first
+    return isinstance(entity, dict) and isinstance(entity.get("schema"), str) and "id" in entity \
+        and isinstance(entity.get("properties", {}), dict)
 
 
 def read_ftm(path: Path, ctx: ReadContext, origin: Source | None = None) -> ReadResult:
@@ -203,6 +210,8 @@ def _party(emit: Emitter, mapping: KindMapping, line: int, entity: dict,
     names = [tidy(str(v)) for v in props.get("name", []) + props.get("title", []) if tidy(str(v))]
     if not names and (props.get("firstName") or props.get("lastName")):
         names = [tidy(" ".join(str(v[0]) for v in (props.get("firstName"), props.get("lastName")) if v))]
+    if not names and isinstance(entity.get("caption"), str) and tidy(entity["caption"]):
+        names = [tidy(entity["caption"])]  # what FtM itself displays for an entity without a name
     if not names:
         emit.problem(line, "properties.name", f"the {entity['schema']} has no name")
         emit.end()
@@ -271,17 +280,24 @@ def _link(emit: Emitter, mapping: KindMapping, line: int, entity: dict, ends: tu
     props = entity["properties"]
     schema = entity["schema"]
     emit.begin()
+    money = _payment(emit, line, props) if schema == "Payment" else {}
+    where = f"{emit.label}:{line}"
     ids = []
     for prop in ends:
         ref = _ref(props.get(prop))
         if not ref:
             emit.problem(line, f"properties.{prop}", f"the {schema} has no {prop}")
+            if money:
+                emit.set_aside(where, f"rejected: the payment has no {prop}", money["amount"], money["currency"])
             emit.end()
             return
         actor_id = by_ftm_id.get(str(ref)) or emit.ctx.lookup(f"ftm:{ref}")
         if actor_id is None:
             emit.problem(line, f"properties.{prop}", f"{prop} {str(ref)[:60]!r} is not an entity of this file "
                          "(or one already imported)", "export the linked entities with the link")
+            if money:
+                emit.set_aside(where, f"rejected: the payment's {prop} is not in the file", money["amount"],
+                               money["currency"])
             emit.end()
             return
         ids.append(actor_id)
@@ -313,14 +329,16 @@ def _link(emit: Emitter, mapping: KindMapping, line: int, entity: dict, ends: tu
     if fields.get("start") and fields.get("end") and fields["end"] < fields["start"][: len(fields["end"])]:
         emit.notice("end dates before start dates (end left out)", f"line {line}")
         fields.pop("end")
-    if schema == "Payment" and kind is LinkKind.FUNDS:
-        _payment(emit, line, props, fields, attributes)
+    fields.update(money)
+    if schema == "Payment" and not money and props.get("amount"):
+        attributes["amount_text"] = str(props["amount"][0])  # kept as written; the ledger says why it is not money
     if schema == "Ownership" and props.get("percentage"):
-        try:
-            share = float(str(props["percentage"][0]).rstrip("%"))
-            share = share / 100 if share > 1 else share
+        try:  # FtM's percentage is always a percent: "1" is 1 %, never 100 %
+            share = float(str(props["percentage"][0]).rstrip("%").replace(",", ".")) / 100
             if 0 <= share <= 1:
                 fields["share"] = round(share, 6)
+            else:
+                emit.notice("percentages outside 0-100 (left out)", f"line {line}: {props['percentage'][0]!r}")
         except ValueError:
             emit.notice("percentages that are not numbers (left out)", f"line {line}: {props['percentage'][0]!r}")
     for prop in ("programme", "purpose", "summary", "status", "ownershipType", "sharesCount"):
@@ -356,25 +374,34 @@ def _ref(values: list | None) -> str | None:
     return str(ref) if ref not in (None, "") else None
 
 
-def _payment(emit: Emitter, line: int, props: dict, fields: dict, attributes: dict) -> None:
-    if not props.get("amount"):
-        return
-    raw = str(props["amount"][0])
-    try:
-        amount = float(raw.replace(",", ""))
-    except ValueError:
-        emit.notice("amounts that are not numbers (left out)", f"line {line}: {raw!r}")
-        return
-    currency = str(props["currency"][0]) if props.get("currency") else None
-    try:
-        currency = currency_code(currency) if currency else None
-    except ValueError:
-        currency = None
-    if currency is None or amount < 0:
-        emit.notice("amounts without a known currency, or negative (left out)", f"line {line}: {raw}")
-        attributes["amount_text"] = raw
-        return
-    fields["amount"], fields["currency"] = amount, currency
+def _payment(emit: Emitter, line: int, props: dict) -> dict[str, Any]:
+    """A Payment's money (``amount`` in ``currency``, else ``amountEur`` in EUR), stated in the ledger;
+    ``{}`` when it has none that can be read (then set aside with the reason)."""
+    where = f"{emit.label}:{line}"
+    for prop, currency_prop in (("amount", "currency"), ("amountEur", None)):
+        if not props.get(prop):
+            continue
+        raw = str(props[prop][0])
+        stated = str(props[currency_prop][0]).strip() if currency_prop and props.get(currency_prop) else \
+            ("EUR" if currency_prop is None else "")
+        try:
+            amount = float(raw.replace(",", "").replace(" ", ""))
+        except ValueError:
+            emit.notice("amounts that are not numbers (left out)", f"line {line}: {prop} {raw!r}")
+            emit.set_aside(where, f"the payment's {prop} is not a number ({raw[:40]!r})")
+            return {}
+        try:
+            currency = currency_code(stated) if stated else None
+        except ValueError:
+            currency = None
+        emit.state(amount, currency or stated.upper() or "(no currency)")
+        if currency is None or amount < 0:
+            why = "a negative payment" if amount < 0 and currency else "the payment's currency is not ISO 4217"
+            emit.notice("payments without a known currency, or negative (left out)", f"line {line}: {raw} {stated}")
+            emit.set_aside(where, why, amount, currency or stated.upper() or "(no currency)")
+            return {}
+        return {"amount": amount, "currency": currency}
+    return {}
 
 
 class _Schemata:

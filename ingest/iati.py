@@ -239,43 +239,60 @@ class _IatiReader:
         parts = _children(el, path)
         type_code = (_attr_of(parts, "transaction-type", "code") or "").strip().upper()
         ttype = TRANSACTION_TYPES.get(type_code)
-        if ttype not in FUNDING_TYPES:
-            emit.notice("transactions that are not funding (left out)",
-                        f"{path} type {type_code or 'missing'}" + (f" ({ttype})" if ttype else ""))
-            return
-        emit.begin()
         line = el.sourceline
         value_el = parts.get("value", [(None, "")])[0][0]
-        if value_el is None or not (value_el.text or "").strip():
-            emit.problem(line, f"{path}/value", "the transaction has no value", "give the amount in <value>")
-            emit.end()
-            return
-        raw = (value_el.text or "").strip()
+        raw = ((value_el.text if value_el is not None else "") or "").strip()
         try:
-            amount = float(raw.replace(",", "").replace(" ", ""))
+            amount: float | None = float(raw.replace(",", "").replace(" ", "")) if raw else None
         except ValueError:
-            emit.problem(value_el.sourceline, f"{path}/value", f"{raw!r} is not a number", "write e.g. 12500.50")
-            emit.end()
+            amount = None
+        if amount is not None and not math.isfinite(amount):
+            amount = None
+        stated_currency = ((value_el.get("currency") if value_el is not None else None) or "").strip() \
+            or default_currency
+        try:
+            currency = currency_code(stated_currency) if stated_currency else None
+        except ValueError:
+            currency = None
+        ledger_currency = currency or (stated_currency or "").upper() or "(no currency)"
+        if amount is not None:
+            emit.state(amount, ledger_currency)  # every amount the file states is accounted for below
+        if ttype not in FUNDING_TYPES:
+            what = f"type {type_code or 'missing'}" + (f" ({ttype})" if ttype else "")
+            emit.notice("transactions that are not funding (left out)", f"{path} {what}")
+            emit.set_aside(f"{emit.label}:{path}", f"not a funding flow ({ttype or 'unknown type'})", amount,
+                           ledger_currency if amount is not None else None)
             return
+        emit.begin()
+        where = f"{emit.label}:{path}"
+
+        def refuse(column: str, message: str, hint: str | None = None) -> None:
+            emit.problem(line, column, message, hint)
+            emit.set_aside(where, f"rejected: {message}", amount, ledger_currency if amount is not None else None)
+            emit.end()
+
+        if not raw:
+            return refuse(f"{path}/value", "the transaction has no value", "give the amount in <value>")
+        if amount is None:
+            return refuse(f"{path}/value", f"{raw!r} is not a number", "write e.g. 12500.50")
         if amount < 0:
             emit.notice("negative transactions (corrections, left out)", f"{path}: {raw}")
+            emit.set_aside(where, "a negative value (a correction or reversal)", amount, ledger_currency)
             emit.end()
             return
-        currency = (value_el.get("currency") or "").strip() or default_currency
-        if not currency:
-            emit.problem(value_el.sourceline, f"{path}/value/@currency", "the value has no currency and the "
-                         "activity no default-currency", "add currency=\"USD\" (or the right code) to <value>")
-            emit.end()
-            return
+        if not stated_currency:
+            return refuse(f"{path}/value/@currency", "the value has no currency and the activity no default-currency",
+                          "add currency=\"USD\" (or the right code) to <value>")
+        if currency is None:
+            return refuse(f"{path}/value/@currency", f"{stated_currency!r} is not an ISO 4217 currency",
+                          "use a code such as EUR or USD")
         date_text = _attr_of(parts, "transaction-date", "iso-date") or value_el.get("value-date") or ""
         date = None
         if date_text.strip():
             try:
                 date = partial_date(date_text.strip()[:10])
             except ValueError as exc:
-                emit.problem(line, f"{path}/transaction-date/@iso-date", str(exc))
-                emit.end()
-                return
+                return refuse(f"{path}/transaction-date/@iso-date", str(exc))
         provider = self._party(parts, "provider-org", lang, local, programme)
         receiver = self._party(parts, "receiver-org", lang, local, programme)
         confidence = "reported" if ttype in PROMISED_TYPES else "confirmed"
@@ -296,6 +313,7 @@ class _IatiReader:
             target = programme
         if source is None or target is None:
             emit.notice("transactions whose provider cannot be told (left out)", f"{path} ({ttype})")
+            emit.set_aside(where, "neither the provider nor the receiver can be told", amount, currency)
             emit.end()
             return
         own_ref = (el.get("ref") or "").strip()

@@ -41,6 +41,7 @@ from graphmodel.text import clean_text, normalise_name, slugify
 from graphmodel.values import country_code, currency_code, partial_date
 
 from .base import ReadContext, ReadResult, validation_problems
+from .ledger import Ledger
 
 #: Citations kept per record and file: a reporting organisation named in every
 #: activity of a 50,000-activity file keeps the first places, not all of them.
@@ -113,6 +114,7 @@ class Emitter:
         self.label = path.name
         self.ctx = ctx
         self.result = ReadResult(path, fmt, origin)
+        self.ledger = self.result.ledger = Ledger(path.name, fmt, origin.id)
         self._actor_at: dict[str, int] = {}
         self._memo: dict[str, int] = {}
         self._links: dict[str, list] = {}
@@ -138,6 +140,14 @@ class Emitter:
         """Record a problem with the current record (it will count as rejected)."""
         self.ctx.problem(self.label, row, column, message, hint)
         self._record_failed = True
+
+    def state(self, amount: float, currency: str) -> None:
+        """Money the file states (see :mod:`ingest.ledger`): counted before anything is decided about it."""
+        self.ledger.state(amount, currency)
+
+    def set_aside(self, where: str, why: str, amount: float | None = None, currency: str | None = None) -> None:
+        """Something stated that is not written as stated, with place and reason (and its money)."""
+        self.ledger.set_aside(where, why, amount, currency)
 
     def cite(self, locator: str | None, note: str | None = None) -> Citation:
         return Citation(source=self.result.origin.id, locator=locator, note=note)
@@ -174,6 +184,8 @@ class Emitter:
     def keep_actor(self, actor: Actor) -> Actor:
         """Resolve an already built actor and keep it (merged with this file's earlier mentions)."""
         claimed = self.ctx.claim(actor)
+        if claimed.id != actor.id and actor.id not in self._actor_at:
+            self.ledger.merge(actor.name, claimed.id, self.ctx.resolver.last_rule or "same actor")
         at = self._actor_at.get(claimed.id)
         if at is None:
             self._actor_at[claimed.id] = len(self.result.actors)
@@ -230,6 +242,8 @@ class Emitter:
         """
         if source == target:
             self.notice("self-links", f"{locator}: a link from an actor to itself was left out")
+            if amount is not None and currency:
+                self.set_aside(locator or self.label, "a flow from an actor to itself", amount, currency)
             return None
         attributes = attributes or {}
         try:
@@ -249,18 +263,23 @@ class Emitter:
             sensitivity = Sensitivity(sensitivity).value
         except _Bad as exc:
             self.problem(row, column or exc.field, exc.message)
+            self._money_rejected(locator, exc.message, amount, currency)
             return None
         except ValueError as exc:
             self.problem(row, column, str(exc))
+            self._money_rejected(locator, str(exc), amount, currency)
             return None
         kinds = (self.ctx.kind_of(source), self.ctx.kind_of(target))
         if None in kinds:
             self.problem(row, column, f"no actor {source if kinds[0] is None else target!r}")
+            self._money_rejected(locator, "an end is not an actor", amount, currency)
             return None
         if not LINK_SPECS[kind].allows(*kinds):
             allowed = ", ".join(k.value for k in LINK_SPECS[kind].sources)
             self.problem(row, column or "kind", f"a {kind.value!r} link cannot go from a {kinds[0].value} to a "
                          f"{kinds[1].value} (allowed from: {allowed})", "choose a link kind that fits")
+            self._money_rejected(locator, f"a {kind.value} link cannot join a {kinds[0].value} to a {kinds[1].value}",
+                                 amount, currency)
             return None
         ref = attributes.get("ref")
         link_id = ids.link_id(source, kind.value, target, start if dated_id else None,
@@ -272,6 +291,9 @@ class Emitter:
                                     sensitivity, tidy(description) if description else None,
                                     dict(attributes), [citation, *(cites or [])]]
             return link_id
+        if amount is not None and currency:
+            self.set_aside(locator or self.label, "the same flow as an earlier record of this file (counted once)",
+                           amount, currency)
         for extra in cites or []:
             if extra not in kept[12]:
                 kept[12].append(extra)
@@ -293,6 +315,10 @@ class Emitter:
         if len(examples) < NOTE_EXAMPLES and example not in examples:
             examples.append(example)
 
+    def _money_rejected(self, locator: str | None, why: str, amount: Any, currency: Any) -> None:
+        if isinstance(amount, (int, float)) and math.isfinite(amount) and isinstance(currency, str) and currency:
+            self.set_aside(locator or self.label, f"rejected: {why}", float(amount), currency)
+
     def finish(self) -> ReadResult:
         rows = self.result.link_rows
         for link_id, (kind, source, target, start, end, amount, currency, share, confidence, sensitivity,
@@ -302,6 +328,7 @@ class Emitter:
                          json.dumps(attributes, ensure_ascii=False, default=str) if attributes else None,
                          json.dumps([list(c) for c in citations], ensure_ascii=False)))
         self._links.clear()
+        self.ledger.write_money(rows)
         for topic, count in self._note_counts.items():
             examples = "; ".join(self._notes[topic])
             more = f" (first {len(self._notes[topic])} shown)" if count > len(self._notes[topic]) else ""

@@ -114,6 +114,8 @@ class Resolver:
     _store_empty: bool = True
     _reviewed: set[tuple[str, str]] = field(default_factory=set)
     _merged_ids: dict[str, str] = field(default_factory=dict)
+    #: The rule of the last merge :meth:`claim` made (for the ledger).
+    last_rule: str | None = None
 
     def __post_init__(self) -> None:
         if self.store is not None:
@@ -122,6 +124,7 @@ class Resolver:
     # -- public -------------------------------------------------------------
     def claim(self, actor: Actor) -> Actor:
         """The actor as it should be written: with the id of the actor it matches, if any."""
+        self.last_rule = "same id"
         if actor.id in self._by_id:
             return self._adopt(actor, self._by_id[actor.id])
         if actor.id in self._merged_ids:  # a record merged before, mentioned again
@@ -188,6 +191,9 @@ class Resolver:
         for scheme, value in actor.identifiers.items():
             hits = self._identifier_hits(scheme, value)
             if len(hits) == 1:
+                self.last_rule = f"same {scheme} identifier"
+                if normalise_name(hits[0].name) not in {normalise_name(n) for n in [actor.name, *actor.aliases]}:
+                    self._review(actor, hits[0], f"merged: same {scheme} identifier, different name", 1.0)
                 return hits[0]
         for name in [actor.name, *actor.aliases]:
             key = normalise_name(name)
@@ -195,12 +201,20 @@ class Resolver:
                 continue
             hits = self._name_hits(key, actor)
             if len(hits) == 1:
+                self.last_rule = "same name"
                 return hits[0]
             if len(hits) > 1:
                 for k in hits:
                     self._review(actor, k, "name shared by several actors", 1.0)
                 return None
-        return self._spacing_match(actor) or self._company_match(actor) or self._acronym_match(actor)
+        for rule, finder in (("same name apart from spaces", self._spacing_match),
+                             ("company name without legal form", self._company_match),
+                             ("acronym of the name", self._acronym_match)):
+            found = finder(actor)
+            if found is not None:
+                self.last_rule = rule
+                return found
+        return None
 
     def _spacing_match(self, actor: Actor) -> _Known | None:
         """Names equal but for spaces ("IrishAid" = "Irish Aid"), within this run."""

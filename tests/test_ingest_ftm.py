@@ -153,3 +153,31 @@ def test_stakemap_own_export_conventions(tmp_path):
     assert links_between(links(result), bwi.id, fes.id)[0].kind is LinkKind.PARTNERS_WITH
     [implements] = links_between(links(result), bwi.id, one(result.actors, "Migrant programme").id)
     assert implements.kind is LinkKind.IMPLEMENTS and implements.confidence.value == "reported"
+
+
+def test_payments_donations_captions_percentages_and_any_extension(tmp_path):
+    """Payments keep their money (amountEur when no amount); a person's donation to a party funds it; an
+    entity with only a caption is named by it; FtM percentages are percents; FtM lines are recognised by
+    content whatever the file is called; every amount is accounted for in the ledger."""
+    from graphmodel.kinds import ActorKind, LinkKind
+    from tests.ingest_helpers import fixture, links, one, read
+
+    path = fixture("ftm", "payments.ijson")
+    result, ctx = read(path)
+    assert result.format == "ftm" and not ctx.problems
+    party = one(result.actors, "Example Labour Party")
+    donor = one(result.actors, "Alex Donor Example")
+    assert donor.kind is ActorKind.PERSON
+    funds = {(lk.source, lk.target, lk.amount, lk.currency) for lk in links(result) if lk.kind is LinkKind.FUNDS}
+    fund, union = one(result.actors, "Example Workers Fund"), one(result.actors, "Example Garment Union")
+    assert (fund.id, union.id, 25000.0, "EUR") in funds and (fund.id, union.id, 1200.5, "EUR") in funds
+    assert (donor.id, party.id, 500.0, "GBP") in funds
+    [owns] = [lk for lk in links(result) if lk.kind is LinkKind.OWNS]
+    assert owns.share == 0.01
+    money = result.ledger.money()
+    assert money["EUR"] == {"stated": 26200.5, "written": 26200.5, "set_aside": 0.0, "reconciles": True}
+    assert money["XYZ"] == {"stated": 75.0, "written": 0.0, "set_aside": 75.0, "reconciles": True}
+    assert not result.ledger.check()
+    bare = tmp_path / "entities"  # no extension at all
+    bare.write_bytes(path.read_bytes())
+    assert read(bare)[0].format == "ftm"
