@@ -15,6 +15,7 @@ fingerprint changes; the restricted copy is cached per projection and viewer.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
@@ -256,7 +257,8 @@ def hidden_names(viewer: Viewer):
 def overview(viewer: Viewer) -> dict[str, Any]:
     """What the map holds for this viewer: counts by kind, country, link kind and origin, and freshness."""
     proj = projection(viewer)
-    return _memoised(("overview", id(proj), proj.fingerprint, viewer.key), lambda: _overview(proj, viewer))
+    administers = viewer.role == "admin" or viewer is LOCAL_VIEWER
+    return _memoised(("overview", id(proj), proj.fingerprint, viewer.key, administers), lambda: _overview(proj, viewer))
 
 
 def _overview(proj: Projection, viewer: Viewer) -> dict[str, Any]:
@@ -289,6 +291,9 @@ def _overview(proj: Projection, viewer: Viewer) -> dict[str, Any]:
         "links_by_confidence": {CONFIDENCES[k].value: int(n) for k, n in enumerate(conf) if n},
         "origins": counted,
         "datasets": sorted(datasets, key=lambda s: s["id"]),
+        # the reconciliation ledgers count every record of a file, withheld ones too: administrators only
+        "ledgers": {d["id"]: json.loads(d["ledger"]) for d in datasets if d.get("ledger")}
+        if viewer.role == "admin" or viewer is LOCAL_VIEWER else {},
         "documents": sorted(documents, key=lambda s: (-(s.get("year") or 0), s["id"])),
         "last_write": st.last_write,
         "years": list(years) if years else None,

@@ -58,6 +58,9 @@ class Source(_Record):
     licence: str | None = None
     format: str | None = None
     description: str | None = None
+    #: For an origin (a dataset or file that was ingested): the compact reconciliation ledger of the run that
+    #: last wrote it, as JSON (what its files stated, wrote and set aside; see ingest.ledger).
+    ledger: str | None = None
 
     @field_validator("id")
     @classmethod

@@ -340,7 +340,7 @@ class Emitter:
 
 
 #: Attributes whose values differ between mentions by design (not a conflict between two sources' figures).
-_MERGE_QUIET = frozenset({"kind_guessed", "conflicting", "lists", "contribution_date", "iati_version"})
+_MERGE_QUIET = frozenset({"kind_guessed", "conflicting", "lists", "contribution_date", "iati_version", "stated_name"})
 
 
 class _Bad(ValueError):

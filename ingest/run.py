@@ -9,6 +9,7 @@ failure leaves the store as it was and a re-run changes nothing.
 from __future__ import annotations
 
 import gc
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from graphmodel.text import slugify
 
 from .base import ReadContext, ReadResult, load_yaml, withhold_uncited_people
 from .formats import detect_format, get_format
+from .ledger import Ledger, compact
 from .resolution import Resolver, ReviewItem
 
 DATASET_FILE = "dataset.yaml"
@@ -41,6 +43,8 @@ class FileReport:
     rejected: int
     notes: list[str] = field(default_factory=list)
     merged: int = 0
+    #: The file's reconciliation (see :mod:`ingest.ledger`), as a dict.
+    ledger: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -215,20 +219,58 @@ def _run_ingest(store: Store, paths: list[Path], fmt: str, source: str | None, d
             continue
         withhold_uncited_people(result, ctx)
         results.append(result)
-    reports = [FileReport(str(r.path), r.format, r.origin.id, r.read, r.imported, r.rejected, r.notes, r.merged)
-               for r in results]
+    ledgers = _ledgers(results, store)
+    reports = [FileReport(str(r.path), r.format, r.origin.id, r.read, r.imported, r.rejected, r.notes, r.merged,
+                          led.as_dict()) for r, led in zip(results, ledgers)]
+    unreconciled = [p for led in ledgers for p in led.check()]
+    if unreconciled:  # money that vanished without a reason is a bug, never a silent outcome
+        raise StakemapError("the ingest's ledger does not add up, so nothing was written: " + "; ".join(unreconciled[:5]),
+                            hint="this is a bug in Stakemap: please report it with the file")
     if ctx.problems and not skip_invalid:
         raise ValidationFailed(ctx.problems, hint="fix these rows, or use --skip-invalid to import the valid ones")
-    batches = _batches(results)
+    batches = _batches(results, {r.origin.id: [] for r in results}, reports)
     written = [] if dry_run or not batches else store.write_all(batches, expect=expect)
     return IngestReport(reports, ctx.problems, written, ctx.resolver.merged, ctx.resolver.review, dry_run)
 
 
-def _batches(results: list[ReadResult]) -> list[Batch]:
-    """One batch per origin; actors claimed twice are merged."""
-    batches: dict[str, Batch] = {}
+def _ledgers(results: list[ReadResult], store: Store) -> list[Ledger]:
+    """Each file's ledger, with its counts, and the flows it states that an earlier file of the run or
+    another origin in the map already holds (the same link: counted once)."""
+    ledgers: list[Ledger] = []
+    seen: dict[str, str] = {}
+    money_rows = [(r, row) for r in results for row in r.link_rows if row[6] is not None]
+    in_store = store.get_links([row[0] for _, row in money_rows]) if money_rows else {}
     for r in results:
-        batch = batches.setdefault(r.origin.id, Batch(r.origin))
+        led = r.ledger if r.ledger is not None else Ledger(r.path.name, r.format, r.origin.id)
+        if r.ledger is None:
+            led.write_money(r.link_rows)
+        led.read, led.written, led.rejected = r.read, r.imported, r.rejected
+        for row in r.link_rows:
+            if row[6] is None:
+                continue
+            where = seen.get(row[0])
+            if where is None and row[0] in in_store:
+                others = [o for o in store.origins_of(row[0]) if o != r.origin.id]
+                where = f"origin {others[0]}" if others else None
+            if where is not None:
+                led.same_flows.append({"link": row[0], "amount": row[6], "currency": row[7], "also_in": where})
+            seen.setdefault(row[0], r.path.name)
+        ledgers.append(led)
+    return ledgers
+
+
+def _batches(results: list[ReadResult], ledgers: dict[str, list] | None = None,
+             reports: list[FileReport] | None = None) -> list[Batch]:
+    """One batch per origin; actors claimed twice are merged; each origin keeps its files' compact ledger."""
+    batches: dict[str, Batch] = {}
+    for r, report in zip(results, reports or [None] * len(results)):
+        if ledgers is not None and report is not None:
+            ledgers[r.origin.id].append(report.ledger)
+    for r in results:
+        origin = r.origin
+        if ledgers and ledgers.get(origin.id):
+            origin = origin.model_copy(update={"ledger": json.dumps(compact(ledgers[origin.id]), sort_keys=True)})
+        batch = batches.setdefault(r.origin.id, Batch(origin))
         batch.sources.extend(r.sources)
         batch.actors.extend(r.actors)
         batch.links.extend(r.links)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import typer
@@ -10,6 +11,7 @@ from rich.table import Table
 from graphmodel.kinds import ACTOR_SPECS, LINK_SPECS, ActorKind
 from graphmodel.models import Actor, Link
 from graphmodel.values import country_name
+from ingest.ledger import summary_lines
 from ingest.run import IngestReport, run_ingest
 
 from .console import (JsonOption, StoreOption, actor_arg, console, err_console, escape, handles_errors, print_json,
@@ -81,10 +83,17 @@ def _print_report(report: IngestReport) -> None:
     for f in report.files:
         for note in f.notes:
             console.print(f"note {Path(f.path).name}: {note}", markup=False)
+        for line in summary_lines(f.ledger) if f.ledger else []:
+            console.print(f"ledger {Path(f.path).name}: {line}", markup=False)
     for problem in report.problems:
         err_console.print(f"rejected {problem}", markup=False, soft_wrap=True)
-    console.print(f"read {report.read} = imported {report.imported} + rejected {report.rejected}; "
-                  f"merged with existing actors: {report.merged}")
+    merged = [m for f in report.files for m in f.ledger.get("merged", [])]
+    targets = sorted({m["into"] for m in merged})
+    into = ""
+    if merged:
+        into = f"; {len(merged)} records merged into {len(targets)} known actors (" + ", ".join(targets[:5]) \
+            + (", ..." if len(targets) > 5 else "") + ")"
+    console.print(f"read {report.read} = imported {report.imported} + rejected {report.rejected}{into}")
     for w in report.written:
         console.print(f"wrote {w.origin}: {w.actors} actors, {w.links} links"
                       + (f"; removed {w.actors_removed} actors, {w.links_removed} links no longer in it"
@@ -112,8 +121,9 @@ def stats(store: str = StoreOption, as_json: bool = JsonOption) -> None:
     with store_at(store, create=False) as st:
         s = st.stats()
         url = st.url
+        ledgers = {src.id: json.loads(src.ledger) for src in st.sources() if src.ledger}
     if as_json:
-        print_json({"store": url, **s.as_dict()})
+        print_json({"store": url, **s.as_dict(), "ledgers": ledgers})
         return
     console.print(f"[bold]{s.actors}[/bold] actors, [bold]{s.links}[/bold] links, {s.sources} sources "
                   f"in {escape(url)} (last write {s.last_write or 'never'})", markup=True)
@@ -127,6 +137,13 @@ def stats(store: str = StoreOption, as_json: bool = JsonOption) -> None:
     for origin, counts in s.records_by_origin.items():
         origins.add_row(origin, str(counts.get("actors", 0)), str(counts.get("links", 0)))
     console.print(origins)
+    for origin, ledger in sorted(ledgers.items()):
+        for f in ledger.get("files", []):
+            records = f["records"]
+            console.print(f"ledger {origin} ({f['path']}): read {records['read']} = written {records['written']} + "
+                          f"rejected {records['rejected']}; merged {records['merged']}", markup=False)
+            for line in summary_lines(f):
+                console.print(f"  {line}", markup=False)
 
 
 def _count_table(title: str, counts: dict[str, int]) -> Table:
@@ -171,16 +188,19 @@ def _print_actor(actor: Actor, links: list[Link], others: dict[str, Actor], sour
         if value:
             console.print(f"  {key}: {value}", markup=False)
     table = Table(title=f"{len(links)} links")
-    for col in ("direction", "kind", "other", "when", "confidence", "sources"):
-        table.add_column(col)
+    for col in ("direction", "kind", "other", "amount", "when", "confidence", "sources"):
+        table.add_column(col, justify="right" if col == "amount" else "left")
     for lk in links:
         outgoing = lk.source == actor.id
         other = others.get(lk.target if outgoing else lk.source)
         when = "–".join(x for x in (lk.start, lk.end) if x)
         cites = "; ".join(f"{sources[c.source].title if c.source in sources else c.source}"
                           + (f" ({c.locator})" if c.locator else "") for c in lk.citations)
+        amount = f"{lk.amount:,.2f} {lk.currency}" if lk.amount is not None else ""
+        if lk.share is not None:
+            amount = (amount + " " if amount else "") + f"({lk.share:.0%} share)"
         table.add_row("→" if outgoing else "←", LINK_SPECS[lk.kind].label,
-                      other.name if other else (lk.target if outgoing else lk.source), when,
+                      other.name if other else (lk.target if outgoing else lk.source), amount, when,
                       lk.confidence.value, cites)
     console.print(table)
 

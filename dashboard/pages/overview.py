@@ -37,6 +37,7 @@ def layout(**_query) -> html.Div:
         html.H2("Where it comes from"),
         html.Div([html.Div(origins_table(ov["origins"]), className="card"),
                   html.Div(documents_list(ov["documents"]), className="card")], className="grid-2"),
+        html.Div(ledger_table(ov.get("ledgers", {})), className="card") if ov.get("ledgers") else None,
         html.P(freshness(ov), className="muted", id="overview-freshness"),
     ], className="page page-overview")
 
@@ -106,6 +107,30 @@ def origins_table(origins: list[dict]) -> html.Div:
                              html.Td("–" if o["actors"] is None else f"{o['actors']:,}", className="num"),
                              html.Td("–" if o["links"] is None else f"{o['links']:,}", className="num")]))
     return html.Div([html.H3("Loaded datasets"), html.Table(rows, className="table")])
+
+
+def ledger_table(ledgers: dict[str, dict]) -> html.Div | None:
+    """What each ingested file stated, what was written and what was set aside (administrators only)."""
+    if not ledgers:
+        return None
+    rows = [html.Tr([html.Th("Origin"), html.Th("File"), html.Th("Read", className="num"),
+                     html.Th("Written", className="num"), html.Th("Rejected", className="num"),
+                     html.Th("Merged", className="num"), html.Th("Money: stated = written + set aside"),
+                     html.Th("Set aside, why")])]
+    for origin, ledger in sorted(ledgers.items()):
+        for f in ledger.get("files", []):
+            r = f["records"]
+            money = "; ".join(
+                (f"{cur} {m['stated']:,.0f} = {m['written']:,.0f} + {m['set_aside']:,.0f}"
+                 + ("" if m["reconciles"] else " (does not add up)")) if m["stated"] is not None
+                else f"{cur} {m['written']:,.0f} written" for cur, m in f["money"].items()) or "–"
+            why = "; ".join(f"{n} {reason}" for reason, n in f.get("set_aside_by_reason", {}).items()) or "–"
+            rows.append(html.Tr([html.Td(origin), html.Td(f["path"]), html.Td(f"{r['read']:,}", className="num"),
+                                 html.Td(f"{r['written']:,}", className="num"),
+                                 html.Td(f"{r['rejected']:,}", className="num"),
+                                 html.Td(f"{r['merged']:,}", className="num"), html.Td(money), html.Td(why)]))
+    return html.Div([html.H3("What the files said (reconciliation)"), html.Table(rows, className="table",
+                                                                                  id="overview-ledger")])
 
 
 def documents_list(documents: list[dict]) -> html.Div:
