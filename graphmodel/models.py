@@ -205,6 +205,38 @@ def check_link_kinds(link: Link, source_kind: ActorKind, target_kind: ActorKind)
         )
 
 
+def identifier_scheme(key: str) -> str:
+    """The scheme of an identifiers key: an actor with several ids of one scheme keeps the second and later
+    under ``scheme#2``, ``scheme#3``...
+
+    >>> identifier_scheme("iati#2"), identifier_scheme("os_id")
+    ('iati', 'os_id')
+    """
+    return key.split("#", 1)[0]
+
+
+def merge_identifiers(*groups: dict[str, str]) -> dict[str, str]:
+    """Every identifier of ``groups``, each value once per scheme, the first of a scheme under its name.
+
+    >>> merge_identifiers({"iati": "GB-CHC-1"}, {"iati": "XM-DAC-7", "lei": "X"}, {"iati": "gb-chc-1"})
+    {'iati': 'GB-CHC-1', 'iati#2': 'XM-DAC-7', 'lei': 'X'}
+    """
+    out: dict[str, str] = {}
+    for group in groups:
+        for key, value in group.items():
+            base = identifier_scheme(key)
+            if any(identifier_scheme(k) == base and v.casefold() == str(value).casefold() for k, v in out.items()):
+                continue
+            if base not in out:
+                out[base] = value
+                continue
+            n = 2
+            while f"{base}#{n}" in out:
+                n += 1
+            out[f"{base}#{n}"] = value
+    return out
+
+
 def check_identifiers(values: dict[str, str]) -> dict[str, str]:
     import re
 
@@ -214,13 +246,15 @@ def check_identifiers(values: dict[str, str]) -> dict[str, str]:
         text = str(value).strip()
         if not text:
             continue
-        pattern = IDENTIFIER_SCHEMES.get(key)
+        if "#" in key and not re.match(r"^[a-z_]+#[2-9][0-9]*$", key):
+            raise ValueError(f"unknown identifier scheme {scheme!r} (a second id of a scheme is written scheme#2)")
+        pattern = IDENTIFIER_SCHEMES.get(identifier_scheme(key))
         if pattern is None:
             raise ValueError(f"unknown identifier scheme {scheme!r} (known: {', '.join(IDENTIFIER_SCHEMES)})")
-        if key in ("wikidata", "os_id", "lei"):
+        if identifier_scheme(key) in ("wikidata", "os_id", "lei"):
             text = text.upper()
         if not re.match(pattern, text):
-            raise ValueError(f"{text!r} is not a valid {key} identifier")
+            raise ValueError(f"{text!r} is not a valid {identifier_scheme(key)} identifier")
         out[key] = text
     return out
 

@@ -89,12 +89,16 @@ class GraphBuilder:
                 emit.problem(row, column or "label", "the node has neither a name nor an id")
                 emit.end()
                 return None
-            emit.notice("nodes without a name (named by their id)", f"{locator}: {name!r}")
+            emit.notice("nodes without a name (named by their id, which is local to the file: never matched by it)",
+                        f"{locator}: {name!r}")
+            nameless = True
+        else:
+            nameless = False
         type_word, type_key = self.mapping.pick(data, self.mapping.actor_type_fields, loose)
         if type_key:
             used.add(type_key)
         rule = self.mapping.actor(type_word)
-        attributes: dict[str, Any] = {}
+        attributes: dict[str, Any] = {"name_from_id": True} if nameless else {}
         if type_word:
             attributes["type"] = type_word
         if not rule.mapped:

@@ -36,7 +36,7 @@ from pydantic import ValidationError
 
 from graphmodel import ids
 from graphmodel.kinds import LINK_SPECS, Confidence, LinkKind, Sensitivity
-from graphmodel.models import Actor, Citation, Source, merge_citations
+from graphmodel.models import Actor, Citation, Source, merge_citations, merge_identifiers
 from graphmodel.text import clean_text, normalise_name, slugify
 from graphmodel.values import country_code, currency_code, partial_date
 
@@ -215,7 +215,7 @@ class Emitter:
             self.capped += 1
         merged = first.model_copy(update={
             "aliases": [a for a in dict.fromkeys([*first.aliases, claimed.name, *claimed.aliases]) if a != first.name],
-            "identifiers": {**claimed.identifiers, **first.identifiers},
+            "identifiers": merge_identifiers(first.identifiers, claimed.identifiers),
             "countries": list(dict.fromkeys([*first.countries, *claimed.countries])),
             "sectors": list(dict.fromkeys([*first.sectors, *claimed.sectors])),
             "country": first.country or claimed.country,

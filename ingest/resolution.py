@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from graphmodel.kinds import ActorKind
-from graphmodel.models import Actor
+from graphmodel.models import Actor, identifier_scheme, merge_identifiers
 from graphmodel.store.contract import StoreView
 from graphmodel.text import normalise_name as _normalise_name
 
@@ -126,7 +126,12 @@ class Resolver:
         """The actor as it should be written: with the id of the actor it matches, if any."""
         self.last_rule = "same id"
         if actor.id in self._by_id:
-            return self._adopt(actor, self._by_id[actor.id])
+            known = self._by_id[actor.id]
+            if actor.identifiers and normalise_name(actor.name) != normalise_name(known.name):
+                # an id made from an identifier (an IATI ref): one identifier, two names; merged, and listed
+                scheme = identifier_scheme(next(iter(actor.identifiers)))
+                self._review(actor, known, f"merged: same {scheme} identifier, different name", 1.0)
+            return self._adopt(actor, known)
         if actor.id in self._merged_ids:  # a record merged before, mentioned again
             return self._adopt(actor, self._by_id[self._merged_ids[actor.id]])
         existing = None if self._store_empty else self.store.get_actor(actor.id)
@@ -138,7 +143,8 @@ class Resolver:
             self.merged += 1
             self._merged_ids[actor.id] = match.id
             return self._adopt(actor, match)
-        self._near_matches(actor)
+        if not _nameless(actor):
+            self._near_matches(actor)
         self._remember(actor)
         return actor
 
@@ -188,13 +194,17 @@ class Resolver:
         if actor.kind is ActorKind.PERSON:
             self._same_name_people(actor)
             return None
-        for scheme, value in actor.identifiers.items():
+        nameless = _nameless(actor)
+        for key, value in actor.identifiers.items():
+            scheme = identifier_scheme(key)
             hits = self._identifier_hits(scheme, value)
             if len(hits) == 1:
                 self.last_rule = f"same {scheme} identifier"
                 if normalise_name(hits[0].name) not in {normalise_name(n) for n in [actor.name, *actor.aliases]}:
                     self._review(actor, hits[0], f"merged: same {scheme} identifier, different name", 1.0)
                 return hits[0]
+        if nameless:  # a graph file's node named only by its local id ("n0") is matched by identifiers only
+            return None
         for name in [actor.name, *actor.aliases]:
             key = normalise_name(name)
             if not key:
@@ -356,8 +366,8 @@ class Resolver:
                 self._review(actor, other, "similar name", round(score, 3))
 
     def _review(self, actor: Actor, known: _Known, reason: str, score: float) -> None:
-        pair = (actor.id, known.id)
-        if pair in self._reviewed or actor.id == known.id:
+        pair = (actor.id, known.id) if actor.id != known.id else (normalise_name(actor.name), known.id)
+        if pair in self._reviewed or (actor.id == known.id and "different name" not in reason):
             return
         self._reviewed.add(pair)
         self.review.append(ReviewItem(actor.id, actor.name, known.id, known.name, reason, score))
@@ -369,7 +379,7 @@ class Resolver:
         self._by_id[actor.id] = _Known(actor.id, actor.kind, actor.name, actor.country, _guessed(actor),
                                        _address(actor), dict(actor.identifiers))
         self._index(actor, actor.id)
-        if actor.kind not in NO_NEAR_MATCH:
+        if actor.kind not in NO_NEAR_MATCH and not _nameless(actor):
             for token in _tokens(normalise_name(actor.name)):
                 members = self._blocks.setdefault(token, [])
                 if len(members) <= BLOCK_LIMIT:
@@ -407,8 +417,7 @@ class Resolver:
         known.kind, known.guessed = kind, guessed
         known.country = known.country or adopted.country
         known.address = known.address or _address(adopted)
-        for scheme, value in adopted.identifiers.items():
-            known.identifiers.setdefault(scheme, value)
+        known.identifiers = merge_identifiers(known.identifiers, adopted.identifiers)
         return adopted
 
 
@@ -437,9 +446,10 @@ def _loose_iati_key(value: str) -> str:
 
 
 def _keys(actor: Actor) -> list[str]:
-    keys = [_identifier_key(s, v) for s, v in actor.identifiers.items()]
-    if "iati" in actor.identifiers:
-        keys.append(_loose_iati_key(actor.identifiers["iati"]))
+    keys = [_identifier_key(identifier_scheme(s), v) for s, v in actor.identifiers.items()]
+    keys += [_loose_iati_key(v) for s, v in actor.identifiers.items() if identifier_scheme(s) == "iati"]
+    if _nameless(actor):
+        return keys
     person = actor.kind is ActorKind.PERSON
     keys += _primary_keys(actor.name, person, actor.kind in NO_ACRONYMS)
     for alias in actor.aliases:
@@ -591,10 +601,15 @@ def _conflicting_identifier(actor: Actor, known: _Known) -> str | None:
     if ActorKind.PROGRAMME in (actor.kind, known.kind):
         schemes = (*UNIQUE_SCHEMES, "iati")  # an IATI activity identifier names one activity
     for scheme in schemes:
-        mine, theirs = actor.identifiers.get(scheme), known.identifiers.get(scheme)
-        if mine and theirs and mine.casefold() != theirs.casefold():
+        mine = {v.casefold() for k, v in actor.identifiers.items() if identifier_scheme(k) == scheme}
+        theirs = {v.casefold() for k, v in known.identifiers.items() if identifier_scheme(k) == scheme}
+        if mine and theirs and not mine & theirs:
             return scheme
     return None
+
+
+def _nameless(actor: Actor) -> bool:
+    return bool(actor.attributes.get("name_from_id"))
 
 
 def _guessed(actor: Actor) -> bool:

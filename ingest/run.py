@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from graphmodel.errors import InputError, Problem, StakemapError, StoreChanged, StoreError, ValidationFailed
-from graphmodel.models import Actor, Source, merge_citations
+from graphmodel.models import Actor, Source, merge_citations, merge_identifiers
 from graphmodel.store.contract import Batch, Store, WriteResult
 from graphmodel.text import slugify
 
@@ -283,7 +283,7 @@ def _batches(results: list[ReadResult], ledgers: dict[str, list] | None = None,
                 actor = first.model_copy(update={
                     "aliases": [a for a in dict.fromkeys([*first.aliases, actor.name, *actor.aliases])
                                 if a != first.name],
-                    "identifiers": {**actor.identifiers, **first.identifiers},
+                    "identifiers": merge_identifiers(first.identifiers, actor.identifiers),
                     "citations": merge_citations(first.citations, actor.citations)})
             merged[actor.id] = actor
         batch.actors = list(merged.values())

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from graphmodel import ids
 from graphmodel.kinds import LINK_SPECS, ActorKind, Confidence, LinkKind, Sensitivity
-from graphmodel.models import IDENTIFIER_SCHEMES, Actor, Citation, Source
+from graphmodel.models import IDENTIFIER_SCHEMES, Actor, Citation, Source, merge_identifiers
 from graphmodel.text import clean_text, slugify
 from graphmodel.values import currency_code, partial_date, split_list
 
@@ -169,7 +169,8 @@ def read_actors(sheet: Sheet, ctx: ReadContext, result: ReadResult, local: dict[
                 id=cell.get("id", ""), kind=cell.get("kind") or "", name=cell.get("name") or "",
                 aliases=split_list(cell.get("aliases")), country=cell.get("country") or None,
                 countries=split_list(cell.get("countries")), sectors=split_list(cell.get("sectors")),
-                identifiers={s: cell[s] for s in IDENTIFIER_SCHEMES if cell.get(s)},
+                identifiers=merge_identifiers(*({s: v} for s in IDENTIFIER_SCHEMES if cell.get(s)
+                                                 for v in split_list(cell[s]))),
                 description=cell.get("description") or None, sensitivity=cell.get("sensitivity") or None,
                 citations=[citation] if citation else [], attributes=_extra(row, cols),
             )

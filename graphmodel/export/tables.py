@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..kinds import LINK_SPECS
-from ..models import IDENTIFIER_SCHEMES, Actor, Citation, Link, Source
+from ..models import IDENTIFIER_SCHEMES, Actor, Citation, Link, Source, identifier_scheme
 from ..store.contract import Subgraph
 from .flat import LIST_SEPARATOR, attribute_columns, scalar
 
@@ -66,7 +66,7 @@ def actor_table(subgraph: Subgraph, style: str = "gephi") -> Table:
     actors = list(subgraph.actors.values())
     attrs = attribute_columns(actors, _ACTOR_READER_NAMES)
     schemes = [s for s in IDENTIFIER_SCHEMES
-               if s in _READ_SCHEMES or any(s in a.identifiers for a in actors)]
+               if s in _READ_SCHEMES or any(identifier_scheme(k) == s for a in actors for k in a.identifiers)]
     headings = ["ID" if style == "kumu" else "Id", "Label", "Type", "aliases", "country", "countries", "sectors",
                 "description", "sensitivity", *schemes, *attrs.values(), "cites", "locator", "note"]
     return Table("actors", headings, _actor_rows(actors, schemes, attrs))
@@ -77,7 +77,8 @@ def _actor_rows(actors: list[Actor], schemes: list[str], attrs: dict[str, str]) 
         head = [a.id, a.name, a.kind.value, LIST_SEPARATOR.join(a.aliases) or None, a.country,
                 LIST_SEPARATOR.join(a.countries) or None, LIST_SEPARATOR.join(a.sectors) or None, a.description,
                 a.sensitivity.value if a.sensitivity else None,
-                *(a.identifiers.get(s) for s in schemes), *(scalar(a.attributes.get(n)) for n in attrs)]
+                *(LIST_SEPARATOR.join(v for k, v in a.identifiers.items() if identifier_scheme(k) == s) or None
+                  for s in schemes), *(scalar(a.attributes.get(n)) for n in attrs)]
         for cite in _citation_cells(a.citations):
             yield head + cite
 

@@ -59,7 +59,7 @@ from typing import Any
 from ..errors import ConfigError, StoreChanged, StoreError
 from ..ids import link_id as derived_link_id
 from ..kinds import LINK_SPECS, ActorKind, LinkKind
-from ..models import Actor, Citation, Link, Source, merge_citations
+from ..models import Actor, Citation, Link, Source, identifier_scheme, merge_citations, merge_identifiers
 from ..settings import StoreURL
 from ..text import normalise_name
 from . import cypher as q
@@ -146,7 +146,7 @@ def actor_props(actor: Actor, claims: list[dict], seq: int) -> dict:
     return _clean({
         "id": actor.id, "kind": actor.kind.value, "name": actor.name, "aliases": list(actor.aliases),
         "country": actor.country, "countries": list(actor.countries), "sectors": list(actor.sectors),
-        "identifiers": [f"{k}:{v}" for k, v in actor.identifiers.items()],
+        "identifiers": [f"{identifier_scheme(k)}:{v}" for k, v in actor.identifiers.items()],
         "description": actor.description, "sensitivity": actor.sensitivity.value,
         "citation_sources": [c.source for c in actor.citations],
         "citation_locators": [c.locator or "" for c in actor.citations],
@@ -165,7 +165,7 @@ def actor_from_props(p: dict) -> Actor:
     return Actor.model_validate({
         "id": p["id"], "kind": p["kind"], "name": p["name"], "aliases": p.get("aliases", []),
         "country": p.get("country"), "countries": p.get("countries", []), "sectors": p.get("sectors", []),
-        "identifiers": dict(i.split(":", 1) for i in p.get("identifiers", [])),
+        "identifiers": merge_identifiers(*({k: v} for k, v in (i.split(":", 1) for i in p.get("identifiers", [])))),
         "description": p.get("description"), "sensitivity": p["sensitivity"],
         "citations": [{"source": s, "locator": loc or None, "note": n or None} for s, loc, n in cites],
         "attributes": json.loads(p["attributes"]) if p.get("attributes") else {},

@@ -22,7 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..errors import StoreChanged, StoreError
-from ..models import Actor, Link, Source, merge_citations
+from ..models import Actor, Link, Source, identifier_scheme, merge_citations, merge_identifiers
 from ..private_files import owner_only_file
 from ..text import normalise_name
 from .contract import LINK_COLUMNS, Batch, Stats, Store, WriteResult, citations_from_json, link_from_row
@@ -90,7 +90,7 @@ def actor_keys(actor: Actor) -> set[str]:
         if norm:
             keys.add("n:" + norm)
     for scheme, value in actor.identifiers.items():
-        keys.add(f"x:{scheme}:{value.casefold()}")
+        keys.add(f"x:{identifier_scheme(scheme)}:{value.casefold()}")
     return keys
 
 
@@ -101,10 +101,9 @@ def merge_actor_claims(claims: list[Actor]) -> Actor:
     if len(claims) == 1:
         return latest
     names = [c.name for c in claims] + [a for c in claims for a in c.aliases]
-    identifiers: dict[str, str] = {}
+    identifiers = merge_identifiers(*(c.identifiers for c in reversed(claims)))
     attributes: dict = {}
     for c in claims:
-        identifiers.update(c.identifiers)
         attributes.update(c.attributes)
     return latest.model_copy(update={
         "aliases": [n for n in dict.fromkeys(names) if n != latest.name],

@@ -1,0 +1,34 @@
+"""Identity: every id an organisation carries is kept and any matches; one id under two names is merged and
+listed for review; node ids of graph files are local to their file."""
+
+from __future__ import annotations
+
+from graphmodel.kinds import ActorKind
+from tests.ingest_helpers import fixture, ingest
+
+
+def test_an_organisation_keeps_every_iati_ref_and_any_of_them_matches(sqlite_store):
+    report = ingest(sqlite_store, fixture("iati", "two-refs.xml"))
+    [foundation] = [a for a in sqlite_store.iter_actors() if a.name == "Two Refs Solidarity Foundation"]
+    refs = {v for k, v in foundation.identifiers.items() if k.split("#")[0] == "iati"}
+    assert refs == {"NL-KVK-2", "XI-IATI-TRSF"}
+    ingest(sqlite_store, fixture("iati", "second-ref-only.xml"))
+    found = [a for a in sqlite_store.iter_actors() if "TRSF" in [a.name, *a.aliases]]
+    assert [a.id for a in found] == [foundation.id]  # the second ref alone finds it
+    assert report.files[0].ledger["merged"], "the merge is in the ledger"
+
+
+def test_one_ref_with_two_names_is_merged_and_listed_for_review(sqlite_store):
+    report = ingest(sqlite_store, fixture("iati", "two-refs.xml"))
+    centres = [a for a in sqlite_store.iter_actors() if a.identifiers.get("iati") == "KE-NGO-77"]
+    assert len(centres) == 1 and "Nairobi Workers Centre (renamed)" in centres[0].aliases
+    reasons = {(r.incoming_name, r.reason) for r in report.review}
+    assert any(name == "Nairobi Workers Centre (renamed)" and "same iati identifier, different name" in why
+               for name, why in reasons), reasons
+
+
+def test_unlabelled_graph_nodes_of_two_files_stay_apart(sqlite_store):
+    ingest(sqlite_store, fixture("graphml", "unlabelled-a.graphml"), fixture("graphml", "unlabelled-b.graphml"))
+    nodes = [a for a in sqlite_store.iter_actors() if a.name in ("n0", "n1", "n2")]
+    assert len(nodes) == 5 and all(a.kind is ActorKind.OTHER for a in nodes)
+    assert sqlite_store.stats().links == 3
