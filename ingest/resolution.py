@@ -99,6 +99,8 @@ class _Known:
     guessed: bool = False
     address: str | None = None
     identifiers: dict[str, str] = field(default_factory=dict)
+    #: Registration number and city, when a record gives them (two different ones are two actors).
+    facts: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -234,7 +236,7 @@ class Resolver:
         hits = [self._by_id[i] for i in sorted(self._by_key.get(f"s:{compact}", ()))]
         hits = [k for k in hits if k.kind is not ActorKind.PERSON and _compatible(actor, k)
                 and not (actor.country and k.country and actor.country != k.country)
-                and _same_site(actor, k) and not _conflicting_identifier(actor, k)]
+                and _same_site(actor, k) and not _conflicting_identifier(actor, k) and not _conflicting_fact(actor, k)]
         if len(hits) == 1:
             self._review(actor, hits[0], "merged: same name apart from spaces", 1.0)
             return hits[0]
@@ -269,7 +271,7 @@ class Resolver:
             if not _same_site(actor, k):
                 self._review(actor, k, "same name, different address", 1.0)
                 continue
-            if conflict := _conflicting_identifier(actor, k):
+            if conflict := _conflicting_identifier(actor, k) or _conflicting_fact(actor, k):
                 self._review(actor, k, f"same name, different {conflict}", 1.0)
                 continue
             hits.append(k)
@@ -290,7 +292,7 @@ class Resolver:
                         ids.add(s.id)
         hits = [self._by_id[i] for i in sorted(ids)]
         hits = [k for k in hits if k.kind in COMPANY_KINDS and _compatible(actor, k) and _same_site(actor, k)
-                and not _conflicting_identifier(actor, k)]
+                and not _conflicting_identifier(actor, k) and not _conflicting_fact(actor, k)]
         if len(hits) == 1:
             self._review(actor, hits[0], "merged: same company name apart from its legal form, same country", 1.0)
             return hits[0]
@@ -315,7 +317,7 @@ class Resolver:
             hits = [self._by_id[i] for i in sorted(ids)]
             hits = [k for k in hits if k.kind is not ActorKind.PERSON and _compatible(actor, k)
                     and not (actor.country and k.country and actor.country != k.country)
-                    and not _conflicting_identifier(actor, k)]
+                    and not _conflicting_identifier(actor, k) and not _conflicting_fact(actor, k)]
             if len(hits) == 1:
                 self._review(actor, hits[0], "merged: acronym matches the initials of the name", 1.0)
                 return hits[0]
@@ -377,7 +379,7 @@ class Resolver:
         if actor.id in self._by_id:
             return
         self._by_id[actor.id] = _Known(actor.id, actor.kind, actor.name, actor.country, _guessed(actor),
-                                       _address(actor), dict(actor.identifiers))
+                                       _address(actor), dict(actor.identifiers), _facts(actor))
         self._index(actor, actor.id)
         if actor.kind not in NO_NEAR_MATCH and not _nameless(actor):
             for token in _tokens(normalise_name(actor.name)):
@@ -417,6 +419,7 @@ class Resolver:
         known.kind, known.guessed = kind, guessed
         known.country = known.country or adopted.country
         known.address = known.address or _address(adopted)
+        known.facts = {**_facts(adopted), **known.facts}
         known.identifiers = merge_identifiers(known.identifiers, adopted.identifiers)
         return adopted
 
@@ -605,6 +608,49 @@ def _conflicting_identifier(actor: Actor, known: _Known) -> str | None:
         theirs = {v.casefold() for k, v in known.identifiers.items() if identifier_scheme(k) == scheme}
         if mine and theirs and not mine & theirs:
             return scheme
+    return None
+
+
+#: Attributes that say where a company is registered and sits: two different values, two actors.
+_REGISTRATION = ("registration_number", "registrationNumber", "company_number", "companyNumber", "registration",
+                 "taxNumber", "tax_number", "vatCode", "innCode", "ogrnCode")
+_CITY = ("city", "town")
+
+
+def _first_text(value) -> str | None:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    return str(value).strip() if value not in (None, "") else None
+
+
+def _facts(actor: Actor) -> dict[str, str]:
+    facts = {}
+    for key in _REGISTRATION:
+        text = _first_text(actor.attributes.get(key))
+        if text:
+            facts["registration number"] = re.sub(r"[^0-9a-z]", "", text.casefold())
+            break
+    for key in _CITY:
+        text = _first_text(actor.attributes.get(key))
+        if text:
+            facts["city"] = normalise_name(text)
+            break
+    if actor.kind is not ActorKind.FACILITY:
+        address = _first_text(actor.attributes.get("address"))
+        if address:
+            facts["address"] = normalise_name(address)
+    return facts
+
+
+def _conflicting_fact(actor: Actor, known: _Known) -> str | None:
+    """A registration number, city or address that both records give and that differ: names alone never
+    merge them (two companies of one name in two cities, two sites of one group)."""
+    mine = _facts(actor)
+    for key in ("registration number", "city"):
+        if mine.get(key) and known.facts.get(key) and mine[key] != known.facts[key]:
+            return key
+    if mine.get("address") and known.facts.get("address") and not same_site(mine["address"], known.facts["address"]):
+        return "address"
     return None
 
 

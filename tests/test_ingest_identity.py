@@ -32,3 +32,17 @@ def test_unlabelled_graph_nodes_of_two_files_stay_apart(sqlite_store):
     nodes = [a for a in sqlite_store.iter_actors() if a.name in ("n0", "n1", "n2")]
     assert len(nodes) == 5 and all(a.kind is ActorKind.OTHER for a in nodes)
     assert sqlite_store.stats().links == 3
+
+
+def test_same_name_different_registration_or_address_are_two_actors():
+    from tests.ingest_helpers import read
+
+    result, ctx = read(fixture("ftm", "same-name-companies.ftm.json"))
+    assert not ctx.problems
+    named = [a for a in result.actors if a.name.startswith("Example Textiles")]
+    registered = [a for a in named if a.attributes.get("registrationNumber")]
+    assert len(registered) == 2  # never merged: the survivor would carry the other's dissolution
+    dissolved = [a for a in registered if a.attributes.get("dissolutionDate")]
+    assert len(dissolved) == 1
+    reasons = {r.reason for r in ctx.resolver.review}
+    assert any("different registration number" in r or "different address" in r for r in reasons), reasons
