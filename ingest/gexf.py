@@ -6,8 +6,14 @@ included. Attribute values are matched to their declarations by ``for`` (1.2,
 name is its ``label``; its type is an attribute titled ``type``, ``kind`` or
 ``category`` (see the mapping file). An edge's relationship is its ``label``,
 its ``kind`` (1.2+) or a ``type``-like attribute; ``type="undirected"`` is
-kept in the link's attributes. Nested nodes are flattened; dynamic spells are
-not read (the notes say so).
+kept in the link's attributes. Nested nodes are flattened.
+
+Time: an edge's ``start``/``end`` (and ``startopen``/``endopen``), or its
+``<spells>``, become the link's valid time (several spells: from the first start
+to the last end, and the notes say how many were spanned). Actors have no valid
+time, so a node's spells are named in the notes. A dynamic attribute (values
+with ``start``/``end``) keeps its latest value, and every value with its dates
+under ``<title> (over time)``; the notes say which attributes were dynamic.
 """
 
 from __future__ import annotations
@@ -49,19 +55,19 @@ def read_gexf(path: Path, ctx: ReadContext, origin: Source | None = None) -> Rea
     declared = _attributes(graph)
     default_type = (graph.get("defaultedgetype") or "directed").strip().lower()
     base = element_path(graph)
-    spells = 0
+    node_spells = 0
     node_count = 0
     for container in (c for c in graph if localname(c) == "nodes"):
         for node, locator in _nodes(container, f"{base}/nodes"):
             node_count += 1
-            spells += any(localname(c) == "spells" for c in node)
+            node_spells += any(localname(c) == "spells" for c in node)
             node_id = node.get("id")
             if node_id is None:
                 emit.begin()
                 emit.problem(node.sourceline, f"{locator}/@id", "the node has no id", "every GEXF node needs an id")
                 emit.end()
                 continue
-            data = _values(node, declared.get("node", []))
+            data = _values(node, declared.get("node", []), emit, locator)
             if node.get("label"):
                 data.setdefault("label", node.get("label"))
             if node.get("pid"):
@@ -74,22 +80,23 @@ def read_gexf(path: Path, ctx: ReadContext, origin: Source | None = None) -> Rea
                 continue
             count += 1
             locator = f"{base}/edges/edge[{count}]"
-            spells += any(localname(c) == "spells" for c in edge)
             if lacks_an_end(emit, edge, locator):
                 continue
             source, target = edge.get("source"), edge.get("target")
-            data = _values(edge, declared.get("edge", []))
+            data = _values(edge, declared.get("edge", []), emit, locator)
             label = edge.get("label") or edge.get("kind") or None
             if edge.get("weight"):
                 data.setdefault("weight", _number(edge.get("weight")))
             for key in ("start", "end"):
-                if edge.get(key):
-                    data.setdefault(key, edge.get(key))
+                value = edge.get(key) or edge.get(f"{key}open")
+                if value:
+                    data.setdefault(key, value)
+            _spells(edge, data, emit, locator)
             edge_type = (edge.get("type") or default_type).strip().lower()
             builder.edge(source, target, data, edge.sourceline, locator, directed=edge_type == "directed",
                          column=locator, label=label)
-    if spells:
-        emit.notice("dynamic spells (not read)", f"{spells} nodes or edges have spells")
+    if node_spells:
+        emit.notice("node spells (actors have no valid time: not read)", f"{node_spells} nodes have spells")
     if node_count == 0:
         emit.notice("empty graph", "the file has no nodes")
     return emit.finish()
@@ -121,22 +128,61 @@ def _attributes(graph) -> dict[str, list[tuple[str, str, Any]]]:
     return out
 
 
-def _values(element, declared: list[tuple[str, str, Any]]) -> dict[str, Any]:
+def _values(element, declared: list[tuple[str, str, Any]], emit: Emitter | None = None,
+            locator: str = "") -> dict[str, Any]:
+    """An element's attribute values under their declared titles: matched by ``for``/``id``, by a ``for``
+    that is the declaration's position, or by their own position."""
     by_id = {d[0]: d[1] for d in declared}
     out: dict[str, Any] = {title: default for _, title, default in declared if default not in (None, "")}
+    timeline: dict[str, list[dict[str, str]]] = {}
     for block in (c for c in element if localname(c) == "attvalues"):
         position = 0
         for value in (c for c in block if localname(c) == "attvalue"):
             ref = value.get("for") if value.get("for") is not None else value.get("id")
             if ref is None:
                 title = declared[position][1] if position < len(declared) else f"attribute {position}"
+            elif ref in by_id:
+                title = by_id[ref]
+            elif ref.strip().isdigit() and int(ref) < len(declared):
+                title = declared[int(ref)][1]  # declared by name, given by position
             else:
-                title = by_id.get(ref, ref)
+                title = ref
             position += 1
             text = value.get("value")
-            if text not in (None, ""):
+            if text in (None, ""):
+                continue
+            start = value.get("start") or value.get("startopen")
+            end = value.get("end") or value.get("endopen")
+            if start or end:
+                timeline.setdefault(title, []).append({"value": text, "start": start or "", "end": end or ""})
+            else:
                 out[title] = text
+    for title, values in timeline.items():
+        values.sort(key=lambda v: (v["start"], v["end"]))
+        out[title] = values[-1]["value"]
+        out[f"{title} (over time)"] = values
+        if emit is not None:
+            emit.notice("dynamic attributes (the latest value kept, every value under '<title> (over time)')",
+                        f"{locator}: {title}")
     return out
+
+
+def _spells(edge, data: dict[str, Any], emit: Emitter, locator: str) -> None:
+    """An edge's spells as its valid time: one spell is its start and end; several are spanned."""
+    spells = [(s.get("start") or s.get("startopen") or "", s.get("end") or s.get("endopen") or "")
+              for block in edge if localname(block) == "spells" for s in block if localname(s) == "spell"]
+    if not spells:
+        return
+    starts = sorted(a for a, _ in spells if a)
+    ends = sorted(b for _, b in spells if b)
+    if starts:
+        data.setdefault("start", starts[0])
+    if ends and all(b for _, b in spells):
+        data.setdefault("end", ends[-1])
+    if len(spells) > 1:
+        data["spells"] = [{"start": a, "end": b} for a, b in spells]
+        emit.notice("edges with several spells (valid from the first start to the last end; all kept in "
+                    "'spells')", f"{locator}: {len(spells)} spells")
 
 
 def _number(text: str) -> Any:

@@ -186,3 +186,23 @@ def test_graph_files_are_idempotent(sqlite_store):
         before = sqlite_store.content_hash()
         ingest(sqlite_store, path, skip_invalid=True)
         assert sqlite_store.content_hash() == before
+
+
+def test_gexf_positional_and_dynamic_attributes_and_spells():
+    """Attributes given by position keep their declared names; dynamic values keep the latest and the whole
+    timeline; an edge's spells are its valid time; nothing is flattened without a word."""
+    from graphmodel.kinds import ActorKind, LinkKind
+    from tests.ingest_helpers import fixture, links, one, read
+
+    result, ctx = read(fixture("gexf", "dynamic-positional.gexf"))
+    assert not ctx.problems
+    federation = one(result.actors, "Example Federation")
+    assert federation.kind is ActorKind.GUF and federation.country == "CH"
+    assert federation.attributes["members"] == "2500"
+    assert [v["value"] for v in federation.attributes["members (over time)"]] == ["1000", "2500"]
+    assert not any(k in federation.attributes for k in ("0", "1", "2"))
+    [affiliation] = links(result)
+    assert affiliation.kind is LinkKind.AFFILIATED_TO and (affiliation.start, affiliation.end) == ("2004-01-01",
+                                                                                                  "2016-06-30")
+    notes = " ".join(result.notes)
+    assert "dynamic attributes" in notes and "several spells" in notes and "node spells" in notes
