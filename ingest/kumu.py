@@ -39,13 +39,38 @@ from .sheets import Sheet, check_archive, decode_utf8, read_xlsx_sheets
 FORMAT = "kumu"
 
 
+#: How far into a JSON file detection looks for Kumu's keys (a project export may put them after its settings).
+SNIFF_BYTES = 64 * 1024 * 1024
+
+
 def sniff(path: Path, head: bytes) -> bool:
     suffix = path.suffix.lower()
     if suffix == ".json":
         text = head.decode("utf-8", "ignore")
-        return '"elements"' in text or ('"connections"' in text and '"schema"' not in text)
+        if '"elements"' in text or ('"connections"' in text and '"schema"' not in text):
+            return True
+        if not text.lstrip("\ufeff \t\r\n").startswith("{") or '"schema"' in text:
+            return False
+        return _keys_further_in(path)
     if suffix in (".xlsx", ".xlsm"):
         return _workbook_is_kumu(path)
+    return False
+
+
+def _keys_further_in(path: Path) -> bool:
+    """Whether ``"elements"`` or ``"connections"`` appears past the first bytes (read in chunks, bounded)."""
+    tail = b""
+    seen = 0
+    with path.open("rb") as handle:
+        while seen < SNIFF_BYTES:
+            chunk = handle.read(1 << 20)
+            if not chunk:
+                return False
+            seen += len(chunk)
+            window = tail + chunk
+            if b'"elements"' in window or b'"connections"' in window:
+                return True
+            tail = window[-16:]
     return False
 
 
@@ -175,7 +200,7 @@ def _read_json(path: Path, ctx: ReadContext, origin: Source | None) -> ReadResul
             or not isinstance(data.get("connections", []), list) or not ("elements" in data or "connections" in data):
         raise InputError(f"{path}: expected a Kumu blueprint or project export: an object with \"elements\" and "
                          "\"connections\" lists", hint="export the project from Kumu as JSON")
-    export = any(isinstance(e, dict) and "_id" in e for e in data.get("elements", []))
+    export = any(isinstance(e, dict) and isinstance(e.get("attributes"), dict) for e in data.get("elements", []))
     title = data.get("name") if isinstance(data.get("name"), str) else None
     emit = Emitter(path, FORMAT, ctx, origin_for(
         path, ctx, FORMAT, origin, description=("Kumu project export" if export else "Kumu blueprint")
@@ -188,16 +213,14 @@ def _read_json(path: Path, ctx: ReadContext, origin: Source | None) -> ReadResul
             emit.problem(None, place, "an element must be an object", "e.g. {\"label\": \"BWI\"}")
             emit.end()
             continue
-        if export:
-            attributes = element.get("attributes") if isinstance(element.get("attributes"), dict) else {}
-            kumu_id = str(element.get("_id") or "")
-            fields = {k: v for k, v in attributes.items()}
-            builder.node(kumu_id or str(fields.get("label") or ""), fields, None, f"{path.name}#{place}",
-                         identifiers={"kumu": kumu_id} if kumu_id else {}, column=f"{place}.attributes.label")
-        else:
-            fields = {k: v for k, v in element.items() if k != "id"}
-            local = str(element.get("id") or element.get("label") or "")
-            builder.node(local, fields, None, f"{path.name}#{place}", column=f"{place}.label")
+        # a project export nests the fields in "attributes"; a blueprint has them on the element (with
+        # "id" or Kumu's "_id"); either way every field is read
+        nested = element.get("attributes") if isinstance(element.get("attributes"), dict) else {}
+        fields = {k: v for k, v in element.items() if k not in ("id", "_id", "attributes")} | nested
+        kumu_id = str(element.get("_id") or "")
+        local = kumu_id or str(element.get("id") or fields.get("label") or "")
+        builder.node(local, fields, None, f"{path.name}#{place}", identifiers={"kumu": kumu_id} if kumu_id else {},
+                     column=f"{place}.attributes.label" if nested else f"{place}.label")
     for i, connection in enumerate(data.get("connections", [])):
         place = f"connections[{i}]"
         if not isinstance(connection, dict):
@@ -205,8 +228,10 @@ def _read_json(path: Path, ctx: ReadContext, origin: Source | None) -> ReadResul
             emit.problem(None, place, "a connection must be an object", "e.g. {\"from\": \"A\", \"to\": \"B\"}")
             emit.end()
             continue
-        fields = dict(connection.get("attributes") or {}) if export else {
-            k: v for k, v in connection.items() if k not in ("from", "to", "id", "_id", "direction")}
+        fields = {k: v for k, v in connection.items() if k not in ("from", "to", "id", "_id", "direction",
+                                                                     "attributes", "delayed", "reversed")}
+        if isinstance(connection.get("attributes"), dict):
+            fields |= connection["attributes"]
         if export:
             for key in ("delayed", "reversed"):
                 if connection.get(key):

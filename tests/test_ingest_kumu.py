@@ -149,3 +149,20 @@ def test_workbook_with_a_sources_sheet(tmp_path):
     assert (grant.kind, grant.amount, grant.currency, grant.confidence.value) == (LinkKind.FUNDS, 5000, "EUR",
                                                                                   "reported")
     assert ("amrc", "para 4") in {(c.source, c.locator) for c in grant.citations}
+
+
+def test_blueprint_with_underscore_ids_keeps_labels_and_types_and_late_keys_are_found():
+    from graphmodel.kinds import ActorKind, LinkKind
+    from ingest.formats import detect_format
+    from tests.ingest_helpers import fixture, links, one, read
+
+    result, ctx = read(fixture("kumu", "blueprint-underscore-ids.json"))
+    assert not ctx.problems
+    federation = one(result.actors, "Example Garment Federation")
+    assert federation.kind is ActorKind.GUF and federation.country == "BD"
+    assert federation.identifiers == {"kumu": "el-1"}
+    assert [lk.kind for lk in links(result)] == [LinkKind.TARGETS]
+    late = fixture("kumu", "late-elements.json")
+    assert late.stat().st_size > 250_000 and detect_format(late).name == "kumu"
+    result, _ = read(late)
+    assert {a.name for a in result.actors} == {"Far Away Union", "Far Away Brand"}
