@@ -46,7 +46,7 @@ from graphmodel.values import split_list
 from .base import ReadContext, ReadResult, load_yaml
 from .placeholders import is_placeholder, placeholder_reason
 from .records import Emitter, country_of, facility_id, keyed_id, origin_for, tidy
-from .sheets import decode_utf8, read_csv_sheet
+from .sheets import cell_text, decode_utf8, read_csv_sheet, read_xlsx_sheets, xlsx_rows
 
 FORMAT = "oshub"
 PUBLISHER = "Open Supply Hub"
@@ -89,13 +89,37 @@ def sniff(path: Path, head: bytes) -> bool:
         return '"os_id"' in text or ('"FeatureCollection"' in text and '"elements"' not in text)
     if suffix == ".csv":
         header = {h.strip().strip('"').lower() for h in re.split(r"[,;\t]", text.splitlines()[0])} if text else set()
-        return "os_id" in header or ({"country", "name", "address"} <= header and "kind" not in header)
+        return _is_facility_header(header)
+    if suffix in (".xlsx", ".xlsm"):
+        try:
+            sheets = xlsx_rows(path, limit=1)
+        except InputError:
+            return False
+        return any(rows and _is_facility_header({cell_text(c).strip().lower() for c in rows[0][1]})
+                   for _, rows in sheets)
     return False
+
+
+def _is_facility_header(header: set[str]) -> bool:
+    """An Open Supply Hub download (``os_id``) or list (``country, name, address``; not Stakemap's template)."""
+    return "os_id" in header or ({"country", "name", "address"} <= header and not header & {"kind", "label", "from"})
 
 
 def read_oshub(path: Path, ctx: ReadContext, origin: Source | None = None) -> ReadResult:
     """Read an Open Supply Hub download, list upload, API response or recorded cassette."""
     suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):  # a list (or download) saved as a workbook: every facility sheet is read
+        sheets = [sh for sh in read_xlsx_sheets(path) if _is_facility_header({h.lower() for h in sh.headings})]
+        if not sheets:
+            raise InputError(f"{path}: no sheet has Open Supply Hub columns",
+                             hint="a list has country, name and address columns; a download has os_id")
+        download = any("os_id" in {h.strip().lower() for h in sh.headings} for sh in sheets)
+        reader = _Reader(path, ctx, origin_for(path, ctx, FORMAT, origin, kind="dataset" if download else "file",
+                                               publisher=PUBLISHER if download else None,
+                                               description="Open Supply Hub facility list (workbook)"))
+        for sheet in sheets:
+            reader.csv(sheet)
+        return reader.finish()
     if suffix == ".csv":
         sheet = read_csv_sheet(path)
         download = "os_id" in {h.strip().lower() for h in sheet.headings}

@@ -169,3 +169,16 @@ def test_detection():
 
     for name in ("facilities-download.csv", "list-upload.csv", "api-page.geojson", "api-pages.cassette.yaml"):
         assert detect_format(fixture("oshub", name)).name == "oshub", name
+
+
+def test_a_list_saved_as_a_workbook_is_read():
+    from ingest.formats import detect_format
+
+    path = fixture("oshub", "list-upload.xlsx")
+    assert detect_format(path).name == "oshub"
+    result, ctx = read(path)
+    assert not ctx.problems and result.read == 2
+    denim = one(result.actors, "Anatolia Denim")
+    assert denim.country == "TR" and denim.attributes["workers"] == 800
+    group = one(result.actors, "Sonar Group")
+    assert group.kind is ActorKind.SUPPLIER
