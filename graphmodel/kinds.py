@@ -208,7 +208,8 @@ LINK_SPECS: dict[LinkKind, LinkSpec] = {
         _L(L.SANCTIONS, "sanctions", POWER_HOLDERS | UNION_SIDE, AGENTS, True, "UnknownLink", Sphere.REGULATION, 0.8, 0.0, "#7b241c"),
         _L(L.OPPOSES, "opposes", AGENTS | ACTIVITIES, ANY, True, "UnknownLink", Sphere.ORGANISING, 0.2, 0.0, "#566573", "dotted"),
         _L(L.REPRESENTS_WORKERS_AT, "represents workers at", UNION_SIDE | {K.NGO}, COMPANIES | {K.EMPLOYER_ASSOCIATION, K.GOVERNMENT, K.OTHER}, True, "Representation", Sphere.PRODUCTION, 0.5, 0.2, "#ec7063"),
-        _L(L.MERGED_INTO, "merged into", ORGANISATIONS, ORGANISATIONS, True, "Succession", Sphere.ORGANISING, 0.2, 0.2, "#b2babb", "dotted"),
+        # succession, not influence: a predecessor's record is part of its successor's history, never a hop
+        _L(L.MERGED_INTO, "merged into", ORGANISATIONS, ORGANISATIONS, True, "Succession", Sphere.ORGANISING, 0.0, 0.0, "#b2babb", "dotted"),
         _L(L.REPRESSES, "represses", POWER_HOLDERS, AGENTS | ACTIVITIES, True, "UnknownLink", Sphere.REGULATION, 0.6, 0.0, "#17202a"),
         # a registry, certifier, auditor, initiative, union or researcher that names a site in a list it publishes
         _L(L.LISTS, "lists", AGENTS | ACTIVITIES, frozenset({K.FACILITY, K.SUPPLIER, K.OTHER}), True, "UnknownLink", Sphere.REGULATION, 0.2, 0.0, "#a9cce3", "dashed"),

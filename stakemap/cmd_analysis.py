@@ -10,6 +10,7 @@ from rich.table import Table
 
 from graphmodel.analysis import (Weights, brokerage, coverage, get_projection, influence_paths, leverage,
                                  read_context, what_if)
+from graphmodel.analysis.readable import readable, strength_word
 from graphmodel.kinds import LINK_SPECS, LinkKind, parse_link_kind
 from graphmodel.errors import ConfigError
 from graphmodel.values import country_name
@@ -105,6 +106,16 @@ def _cites(sources: list[dict[str, Any]]) -> str:
     return "; ".join(s["source"] + (f" ({s['locator']})" if s.get("locator") else "") for s in sources)
 
 
+InferredOption = typer.Option(False, "--include-inferred",
+                              help="Also follow inferred links and unmapped 'related to' links (left out by default: "
+                                   "nobody stated them; the answer says when they would change it).")
+
+
+def _notes(notes: list[str]) -> None:
+    for note in notes:
+        console.print(f"note: {note}", markup=False, soft_wrap=True, style="yellow")
+
+
 # -- paths ----------------------------------------------------------------------
 @handles_errors
 def paths(
@@ -113,14 +124,17 @@ def paths(
     k: int = typer.Option(5, "--k", "-k", min=1, max=100, help="How many paths."),
     max_hops: int = typer.Option(6, "--max-hops", min=1, max=12, help="Most hops in a path."),
     kinds: list[str] = typer.Option(None, "--kinds", help="Follow only these link kinds (repeat or comma-separate)."),
+    include_inferred: bool = InferredOption,
     weights: Path = WeightsOption,
     without: list[str] = WithoutOption,
     store: str = StoreOption,
     as_json: bool = JsonOption,
 ) -> None:
-    """The k strongest influence paths from one actor to another, each hop explained.
+    """The k strongest distinct influence paths from one actor to another, each hop explained.
 
-    A path's strength is the product of its hops' strengths (see 'stakemap weights').
+    A path's strength is the product of its hops' strengths (see 'stakemap weights'), shown as strong,
+    medium or weak and as a share of the best path (100); --json keeps the raw numbers. Paths through the
+    same intermediaries count once; inferred and unmapped links are left out unless --include-inferred.
 
     Examples:
 
@@ -134,7 +148,8 @@ def paths(
         a = actor_arg(st, source)
         b = actor_arg(st, target)
         result, answer = _ask(st, without, lambda p: influence_paths(p, a.id, b.id, k=k, max_hops=max_hops,
-                                                                      kinds=wanted, weights=w))
+                                                                      kinds=wanted, weights=w,
+                                                                      include_inferred=include_inferred))
     if as_json:
         _emit_json(result, answer)
         return
@@ -142,14 +157,17 @@ def paths(
                   + (f"; kinds {escape(', '.join(wanted))}" if wanted else "") + ")", highlight=False, markup=True)
     if not result.paths:
         console.print("no path found", style="yellow")
+    best = result.paths[0].strength if result.paths else None
     for n, path in enumerate(result.paths, 1):
-        console.print(f"\n{n}. strength {path.strength:.3g}   {_route(path.actors)}", markup=False, soft_wrap=True)
+        console.print(f"\n{n}. {readable(path.strength, best)}   {_route(path.actors)}", markup=False, soft_wrap=True)
         for h in path.hops:
             facts = ", ".join(x for x in ("–".join(x for x in (h.start, h.end) if x), h.confidence) if x)
             against = "" if h.direction == "forward" else " [influence runs against the link]"
-            console.print(f"   {h.strength:.2f}  {h.says}{against} ({facts})", markup=False, soft_wrap=True)
+            console.print(f"   {strength_word(h.strength):<7} {h.says}{against} ({facts})", markup=False,
+                          soft_wrap=True)
             if h.sources:
                 console.print(f"         sources: {_cites(h.sources)}", markup=False, soft_wrap=True, style="dim")
+    _notes(result.notes)
     _changes(answer)
     _weights_line(result.weights)
 
@@ -164,6 +182,7 @@ def leverage_cmd(
     max_hops: int = typer.Option(4, "--max-hops", min=1, max=8, help="Most hops of each path (reach, pressure)."),
     strong: float = typer.Option(0.5, "--strong", min=0.01, max=1.0,
                                  help="A path is strong at this share of the strongest path's strength."),
+    include_inferred: bool = InferredOption,
     weights: Path = WeightsOption,
     without: list[str] = WithoutOption,
     store: str = StoreOption,
@@ -171,8 +190,11 @@ def leverage_cmd(
 ) -> None:
     """Leverage points on a target: who can move it, and how we reach them.
 
-    Score = reach (our side → actor) × pressure (actor → target). Also lists the
-    chokepoints every strong path to the target passes.
+    Score = reach (our side → actor) × pressure (actor → target), shown as strong, medium or weak and
+    as a share of the best (100). Also lists the chokepoints every strong path to the target passes.
+    The target's own sites and subsidiaries are never pressure on it, factories are places pressure
+    passes through, succession (merged into) is no hop, and inferred or unmapped links are left out
+    unless --include-inferred (see docs/campaign-logic.md).
 
     Examples:
 
@@ -185,15 +207,20 @@ def leverage_cmd(
         t = actor_arg(st, target)
         ours = [actor_arg(st, ref) for ref in (from_ or [])]
         result, answer = _ask(st, without, lambda p: leverage(p, t.id, from_ids=[a.id for a in ours], top=top,
-                                                               max_hops=max_hops, weights=w, strong=strong))
+                                                               max_hops=max_hops, weights=w, strong=strong,
+                                                               include_inferred=include_inferred))
     if as_json:
         _emit_json(result, answer)
         return
     side = f" from {', '.join(a.name for a in ours)}" if ours else " (by pressure alone: give --from for reach)"
     console.print(f"[bold]Leverage on {escape(t.name)}[/bold]{escape(side)}", highlight=False, markup=True)
+    if not result.leverage:
+        console.print("no one found who can move this target within "
+                      f"{result.max_hops} hops" + (" that our side reaches" if ours else ""), style="yellow")
+    best = result.leverage[0].score if result.leverage else None
     for n, e in enumerate(result.leverage, 1):
-        console.print(f"{n:>3}. {e.actor['name']} ({e.actor['kind']}), acts in {e.sphere}: score {e.score:.3g}"
-                      + (f" = reach {e.reach:.3g} × pressure {e.pressure:.3g}" if ours else ""),
+        console.print(f"{n:>3}. {e.actor['name']} ({e.actor['kind']}), acts in {e.sphere}: {readable(e.score, best)}"
+                      + (f": reach {strength_word(e.reach)} × pressure {strength_word(e.pressure)}" if ours else ""),
                       markup=False, soft_wrap=True)
         console.print("       pressure: " + _hops(e.pressure_path), markup=False, soft_wrap=True, style="dim")
         if e.reach_path is not None and len(e.reach_path.actors) > 1:
@@ -202,11 +229,14 @@ def leverage_cmd(
         groups = "; ".join(f"{sphere}: {len(ids)}" for sphere, ids in result.by_sphere().items())
         console.print(f"by where they act: {groups}", markup=False)
     if result.chokepoints:
-        names = ", ".join(f"{c['actor']['name']} (best strength without it {c['best_strength_without']:.3g})"
-                          for c in result.chokepoints)
+        names = ", ".join(f"{c['actor']['name']} (without it the best route is "
+                          f"{readable(c['best_strength_without'], result.best_strength)})" for c in result.chokepoints)
         console.print(f"chokepoints (every strong path passes them): {names}", markup=False, soft_wrap=True)
     else:
         console.print("no chokepoint: strong paths to the target run through different actors", markup=False)
+    if result.own:
+        console.print(f"left out as the target's own sites and subsidiaries: {len(result.own)}", markup=False)
+    _notes(result.notes)
     _changes(answer)
     _weights_line(result.weights)
 

@@ -38,8 +38,15 @@ def gemstone() -> Projection:
     return Projection.from_records(actors, links)
 
 
-def test_rank_by_pressure_alone(gemstone):
+def test_inferred_links_are_left_out_by_default_and_the_answer_says_so(gemstone):
     result = leverage(gemstone, "lucky", top=4)
+    assert "owner" not in [e.actor["id"] for e in result.leverage]  # its only link was inferred
+    assert result.notes and "--include-inferred" in result.notes[0]
+    assert result.as_dict()["include_inferred"] is False
+
+
+def test_rank_by_pressure_alone(gemstone):
+    result = leverage(gemstone, "lucky", top=4, include_inferred=True)
     got = [(e.actor["id"], round(e.pressure, 6), e.sphere) for e in result.leverage]
     assert got == [("basel", 0.8, "regulation"), ("hktdc", 0.8, "regulation"), ("owner", 0.45, "capital"),
                    ("camp", 0.4, "organising")]
@@ -71,7 +78,7 @@ def test_reach_times_pressure_with_both_paths(gemstone):
 
 def test_chokepoint_threshold(gemstone):
     # from the union, everything runs through the owner; with a loose threshold the brand route does not count
-    result = leverage(gemstone, "lucky", from_ids=["union"], top=5)
+    result = leverage(gemstone, "lucky", from_ids=["union"], top=5, include_inferred=True)
     assert [c["actor"]["id"] for c in result.chokepoints] == ["owner"]
 
 
@@ -114,11 +121,12 @@ def test_reach_and_pressure_equal_networkx_dijkstra(case):
     dg.add_weighted_edges_from(zip(tails.tolist(), heads.tolist(), g.cost.tolist()))
     target, source = n - 1, 0
     # with a hop limit of n, least-cost walks are unconstrained: networkx's Dijkstra is the oracle
-    result = leverage(proj, f"a{target}", from_ids=[f"a{source}"], top=n, max_hops=n)
+    result = leverage(proj, f"a{target}", from_ids=[f"a{source}"], top=n, max_hops=n, include_inferred=True)
     to_t = nx.single_source_dijkstra_path_length(dg.reverse(copy=True), target)
     from_s = nx.single_source_dijkstra_path_length(dg, source)
+    own = {int(i[1:]) for i in result.own}  # the target's own sites and subsidiaries are not ranked
     expected = sorted(((from_s[x] + to_t[x]), x) for x in range(n)
-                      if x not in (source, target) and x in to_t and x in from_s)
+                      if x not in (source, target) and x not in own and x in to_t and x in from_s)
     got = [(e.actor["id"], e.score) for e in result.leverage]
     assert len(got) == len(expected)
     assert np.allclose(sorted(-math.log(s) for _, s in got), [c for c, _ in expected])

@@ -69,7 +69,8 @@ def test_json_shape(diamond):
     data = influence_paths(diamond, "fnv", "ncwu").as_dict()
     assert set(data) >= {"paths", "weights", "source", "target"}
     path = data["paths"][0]
-    assert set(path) == {"strength", "actors", "hops"}
+    assert set(path) == {"strength", "strength_word", "strength_share", "actors", "hops"}
+    assert path["strength_share"] == 100 and path["strength_word"] in ("strong", "medium", "weak")
     assert set(path["actors"][0]) >= {"id", "name", "kind"}
     assert set(path["hops"][0]) >= {"source", "target", "kind", "strength", "sources", "direction", "start", "end"}
     assert data["weights"]["source"] == "default" and data["weights"]["digest"] == Weights.default().digest
@@ -95,10 +96,16 @@ def test_zero_cost_arcs_and_ties_are_handled():
     actors = _actors(("a", "other"), ("b", "other"), ("c", "other"), ("d", "other"))
     links = [Link(kind="related_to", source=s, target=t, attributes={"influence": 1.0, "influence_backward": 1.0})
              for s, t in [("a", "b"), ("b", "c"), ("a", "c"), ("c", "d")]]
-    result = influence_paths(Projection.from_records(actors, links), "a", "d", k=10)
-    routes = [[x["id"] for x in p.actors] for p in result.paths]
+    proj = Projection.from_records(actors, links)
+    g = influence_graph(proj, inferred=True)
+    found = k_strongest(g, proj.position("a"), proj.position("d"), 10, 6)
+    routes = [[str(proj.actor_ids[i]) for i in nodes] for _, nodes, _ in found]
     assert routes == [["a", "c", "d"], ["a", "b", "c", "d"]]
-    assert all(p.strength == 1.0 for p in result.paths)
+    assert all(cost == 0.0 for cost, _, _ in found)
+    # as routes, the second only adds a detour through b: one distinct route, and the answer says so
+    result = influence_paths(proj, "a", "d", k=10, include_inferred=True)
+    assert [[x["id"] for x in p.actors] for p in result.paths] == [["a", "c", "d"]]
+    assert "Only 1 distinct route" in result.notes[0]
 
 
 # -- networkx as the oracle ---------------------------------------------------------

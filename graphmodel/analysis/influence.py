@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..kinds import LinkKind, parse_link_kind
+from ..kinds import Confidence, LinkKind, parse_link_kind
 from .projection import CONFIDENCES, LINK_KINDS, Projection
 from .search import hop_layers
 from .weights import Weights
@@ -144,15 +144,32 @@ def parse_kinds(kinds: Iterable[str | LinkKind] | None) -> frozenset[LinkKind] |
 
 
 def influence_graph(proj: Projection, weights: Weights | None = None,
-                    kinds: Iterable[str | LinkKind] | None = None) -> InfluenceGraph:
-    """The influence graph of ``proj`` under ``weights``, optionally only some link kinds (cached)."""
+                    kinds: Iterable[str | LinkKind] | None = None, inferred: bool = True) -> InfluenceGraph:
+    """The influence graph of ``proj`` under ``weights``, optionally only some link kinds (cached).
+
+    With ``inferred=False`` the links nobody stated are left out: ``related_to`` (what an import could not
+    map) and links of confidence ``inferred``.
+    """
     weights = weights or Weights.default()
     wanted = parse_kinds(kinds)
-    key = ("influence", weights.digest, wanted)
-    return proj.cached(key, lambda: _build(proj, weights, wanted))
+    key = ("influence", weights.digest, wanted, inferred)
+    return proj.cached(key, lambda: _build(proj, weights, wanted, inferred))
 
 
-def _build(proj: Projection, weights: Weights, kinds: frozenset[LinkKind] | None) -> InfluenceGraph:
+def stated_only(proj: Projection) -> np.ndarray:
+    """Per link: True unless it is ``related_to`` or of confidence ``inferred``."""
+    unmapped = proj.link_kind == LINK_KINDS.index(LinkKind.RELATED_TO)
+    guessed = proj.confidence == CONFIDENCES.index(Confidence.INFERRED)
+    return ~(unmapped | guessed)
+
+
+def has_inferred(proj: Projection) -> bool:
+    """Whether the map holds any link :func:`stated_only` leaves out."""
+    return bool(proj.n_links) and not bool(stated_only(proj).all())
+
+
+def _build(proj: Projection, weights: Weights, kinds: frozenset[LinkKind] | None,
+           inferred: bool = True) -> InfluenceGraph:
     n = proj.n_actors
     fwd, bwd = link_strengths(proj, weights)
     m = proj.n_links
@@ -162,6 +179,8 @@ def _build(proj: Projection, weights: Weights, kinds: frozenset[LinkKind] | None
     link = np.concatenate([np.arange(m, dtype=np.int32)] * 2)
     along = np.concatenate([np.ones(m, dtype=bool), np.zeros(m, dtype=bool)])
     keep = strength > 0
+    if not inferred:
+        keep &= np.concatenate([stated_only(proj)] * 2)
     if kinds is not None:
         codes = np.array([LINK_KINDS.index(k) for k in kinds])
         keep &= np.isin(np.concatenate([proj.link_kind] * 2), codes)

@@ -43,10 +43,11 @@ from typing import Any
 import numpy as np
 
 from ..errors import StakemapError
-from ..kinds import ACTOR_SPECS, LINK_SPECS
-from .influence import InfluenceGraph, influence_graph
+from ..kinds import ACTOR_SPECS, LINK_SPECS, ActorKind, LinkKind
+from .influence import InfluenceGraph, has_inferred, influence_graph
 from .paths import InfluencePath, _explain
-from .projection import LINK_KINDS, Projection
+from .projection import ACTOR_KINDS, LINK_KINDS, Projection
+from .readable import share_of_best, strength_word
 from .search import walk_back
 from .weights import Weights
 
@@ -70,8 +71,10 @@ class LeverageEntry:
     reach_path: InfluencePath | None
     pressure_path: InfluencePath
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"actor": self.actor, "score": self.score, "reach": self.reach, "pressure": self.pressure,
+    def as_dict(self, best: float | None = None) -> dict[str, Any]:
+        return {"actor": self.actor, "score": self.score, "score_word": strength_word(self.score),
+                "score_share": share_of_best(self.score, best if best is not None else self.score),
+                "reach": self.reach, "pressure": self.pressure, "pressure_word": strength_word(self.pressure),
                 "sphere": self.sphere, "actor_sphere": self.actor_sphere,
                 "paths": {"reach": self.reach_path.as_dict() if self.reach_path else None,
                           "pressure": self.pressure_path.as_dict()}}
@@ -88,6 +91,11 @@ class LeverageResult:
     strong: float
     weights: dict[str, Any]
     without: list[str] = field(default_factory=list)
+    #: Whether inferred and unmapped links were followed, and what the reader should know about the answer.
+    include_inferred: bool = False
+    notes: list[str] = field(default_factory=list)
+    #: The target's own sites and subsidiaries (what it owns or operates), never ranked as pressure on it.
+    own: list[str] = field(default_factory=list)
 
     def by_sphere(self) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
@@ -96,9 +104,12 @@ class LeverageResult:
         return out
 
     def as_dict(self) -> dict[str, Any]:
-        return {"target": self.target, "from": self.sources, "leverage": [e.as_dict() for e in self.leverage],
+        best = self.leverage[0].score if self.leverage else None
+        return {"target": self.target, "from": self.sources, "leverage": [e.as_dict(best) for e in self.leverage],
                 "by_sphere": self.by_sphere(), "chokepoints": self.chokepoints, "best_strength": self.best_strength,
-                "max_hops": self.max_hops, "strong": self.strong, "without": self.without, "weights": self.weights}
+                "best_strength_word": strength_word(self.best_strength), "max_hops": self.max_hops,
+                "strong": self.strong, "without": self.without, "weights": self.weights,
+                "include_inferred": self.include_inferred, "notes": self.notes, "own_sites_left_out": self.own}
 
     def compare(self, before: "LeverageResult") -> dict[str, Any]:
         """What changed from ``before`` (the same question on the whole map) to this result."""
@@ -116,7 +127,7 @@ class LeverageResult:
 
 
 def leverage(proj: Projection, target_id: str, from_ids: Iterable[str] = (), top: int = 10, max_hops: int = 4,
-             weights: Weights | None = None, strong: float = 0.5) -> LeverageResult:
+             weights: Weights | None = None, strong: float = 0.5, include_inferred: bool = False) -> LeverageResult:
     """Actors ranked by reach from ``from_ids`` times pressure on ``target_id``, and the chokepoints.
 
     Parameters
@@ -135,18 +146,40 @@ def leverage(proj: Projection, target_id: str, from_ids: Iterable[str] = (), top
         Influence weights.
     strong : float
         A path is strong when at least this share of the strongest path's strength.
+    include_inferred : bool
+        Also follow ``related_to`` and ``inferred`` links (left out by default: nobody stated them);
+        without them, a note says when including them would change the top of the answer.
 
     Returns
     -------
     LeverageResult
+        The target's own sites and subsidiaries (what it owns or operates, directly or through each
+        other) are never ranked: they are the target, not pressure on it. Nor are facilities: pressure
+        passes through a factory (its workers, its buyers, its owner), a factory does not press.
     """
+    result = _leverage(proj, target_id, from_ids, top, max_hops, weights, strong, include_inferred)
+    if not include_inferred and has_inferred(proj):
+        wider = _leverage(proj, target_id, from_ids, top, max_hops, weights, strong, True)
+        mine, theirs = [e.actor["id"] for e in result.leverage[:5]], [e.actor["id"] for e in wider.leverage[:5]]
+        if mine != theirs:
+            result.notes.append("Following inferred and unmapped links too would change the top of this answer "
+                                "(--include-inferred); they are left out because nobody stated them.")
+    return result
+
+
+def _leverage(proj: Projection, target_id: str, from_ids: Iterable[str], top: int, max_hops: int,
+              weights: Weights | None, strong: float, include_inferred: bool) -> LeverageResult:
     if top < 1 or max_hops < 1:
         raise StakemapError("top and max_hops must be at least 1")
     if not 0 < strong <= 1:
         raise StakemapError("strong must be in (0, 1]")
     weights = weights or Weights.default()
-    g = influence_graph(proj, weights)
+    g = influence_graph(proj, weights, inferred=include_inferred)
     t = proj.position(target_id)
+    own = own_sites(proj, t)
+    # a factory is a place pressure passes through (its workers, its buyers, its owner), not an actor that
+    # presses: facilities are never ranked as leverage points
+    sites = np.nonzero(proj.kind == ACTOR_KINDS.index(ActorKind.FACILITY))[0]
     sources = list(dict.fromkeys(proj.position(a) for a in from_ids))
     if t in sources:
         raise StakemapError("the target is also on our side", hint="leave it out of --from")
@@ -168,6 +201,8 @@ def leverage(proj: Projection, target_id: str, from_ids: Iterable[str] = (), top
         candidates = total.copy()
         candidates[t] = np.inf
         candidates[sources] = np.inf
+        candidates[own] = np.inf
+        candidates[sites] = np.inf
         candidates[~proj.active] = np.inf
         covered = candidates <= limit
         best_seen = float(np.min(total if sources else candidates))
@@ -218,7 +253,31 @@ def leverage(proj: Projection, target_id: str, from_ids: Iterable[str] = (), top
         target=proj.actor_ref(t), sources=[proj.actor_ref(a) for a in sources], leverage=entries,
         chokepoints=chokepoints, best_strength=math.exp(-best_total) if math.isfinite(best_total) else 0.0,
         max_hops=max_hops, strong=strong, weights=weights.describe(), without=list(proj.removed),
+        include_inferred=include_inferred, own=[str(proj.actor_ids[i]) for i in own],
     )
+
+
+def own_sites(proj: Projection, t: int) -> list[int]:
+    """Positions of what actor ``t`` owns or operates, directly or through what it owns or operates.
+
+    >>> from graphmodel.models import Actor, Link
+    >>> proj = Projection.from_records([Actor(id=i, kind=k, name=i) for i, k in (("grp", "supplier"),
+    ...     ("sub", "supplier"), ("f1", "facility"), ("nike", "brand"))],
+    ...     [Link(kind="owns", source="grp", target="sub"), Link(kind="operates", source="sub", target="f1"),
+    ...      Link(kind="sources_from", source="nike", target="f1")])
+    >>> sorted(proj.actor_ids[i] for i in own_sites(proj, proj.position("grp")))
+    ['f1', 'sub']
+    """
+    holding = np.isin(proj.link_kind, [LINK_KINDS.index(LinkKind.OWNS), LINK_KINDS.index(LinkKind.OPERATES)])
+    src, dst = proj.src[holding], proj.dst[holding]
+    seen = {t}
+    frontier = [t]
+    while frontier:
+        nxt = [int(d) for d in dst[np.isin(src, frontier)] if int(d) not in seen]
+        seen.update(nxt)
+        frontier = nxt
+    seen.discard(t)
+    return sorted(seen)
 
 
 def _first_limit(g: InfluenceGraph, t: int) -> float:

@@ -24,9 +24,15 @@ Examples
 ...          Link(kind="supports", source="bwi", target="ncwu"),
 ...          Link(kind="funds", source="fnv", target="lo", confidence="inferred"),
 ...          Link(kind="supports", source="lo", target="ncwu")]
->>> result = influence_paths(Projection.from_records(actors, links), "fnv", "ncwu", k=3)
+>>> proj = Projection.from_records(actors, links)
+>>> result = influence_paths(proj, "fnv", "ncwu", k=3)   # the inferred link is left out
 >>> [(round(p.strength, 3), [a["id"] for a in p.actors]) for p in result.paths]
-[(0.3, ['fnv', 'bwi', 'ncwu']), (0.15, ['fnv', 'lo', 'ncwu'])]
+[(0.3, ['fnv', 'bwi', 'ncwu'])]
+>>> result.notes[0]
+'Only 1 distinct route within 6 hops (routes through the same intermediaries are shown once).'
+>>> wider = influence_paths(proj, "fnv", "ncwu", k=3, include_inferred=True)
+>>> [(round(p.strength, 3), p.as_dict(wider.paths[0].strength)["strength_share"]) for p in wider.paths]
+[(0.3, 100), (0.15, 50)]
 >>> result.paths[0].hops[0].kind, result.paths[0].hops[0].direction
 ('funds', 'forward')
 """
@@ -43,8 +49,9 @@ import numpy as np
 
 from ..errors import StakemapError
 from ..kinds import LINK_SPECS, LinkKind
-from .influence import InfluenceGraph, influence_graph
+from .influence import InfluenceGraph, has_inferred, influence_graph
 from .projection import Projection
+from .readable import share_of_best, strength_word
 from .weights import Weights
 
 _TIE = 1e-12  # costs closer than this are equal
@@ -77,8 +84,10 @@ class InfluencePath:
     actors: list[dict[str, Any]]
     hops: list[Hop]
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"strength": self.strength, "actors": self.actors, "hops": [h.as_dict() for h in self.hops]}
+    def as_dict(self, best: float | None = None) -> dict[str, Any]:
+        return {"strength": self.strength, "strength_word": strength_word(self.strength),
+                "strength_share": share_of_best(self.strength, best if best is not None else self.strength),
+                "actors": self.actors, "hops": [h.as_dict() for h in self.hops]}
 
 
 @dataclass
@@ -93,11 +102,14 @@ class PathsResult:
     kinds: list[str] | None
     weights: dict[str, Any]
     without: list[str] = field(default_factory=list)
+    include_inferred: bool = False
+    notes: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"source": self.source, "target": self.target, "paths": [p.as_dict() for p in self.paths],
+        best = self.paths[0].strength if self.paths else None
+        return {"source": self.source, "target": self.target, "paths": [p.as_dict(best) for p in self.paths],
                 "k": self.k, "max_hops": self.max_hops, "kinds": self.kinds, "without": self.without,
-                "weights": self.weights}
+                "weights": self.weights, "include_inferred": self.include_inferred, "notes": self.notes}
 
     def compare(self, before: "PathsResult") -> dict[str, Any]:
         """What changed from ``before`` (the same question on the whole map) to this result."""
@@ -118,7 +130,8 @@ class PathsResult:
 
 
 def influence_paths(proj: Projection, source_id: str, target_id: str, k: int = 5, max_hops: int = 6,
-                    kinds: Iterable[str] | None = None, weights: Weights | None = None) -> PathsResult:
+                    kinds: Iterable[str] | None = None, weights: Weights | None = None,
+                    include_inferred: bool = False) -> PathsResult:
     """The ``k`` strongest simple influence paths from ``source_id`` to ``target_id``.
 
     Parameters
@@ -135,11 +148,16 @@ def influence_paths(proj: Projection, source_id: str, target_id: str, k: int = 5
         Follow only these link kinds.
     weights : Weights, optional
         Influence weights (default: the kinds table).
+    include_inferred : bool
+        Also follow ``related_to`` and ``inferred`` links (left out by default; a note says when they
+        would change the answer).
 
     Returns
     -------
     PathsResult
-        Paths strongest first; each hop with its link, direction, dates and sources.
+        Distinct routes strongest first (no two pass through the same intermediaries, nor one through a
+        subset of another's); each hop with its link, direction, dates and sources. A note says when
+        fewer than ``k`` distinct routes exist.
     """
     if k < 1 or max_hops < 1:
         raise StakemapError("k and max_hops must be at least 1")
@@ -148,12 +166,45 @@ def influence_paths(proj: Projection, source_id: str, target_id: str, k: int = 5
     t = proj.position(target_id)
     if s == t:
         raise StakemapError("source and target are the same actor", hint="give two different actors")
-    g = influence_graph(proj, weights, kinds)
-    found = k_strongest(g, s, t, k, max_hops)
+    g = influence_graph(proj, weights, kinds, inferred=include_inferred)
+    found = distinct_routes(k_strongest(g, s, t, k * DIVERSITY + 8, max_hops), k)
     paths = _explain(proj, g, found)
+    notes = []
+    if 0 < len(paths) < k:
+        notes.append(f"Only {len(paths)} distinct route{'s' if len(paths) != 1 else ''} within {max_hops} hops "
+                     f"(routes through the same intermediaries are shown once).")
+    if not include_inferred and has_inferred(proj):
+        wider = distinct_routes(k_strongest(influence_graph(proj, weights, kinds, inferred=True), s, t, k, max_hops), k)
+        if [p[1] for p in wider[:1]] != [p[1] for p in found[:1]] or len(wider) != len(found):
+            notes.append("Following inferred and unmapped links too would change these routes "
+                         "(--include-inferred); they are left out because nobody stated them.")
     return PathsResult(source=proj.actor_ref(s), target=proj.actor_ref(t), paths=paths, k=k, max_hops=max_hops,
                        kinds=sorted(x.value for x in g.kinds) if g.kinds else None, weights=weights.describe(),
-                       without=list(proj.removed))
+                       without=list(proj.removed), include_inferred=include_inferred, notes=notes)
+
+
+#: How many candidate paths per wanted route are looked at to find routes through other intermediaries.
+DIVERSITY = 4
+
+
+def distinct_routes(found: list[tuple[float, list[int], list[int]]], k: int) -> list[tuple[float, list[int], list[int]]]:
+    """The strongest ``k`` of ``found`` whose intermediaries differ: a path whose middle actors are all on
+    an already chosen path (or include all of one's) adds no new route.
+
+    >>> distinct_routes([(1.0, [0, 5, 9], []), (1.1, [0, 5, 7, 9], []), (1.2, [0, 6, 9], [])], 3)
+    [(1.0, [0, 5, 9], []), (1.2, [0, 6, 9], [])]
+    """
+    chosen: list[tuple[float, list[int], list[int]]] = []
+    middles: list[frozenset[int]] = []
+    for item in found:
+        middle = frozenset(item[1][1:-1])
+        if any(middle <= m or m <= middle for m in middles if m or not middle):
+            continue
+        chosen.append(item)
+        middles.append(middle)
+        if len(chosen) == k:
+            break
+    return chosen
 
 
 def k_strongest(g: InfluenceGraph, s: int, t: int, k: int, max_hops: int,

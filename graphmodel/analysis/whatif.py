@@ -11,7 +11,7 @@ Examples
 ...          Link(kind="funds", source="fnv", target="lo"), Link(kind="supports", source="lo", target="ncwu",
 ...          confidence="inferred")]
 >>> answer = what_if(Projection.from_records(actors, links), ["bwi"],
-...                  lambda p: influence_paths(p, "fnv", "ncwu"))
+...                  lambda p: influence_paths(p, "fnv", "ncwu", include_inferred=True))
 >>> answer.changes["paths_lost"], round(answer.changes["best_strength_after"], 2)
 ([['fnv', 'bwi', 'ncwu']], 0.15)
 """
