@@ -54,7 +54,8 @@ def test_paths_by_name_and_alias(store_url):
     assert data["paths"][0]["hops"][0]["sources"] == [{"source": "doc", "locator": "para 2"}]
     assert data["weights"]["source"] == "default"
     human = runner.invoke(app, ["paths", "fnv", "ncwu", "--store", store_url])
-    assert human.exit_code == 0 and "strength 0.45" in human.stdout and "weights: default" in human.stdout
+    assert human.exit_code == 0 and "strong (100 of the best)" in human.stdout and "weights: default" in human.stdout
+    assert "e-0" not in human.stdout and "0.000" not in human.stdout  # no raw products in the text
 
 
 def test_unknown_actor_gets_suggestions(store_url):

@@ -102,10 +102,19 @@ def test_zero_cost_arcs_and_ties_are_handled():
     routes = [[str(proj.actor_ids[i]) for i in nodes] for _, nodes, _ in found]
     assert routes == [["a", "c", "d"], ["a", "b", "c", "d"]]
     assert all(cost == 0.0 for cost, _, _ in found)
-    # as routes, the second only adds a detour through b: one distinct route, and the answer says so
+    # the second brings an intermediary of its own (b): two distinct routes, and the answer says there are no more
     result = influence_paths(proj, "a", "d", k=10, include_inferred=True)
-    assert [[x["id"] for x in p.actors] for p in result.paths] == [["a", "c", "d"]]
-    assert "Only 1 distinct route" in result.notes[0]
+    assert [[x["id"] for x in p.actors] for p in result.paths] == [["a", "c", "d"], ["a", "b", "c", "d"]]
+    assert "Only 2 distinct routes" in result.notes[0]
+
+
+def test_routes_through_the_same_actors_count_once():
+    actors = _actors(("a", "other"), ("b", "other"), ("c", "other"), ("d", "other"))
+    links = [Link(kind="supports", source=s, target=t) for s, t in [("a", "b"), ("b", "c"), ("c", "d"), ("a", "c"),
+                                                                     ("c", "b"), ("b", "d")]]
+    result = influence_paths(Projection.from_records(actors, links), "a", "d", k=5)
+    middles = [frozenset(x["id"] for x in p.actors[1:-1]) for p in result.paths]
+    assert all(not (m <= n) for i, m in enumerate(middles) for n in middles[:i])
 
 
 # -- networkx as the oracle ---------------------------------------------------------

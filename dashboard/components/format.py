@@ -1,7 +1,7 @@
 """Numbers and names as the dashboard writes them (plain text, never markup).
 
 >>> share(0.1234), share(None), strength(0.0449), amount(12500.0, "EUR")
-('12.3%', '–', '0.045', 'EUR 12,500')
+('12.3%', '–', 'weak', 'EUR 12,500')
 >>> plotly_text('<script>alert("x")</script>')
 '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;'
 >>> short("x" * 100, 10)
@@ -13,6 +13,8 @@
 """
 
 from __future__ import annotations
+
+from graphmodel.analysis.readable import strength_word
 
 import html
 
@@ -45,9 +47,10 @@ def share(x: float | None) -> str:
 
 
 def strength(x: float | None) -> str:
+    """A strength in words (strong, medium, weak): see graphmodel.analysis.readable."""
     if x is None:
         return "–"
-    return f"{x:.3f}" if x >= 0.001 else f"{x:.1e}"
+    return strength_word(x)
 
 
 def amount(value: float | None, currency: str | None) -> str:

@@ -9,6 +9,7 @@ import dash_cytoscape as cyto
 import plotly.graph_objects as go
 from dash import Input, Output, callback, dcc, html, no_update
 
+from graphmodel.analysis.readable import MEDIUM, STRONG
 from graphmodel.errors import StakemapError
 from graphmodel.export import Selection
 from graphmodel.export.selection import LeverageQuery
@@ -35,20 +36,23 @@ STATE = UrlState(Field("target"), Field("side", list), Field("top", int, 10, lo=
 SPHERES = {"production": "#2e86c1", "capital": "#1b4f72", "market": "#8e44ad", "regulation": "#7b241c",
            "funding": "#d68910", "organising": "#27ae60"}
 
+#: The words of graphmodel.analysis.readable, in the grid's own formatter (sorting stays on the raw value).
+_WORD = (f"params.value >= {STRONG} ? 'strong' : params.value >= {MEDIUM} ? 'medium' : "
+         "params.value > 0 ? 'weak' : 'none'")
 COLUMNS = [
     {"field": "rank", "headerName": "#", "width": 60, "minWidth": 60, "type": "numericColumn"},
     {"field": "name", "headerName": "Actor", "flex": 2, "minWidth": 180, "tooltipField": "name"},
     {"field": "kind", "headerName": "Kind", "flex": 1, "minWidth": 120},
     {"field": "country", "headerName": "Country", "width": 100, "minWidth": 100},
     {"field": "sphere", "headerName": "Acts in", "width": 115, "minWidth": 115},
-    {"field": "score", "headerName": "Score", "width": 100, "minWidth": 100, "type": "numericColumn", "sort": "desc",
-     "valueFormatter": {"function": "d3.format('.3f')(params.value)"},
+    {"field": "score", "headerName": "Score", "width": 130, "minWidth": 130, "type": "numericColumn", "sort": "desc",
+     "valueFormatter": {"function": f"({_WORD}) + ' · ' + params.data.share + ' of 100'"},
      "headerTooltip": "reach × pressure: how well our side reaches the actor, times how hard it can press the target"},
     {"field": "reach", "headerName": "Reach", "width": 95, "minWidth": 95, "type": "numericColumn",
-     "valueFormatter": {"function": "d3.format('.3f')(params.value)"},
+     "valueFormatter": {"function": _WORD},
      "headerTooltip": "strength of the strongest path from our side to the actor (1 when no side is given)"},
     {"field": "pressure", "headerName": "Pressure", "width": 100, "minWidth": 100, "type": "numericColumn",
-     "valueFormatter": {"function": "d3.format('.3f')(params.value)"},
+     "valueFormatter": {"function": _WORD},
      "headerTooltip": "strength of the strongest path from the actor to the target"},
 ]
 
@@ -136,7 +140,8 @@ def export_query(result: dict[str, Any]) -> str:
 def rows(result: dict[str, Any]) -> list[dict[str, Any]]:
     return [{"id": e["actor"]["id"], "rank": n, "name": e["actor"]["name"], "kind": fmt.kind_label(e["actor"]["kind"]),
              "country": e["actor"].get("country") or "", "sphere": e["sphere"], "score": e["score"],
-             "reach": e["reach"], "pressure": e["pressure"]} for n, e in enumerate(result["leverage"], 1)]
+             "share": e.get("score_share", 0), "reach": e["reach"], "pressure": e["pressure"]}
+            for n, e in enumerate(result["leverage"], 1)]
 
 
 def chart(result: dict[str, Any]) -> go.Figure:
@@ -150,8 +155,10 @@ def chart(result: dict[str, Any]) -> go.Figure:
             continue
         fig.add_bar(x=[e["score"] for e in part], y=[fmt.plotly_text(fmt.short(e["actor"]["name"], 34)) for e in part],
                     orientation="h", name=sphere, marker_color=colour,
-                    hovertext=[fmt.plotly_text(f"{e['actor']['name']}: score {e['score']:.3f} = reach "
-                                               f"{e['reach']:.3f} × pressure {e['pressure']:.3f}") for e in part],
+                    hovertext=[fmt.plotly_text(f"{e['actor']['name']}: {fmt.strength(e['score'])} "
+                                               f"({e.get('score_share', 0)} of the best) = reach "
+                                               f"{fmt.strength(e['reach'])} × pressure {fmt.strength(e['pressure'])}")
+                               for e in part],
                     hoverinfo="text")
     order = [fmt.plotly_text(fmt.short(e["actor"]["name"], 34)) for e in entries][::-1]
     fig.update_yaxes(categoryorder="array", categoryarray=order, automargin=True)
@@ -175,11 +182,11 @@ def table(result: dict[str, Any]):
         return [], charts.empty(""), notice(result.get("error", "Pick a target."), "warn" if result else "info"), "", ""
     who = ", ".join(s["name"] for s in result["from"]) or "anyone (ranked by pressure alone)"
     status = html.Div([notice(f"Leverage on {result['target']['name']} from {who}: {len(result['leverage'])} actors "
-                              f"within {result['max_hops']} hops each way; strongest route {result['best_strength']:.3f}."),
+                              f"within {result['max_hops']} hops each way; strongest route {fmt.strength(result['best_strength'])}."),
                        weights_note(result["weights"])])
     chokes = [html.Li([html.Strong(c["actor"]["name"]),
                        html.Span(f" ({fmt.kind_label(c['actor']['kind'])}): without it the strongest route falls to "
-                                 f"{c['best_strength_without']:.3f}", className="muted")])
+                                 f"{fmt.strength(c['best_strength_without'])}", className="muted")])
               for c in result["chokepoints"]]
     if not chokes:
         chokes_box = html.P("No chokepoint: strong paths to the target run through different actors"
@@ -219,11 +226,12 @@ def detail(result: dict[str, Any], row: str | None):
     els = elements.path_elements([joined], 0)
     parts = []
     if reach is not None:
-        parts += [html.H4(f"Reach {entry['reach']:.3f}: {path_title(reach)}"), hop_list(reach)]
-    parts += [html.H4(f"Pressure {entry['pressure']:.3f}: {path_title(pressure)}"), hop_list(pressure)]
+        parts += [html.H4(f"Reach {fmt.strength(entry['reach'])}: {path_title(reach)}"), hop_list(reach)]
+    parts += [html.H4(f"Pressure {fmt.strength(entry['pressure'])}: {path_title(pressure)}"), hop_list(pressure)]
     kinds, link_kinds = elements.kinds_in(els)
     parts.append(legend(kinds, link_kinds))
-    return f"Why {entry['actor']['name']} scores {entry['score']:.3f}", els, parts
+    return (f"Why {entry['actor']['name']} scores {fmt.strength(entry['score'])} "
+            f"({entry.get('score_share', 100)} of the best; raw {entry['score']:.2g})", els, parts)
 
 
 @callback(Output(url_id(PAGE), "data"), Input(picker_id(PAGE, "target"), "value"),

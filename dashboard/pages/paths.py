@@ -124,7 +124,8 @@ def show(result: dict[str, Any], selected: int):
     els = elements.path_elements(paths, selected)
     cards = [html.Div([
         html.Div([html.Span(f"#{n + 1}", className="path-rank"),
-                  html.Span(f"strength {fmt.strength(p['strength'])}", className="path-strength"),
+                  html.Span(f"{p.get('strength_word') or fmt.strength(p['strength'])} ({p.get('strength_share', 100)} of "
+                            "the best)", className="path-strength"),
                   html.Span(f"{len(p['hops'])} hop{'s' if len(p['hops']) != 1 else ''}", className="muted")],
                  className="path-head"),
         html.Div(path_title(p), className="path-route"),

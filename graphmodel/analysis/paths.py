@@ -155,9 +155,9 @@ def influence_paths(proj: Projection, source_id: str, target_id: str, k: int = 5
     Returns
     -------
     PathsResult
-        Distinct routes strongest first (no two pass through the same intermediaries, nor one through a
-        subset of another's); each hop with its link, direction, dates and sources. A note says when
-        fewer than ``k`` distinct routes exist.
+        Distinct routes strongest first (each brings an intermediary no stronger route passes: no two
+        share all their middle actors); each hop with its link, direction, dates and sources. A note says
+        when fewer than ``k`` distinct routes exist.
     """
     if k < 1 or max_hops < 1:
         raise StakemapError("k and max_hops must be at least 1")
@@ -188,17 +188,19 @@ DIVERSITY = 4
 
 
 def distinct_routes(found: list[tuple[float, list[int], list[int]]], k: int) -> list[tuple[float, list[int], list[int]]]:
-    """The strongest ``k`` of ``found`` whose intermediaries differ: a path whose middle actors are all on
-    an already chosen path (or include all of one's) adds no new route.
+    """The strongest ``k`` of ``found`` that each bring an intermediary of their own: a path whose middle
+    actors all stand on one already chosen path (the same actors, in another order or fewer of them) adds
+    no new route.
 
-    >>> distinct_routes([(1.0, [0, 5, 9], []), (1.1, [0, 5, 7, 9], []), (1.2, [0, 6, 9], [])], 3)
-    [(1.0, [0, 5, 9], []), (1.2, [0, 6, 9], [])]
+    >>> distinct_routes([(1.0, [0, 5, 7, 9], []), (1.1, [0, 7, 5, 9], []), (1.2, [0, 5, 9], []),
+    ...                  (1.3, [0, 5, 6, 9], [])], 4)
+    [(1.0, [0, 5, 7, 9], []), (1.3, [0, 5, 6, 9], [])]
     """
     chosen: list[tuple[float, list[int], list[int]]] = []
     middles: list[frozenset[int]] = []
     for item in found:
         middle = frozenset(item[1][1:-1])
-        if any(middle <= m or m <= middle for m in middles if m or not middle):
+        if any(middle <= m for m in middles):
             continue
         chosen.append(item)
         middles.append(middle)
