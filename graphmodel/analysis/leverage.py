@@ -154,8 +154,9 @@ def leverage(proj: Projection, target_id: str, from_ids: Iterable[str] = (), top
     -------
     LeverageResult
         The target's own sites and subsidiaries (what it owns or operates, directly or through each
-        other) are never ranked: they are the target, not pressure on it. Nor are facilities: pressure
-        passes through a factory (its workers, its buyers, its owner), a factory does not press.
+        other) are never ranked: they are the target, not pressure on it. Nor are factories and
+        suppliers, unless they own the target: pressure passes through them (their workers, their
+        buyers, their owners); they do not press (see docs/campaign-logic.md).
     """
     result = _leverage(proj, target_id, from_ids, top, max_hops, weights, strong, include_inferred)
     if not include_inferred and has_inferred(proj):
@@ -177,9 +178,11 @@ def _leverage(proj: Projection, target_id: str, from_ids: Iterable[str], top: in
     g = influence_graph(proj, weights, inferred=include_inferred)
     t = proj.position(target_id)
     own = own_sites(proj, t)
-    # a factory is a place pressure passes through (its workers, its buyers, its owner), not an actor that
-    # presses: facilities are never ranked as leverage points
-    sites = np.nonzero(proj.kind == ACTOR_KINDS.index(ActorKind.FACILITY))[0]
+    # production companies are places and conduits of pressure (their workers, their buyers, their owners),
+    # not actors that press: a factory or supplier ranks only as an owner of the target
+    production = np.isin(proj.kind, [ACTOR_KINDS.index(ActorKind.FACILITY), ACTOR_KINDS.index(ActorKind.SUPPLIER)])
+    production[owners_of(proj, t)] = False
+    sites = np.nonzero(production)[0]
     sources = list(dict.fromkeys(proj.position(a) for a in from_ids))
     if t in sources:
         raise StakemapError("the target is also on our side", hint="leave it out of --from")
@@ -257,6 +260,19 @@ def _leverage(proj: Projection, target_id: str, from_ids: Iterable[str], top: in
     )
 
 
+def owners_of(proj: Projection, t: int) -> list[int]:
+    """Positions of who owns or operates actor ``t``, directly or through each other.
+
+    >>> from graphmodel.models import Actor, Link
+    >>> proj = Projection.from_records([Actor(id=i, kind=k, name=i) for i, k in (("grp", "supplier"),
+    ...     ("sub", "supplier"), ("f1", "facility"))],
+    ...     [Link(kind="owns", source="grp", target="sub"), Link(kind="operates", source="sub", target="f1")])
+    >>> sorted(proj.actor_ids[i] for i in owners_of(proj, proj.position("f1")))
+    ['grp', 'sub']
+    """
+    return _holding(proj, t, up=True)
+
+
 def own_sites(proj: Projection, t: int) -> list[int]:
     """Positions of what actor ``t`` owns or operates, directly or through what it owns or operates.
 
@@ -268,8 +284,12 @@ def own_sites(proj: Projection, t: int) -> list[int]:
     >>> sorted(proj.actor_ids[i] for i in own_sites(proj, proj.position("grp")))
     ['f1', 'sub']
     """
+    return _holding(proj, t, up=False)
+
+
+def _holding(proj: Projection, t: int, up: bool) -> list[int]:
     holding = np.isin(proj.link_kind, [LINK_KINDS.index(LinkKind.OWNS), LINK_KINDS.index(LinkKind.OPERATES)])
-    src, dst = proj.src[holding], proj.dst[holding]
+    src, dst = (proj.dst[holding], proj.src[holding]) if up else (proj.src[holding], proj.dst[holding])
     seen = {t}
     frontier = [t]
     while frontier:
