@@ -441,24 +441,25 @@ def _cited_paths(paths: list[dict[str, Any]], viewer: Viewer) -> None:
 
 
 def paths(viewer: Viewer, source: str | None, target: str | None, k: int = 5, max_hops: int = 6,
-          kinds: list[str] | None = None) -> dict[str, Any]:
+          kinds: list[str] | None = None, include_inferred: bool = False) -> dict[str, Any]:
     """The ``k`` strongest influence paths, each hop explained and cited."""
     proj = projection(viewer)
     _need(proj, source, "where the paths start")
     _need(proj, target, "where the paths end")
     result = influence_paths(proj, source, target, k=k, max_hops=max_hops, kinds=kinds or None,
-                             weights=weights()).as_dict()
+                             weights=weights(), include_inferred=include_inferred).as_dict()
     _cited_paths(result["paths"], viewer)
     return result
 
 
 def leverage(viewer: Viewer, target: str | None, side: list[str] | tuple[str, ...] = (), top: int = 10,
-             max_hops: int = 4) -> dict[str, Any]:
+             max_hops: int = 4, include_inferred: bool = False) -> dict[str, Any]:
     """Leverage points over ``target`` from ``side``, with both paths of each, and the chokepoints."""
     proj = projection(viewer)
     _need(proj, target, "a target")
     side = [s for s in side if _visible(proj, s) is not None and s != target]
-    result = _leverage(proj, target, from_ids=side, top=top, max_hops=max_hops, weights=weights()).as_dict()
+    result = _leverage(proj, target, from_ids=side, top=top, max_hops=max_hops, weights=weights(),
+                       include_inferred=include_inferred).as_dict()
     for entry in result["leverage"]:
         _cited_paths([entry["paths"]["reach"], entry["paths"]["pressure"]], viewer)
     return result

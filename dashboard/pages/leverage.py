@@ -81,6 +81,11 @@ def layout(**query) -> html.Div:
             html.Div([html.Label("At most hops"), dcc.Slider(allow_direct_input=False, id="leverage-hops", min=1, max=6, step=1,
                                                              value=st["hops"], marks={1: "1", 4: "4", 6: "6"})],
                      className="control"),
+            html.Div([html.Label("Unstated links"), dcc.Checklist(
+                id="leverage-inferred", options=[{"label": " include inferred and unmapped links", "value": "on"}],
+                value=[], className="inline-radio")], className="control",
+                title="Links nobody stated (confidence 'inferred', or 'related to' from an import) are left out by "
+                      "default; the answer says when they would change it."),
         ], className="controls"),
         html.Div(id="leverage-status"),
         html.Div([html.H3("Ranked leverage points"),
@@ -112,21 +117,21 @@ def layout(**query) -> html.Div:
     ], className="page page-leverage")
 
 
-def compute(viewer, target: str | None, side: list[str], top: int, hops: int) -> dict[str, Any]:
+def compute(viewer, target: str | None, side: list[str], top: int, hops: int, inferred: bool = False) -> dict[str, Any]:
     """The leverage result, or ``{"error": message}``."""
     if not target:
         return {"error": "Pick the target you want to move."}
     try:
-        return data.leverage(viewer, target, side, top=top, max_hops=hops)
+        return data.leverage(viewer, target, side, top=top, max_hops=hops, include_inferred=inferred)
     except StakemapError as exc:
         return {"error": exc.message}
 
 
 @callback(Output("leverage-result", "data"), Output({"type": "export-sel", "page": PAGE}, "data"),
           Input(picker_id(PAGE, "target"), "value"), Input(picker_id(PAGE, "side"), "value"),
-          Input("leverage-top", "value"), Input("leverage-hops", "value"))
-def _compute(target, side, top, hops):
-    result = compute(current_viewer(), target, side or [], top or 10, hops or 4)
+          Input("leverage-top", "value"), Input("leverage-hops", "value"), Input("leverage-inferred", "value"))
+def _compute(target, side, top, hops, inferred):
+    result = compute(current_viewer(), target, side or [], top or 10, hops or 4, bool(inferred))
     return result, export_query(result)
 
 
@@ -182,7 +187,10 @@ def table(result: dict[str, Any]):
         return [], charts.empty(""), notice(result.get("error", "Pick a target."), "warn" if result else "info"), "", ""
     who = ", ".join(s["name"] for s in result["from"]) or "anyone (ranked by pressure alone)"
     status = html.Div([notice(f"Leverage on {result['target']['name']} from {who}: {len(result['leverage'])} actors "
-                              f"within {result['max_hops']} hops each way; strongest route {fmt.strength(result['best_strength'])}."),
+                              f"within {result['max_hops']} hops each way; strongest route {fmt.strength(result['best_strength'])}."
+                              + (f" {len(result.get('own_sites_left_out', []))} of its own sites and subsidiaries are not "
+                                 "counted as pressure on it." if result.get("own_sites_left_out") else "")),
+                       *[notice(note, "warn") for note in result.get("notes", [])],
                        weights_note(result["weights"])])
     chokes = [html.Li([html.Strong(c["actor"]["name"]),
                        html.Span(f" ({fmt.kind_label(c['actor']['kind'])}): without it the strongest route falls to "

@@ -52,6 +52,11 @@ def layout(**query) -> html.Div:
             html.Div([html.Label("Follow only"), dcc.Dropdown(
                 id="paths-links", multi=True, value=st["links"], placeholder="All link kinds",
                 options=[{"label": LINK_SPECS[k].label, "value": k.value} for k in LinkKind])], className="control"),
+            html.Div([html.Label("Unstated links"), dcc.Checklist(
+                id="paths-inferred", options=[{"label": " include inferred and unmapped links", "value": "on"}],
+                value=[], className="inline-radio")], className="control",
+                title="Links nobody stated (confidence 'inferred', or 'related to' from an import) are left out by "
+                      "default; the answer says when they would change it."),
         ], className="controls"),
         html.Div([
             html.Div([html.Div(id="paths-status", className="graph-status"),
@@ -68,21 +73,22 @@ def layout(**query) -> html.Div:
     ], className="page page-paths")
 
 
-def compute(viewer, source: str | None, target: str | None, k: int, hops: int, links: list[str]) -> dict[str, Any]:
+def compute(viewer, source: str | None, target: str | None, k: int, hops: int, links: list[str],
+            inferred: bool = False) -> dict[str, Any]:
     """The paths result, or ``{"error": message}`` (safe to show)."""
     if not source or not target:
         return {"error": "Pick where you start and whom you want to reach."}
     try:
-        return data.paths(viewer, source, target, k=k, max_hops=hops, kinds=links or None)
+        return data.paths(viewer, source, target, k=k, max_hops=hops, kinds=links or None, include_inferred=inferred)
     except StakemapError as exc:
         return {"error": exc.message}
 
 
 @callback(Output("paths-result", "data"), Output({"type": "export-sel", "page": PAGE}, "data"),
           Input(picker_id(PAGE, "from"), "value"), Input(picker_id(PAGE, "to"), "value"), Input("paths-k", "value"),
-          Input("paths-hops", "value"), Input("paths-links", "value"))
-def _compute(source, target, k, hops, links):
-    result = compute(current_viewer(), source, target, k or 5, hops or 6, links or [])
+          Input("paths-hops", "value"), Input("paths-links", "value"), Input("paths-inferred", "value"))
+def _compute(source, target, k, hops, links, inferred):
+    result = compute(current_viewer(), source, target, k or 5, hops or 6, links or [], bool(inferred))
     return result, export_query(result)
 
 
@@ -116,7 +122,8 @@ def show(result: dict[str, Any], selected: int):
     paths = result["paths"]
     if not paths:
         text = (f"No influence path from {result['source']['name']} to {result['target']['name']} within "
-                f"{result['max_hops']} hops" + (" over the chosen link kinds" if result.get("kinds") else "") + ".")
+                f"{result['max_hops']} hops" + (" over the chosen link kinds" if result.get("kinds") else "") + "."
+                + "".join(f" {note}" for note in result.get("notes", [])))
         return [elements.actor_node(result["source"], (0, 0), "end"), elements.actor_node(result["target"], (300, 0), "end")], \
             notice(text, "warn"), text, legend([result["source"]["kind"], result["target"]["kind"]], []), \
             weights_note(result["weights"])
@@ -134,7 +141,8 @@ def show(result: dict[str, Any], selected: int):
         for n, p in enumerate(paths)]
     kinds, link_kinds = elements.kinds_in(els)
     status = (f"{len(paths)} path{'s' if len(paths) != 1 else ''} from {result['source']['name']} to "
-              f"{result['target']['name']}; path #{selected + 1} highlighted. Arrows point the way influence flows.")
+              f"{result['target']['name']}; path #{selected + 1} highlighted. Arrows point the way influence flows."
+              + "".join(f" {note}" for note in result.get("notes", [])))
     return els, cards, status, legend(kinds, link_kinds), weights_note(result["weights"])
 
 
