@@ -279,6 +279,10 @@ def coverage_cmd(
         return
     console.print(f"[bold]Coverage of {escape(f.name)}[/bold]: {len(result.reached)} actors reached within {max_hops} "
                   f"steps; {result.amounts_known:.0%} of its own grants have amounts", highlight=False, markup=True)
+    if result.unlocated_share:
+        console.print(f"{result.unlocated_share:.0%} of what it reaches goes to actors with no identifiable country "
+                      "(programmes, undisclosed recipients, organisations without a country): country shares and "
+                      "gaps speak only of the rest", markup=False, soft_wrap=True)
     reached = Table(title="Reached (share = of its money reaching them; kept = staying with them)")
     for col in ("actor", "kind", "country", "share", "kept", "via"):
         reached.add_column(col, justify="right" if col in ("share", "kept") else "left")

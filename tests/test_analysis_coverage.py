@@ -193,3 +193,21 @@ def test_coverage_equals_brute_force_reachability_and_conserves_money(case):
     for r in result.reached:
         assert r["kept"] <= r["share"] + 1e-9
         assert r["path"][0] == "a0" and r["path"][-1] == r["actor"]["id"] and len(r["path"]) == r["hops"] + 1
+
+
+def test_only_measures_of_need_are_offered_and_the_unlocated_share_is_stated(tmp_path):
+    """Years and ids are not needs; the share of money reaching no identifiable country is said."""
+    from graphmodel.analysis.context import parse_context
+    from graphmodel.errors import InputError
+
+    text = "country,ID,YEAR,MIGRANTS YEAR,Rank,migrants,number of workers\nMY,1,2010,2009,2,2000,5\nHK,2,2010,2009,1,300,9\n"
+    table = parse_context(text)
+    assert table.numeric_columns == ["migrants", "number of workers"] and table.column == "migrants"
+    with pytest.raises(InputError, match="years or ids"):
+        parse_context(text, column="YEAR")
+    actors = [Actor(id="f", kind="sso", name="F", country="NL"), Actor(id="p", kind="programme", name="P"),
+              Actor(id="u", kind="union", name="U", country="MY")]
+    links = [Link(kind="funds", source="f", target="p", amount=70, currency="EUR"),
+             Link(kind="funds", source="f", target="u", amount=30, currency="EUR")]
+    result = coverage(Projection.from_records(actors, links), "f")
+    assert result.unlocated_share == 0.7 and result.as_dict()["unlocated_share"] == 0.7

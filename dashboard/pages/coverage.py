@@ -132,6 +132,9 @@ def status(result: dict[str, Any]) -> html.Div:
     text = (f"{result['funder']['name']}'s money reaches {n:,} actors{more} in {len(countries)} countries within "
             f"{result['max_hops']} steps. Amounts are known for {result['amounts_known']:.0%} of its own grants; "
             "where they are not, money is split equally.")
+    if result.get("unlocated_share"):
+        text += (f" {result['unlocated_share']:.0%} of it reaches no identifiable country (programmes, undisclosed "
+                 "recipients, organisations without a country): the map and the gaps speak only of the rest.")
     return html.Div([notice(text), html.Div(
         "Coverage follows money, not influence: no influence weights are used here.", className="weights-note")])
 

@@ -73,18 +73,20 @@ def parse_context(text: str, source: str = "context", column: str | None = None)
     if country_col is None:
         raise InputError(f"{source}: no country column found", hint="name it 'country' (ISO alpha-2 codes or names)")
     numeric = [h for i, h in enumerate(header) if i != country_col and _numeric(body, i)]
+    # a measure of need is a figure per country: not a year ("YEAR", "MIGRANTS YEAR") and not an id or rank
+    measures = [h for h in numeric if not _yearish(h, body, header.index(h)) and not _idish(h)]
     if column is not None:
         if column not in header:
             raise InputError(f"{source}: no column {column!r}", hint="columns: " + ", ".join(header))
-        if column not in numeric:
-            raise InputError(f"{source}: column {column!r} is not numeric",
-                             hint="numeric columns: " + (", ".join(numeric) or "none"))
+        if column not in measures:
+            why = "is not numeric" if column not in numeric else "holds years or ids, not a measure of need"
+            raise InputError(f"{source}: column {column!r} {why}",
+                             hint="measures: " + (", ".join(measures) or "none"))
         chosen = column
     else:
-        usable = [h for h in numeric if not _yearish(h, body, header.index(h))]
-        if not usable:
+        if not measures:
             raise InputError(f"{source}: no numeric column found", hint="add a column of figures per country")
-        chosen = usable[0]
+        chosen = measures[0]
     col = header.index(chosen)
     values: dict[str, float] = {}
     skipped = 0
@@ -99,7 +101,7 @@ def parse_context(text: str, source: str = "context", column: str | None = None)
             skipped += 1
             continue
         values[code] = values.get(code, 0.0) + number
-    return ContextTable(source=source, column=chosen, values=values, numeric_columns=numeric, skipped=skipped)
+    return ContextTable(source=source, column=chosen, values=values, numeric_columns=measures, skipped=skipped)
 
 
 def _country_column(header: list[str], body: list[list[str]]) -> int | None:
@@ -138,6 +140,14 @@ def _to_float(cell: str) -> float | None:
 def _numeric(body: list[list[str]], i: int) -> bool:
     cells = [row[i] for row in body if i < len(row) and row[i].strip()]
     return bool(cells) and sum(_to_float(c) is not None for c in cells) >= 0.8 * len(cells)
+
+
+_ID_HEADING = re.compile(r"(^|[^a-z])(id|code|iso|rank|no|number|index|row)([^a-z]|$)", re.IGNORECASE)
+
+
+def _idish(name: str) -> bool:
+    """A heading that names identifiers or positions, not quantities (``ID``, ``ISO code``, ``Rank``)."""
+    return bool(_ID_HEADING.search(name)) and "number of" not in name.lower()
 
 
 def _yearish(name: str, body: list[list[str]], i: int) -> bool:

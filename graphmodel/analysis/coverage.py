@@ -279,8 +279,14 @@ class CoverageResult:
     context: dict[str, Any] | None = None
     without: list[str] = field(default_factory=list)
 
+    @property
+    def unlocated_share(self) -> float:
+        """The share of the money (or of the reach, where amounts are unknown) that reaches no actor with an
+        identifiable country."""
+        return _r(sum(c["share"] for c in self.countries if not c["country"]))
+
     def as_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        return {**self.__dict__, "unlocated_share": self.unlocated_share}
 
     def compare(self, before: "CoverageResult") -> dict[str, Any]:
         """What changed from ``before`` (the same funder on the whole map) to this result."""
