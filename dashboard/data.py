@@ -708,6 +708,8 @@ def export_file(viewer: Viewer, query: str, fmt: str) -> tuple[str, bytes]:
         content = export_bytes(found, spec.name, manifest)
     except ImportError as exc:
         raise DataError(f"The {spec.name} format needs a package that is not installed ({exc.name}).") from None
+    except StakemapError as exc:  # e.g. a picture format whose library is missing: said on the page
+        raise DataError(exc.message) from None
     return f"stakemap-export{spec.extension}", content
 
 

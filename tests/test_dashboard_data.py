@@ -256,3 +256,19 @@ def test_a_dashboard_export_does_not_say_where_the_store_lives(hostile, hostile_
     joined = "\n".join(texts)
     assert "the dashboard's map" in joined
     assert str(hostile_store) not in joined and hostile_store.name not in joined
+
+
+def test_png_is_offered_only_where_it_works_and_fails_in_words(hostile, monkeypatch):
+    import importlib.util
+    import sys
+
+    from dashboard.components.exportbar import format_options
+
+    name, content = hostile.export_file(V, "around=bwi&hops=1", "png")  # matplotlib is installed here
+    assert content[:8] == b"\x89PNG\r\n\x1a\n"
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda n, *a: None if n == "matplotlib" else real(n, *a))
+    assert "png" not in [o["value"] for o in format_options()]
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # as if it were not installed
+    with pytest.raises(hostile.DataError, match="matplotlib"):
+        hostile.export_file(V, "around=bwi&hops=1", "png")

@@ -17,9 +17,16 @@ from dashboard.access import current_viewer
 from .panels import notice
 
 
+#: Formats that need an optional package, and the package: offered only where it is installed.
+NEEDS = {"png": "matplotlib"}
+
+
 def format_options() -> list[dict[str, str]]:
+    """The export formats this installation can write (a PNG needs matplotlib: not offered without it)."""
+    from importlib.util import find_spec
+
     return [{"label": f"{name} ({spec.extension}) — {spec.description}", "value": name}
-            for name, spec in EXPORT_FORMATS.items()]
+            for name, spec in EXPORT_FORMATS.items() if name not in NEEDS or find_spec(NEEDS[name]) is not None]
 
 
 def export_refusal(viewer) -> str:

@@ -95,3 +95,19 @@ def short(text: str, limit: int = 42) -> str:
 def plotly_text(text: str) -> str:
     """Text for plotly, which reads a little HTML in labels and hover text: escaped, so it shows as typed."""
     return html.escape(str(text), quote=True)
+
+
+def bar_labels(names: list[str], width: int = 34) -> list[str]:
+    """Shortened names for a chart's bars, made unique: two actors never share one bar.
+
+    >>> bar_labels(["Nike, Inc.", "Nike, Inc.", "A very long name of a garment exporting company"], 20)
+    ['Nike, Inc.', 'Nike, Inc. (2)', 'A very long name of…']
+    """
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        label = short(name, width)
+        seen[label] = seen.get(label, 0) + 1
+        out.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
+    return out
+

@@ -70,7 +70,7 @@ def layout(**query) -> html.Div:
                 id="coverage-column", value=st["column"], clearable=False, disabled=not columns,
                 options=[{"label": c.replace("_", " "), "value": c} for c in columns])], className="control wide"),
         ], className="controls"),
-        html.Div(id="coverage-status"),
+        dcc.Loading([html.Div(id="coverage-status"), dcc.Store(id="coverage-result")], type="dot", className="answer-loading", overlay_style={"visibility": "visible", "opacity": 0.5}),
         html.Div([html.Div(dcc.Graph(id="coverage-map", config={**charts.CONFIG, "topojsonURL": topojson_url()},
                                      figure=charts.empty("")), className="card"),
                   html.Div(dcc.Graph(id="coverage-sankey", config=charts.CONFIG, figure=charts.empty("")),
@@ -87,7 +87,6 @@ def layout(**query) -> html.Div:
                             html.Div(id="coverage-dependence")], className="card")],
                  className="grid-2", style={"marginTop": "14px"}),
         export_bar(PAGE),
-        dcc.Store(id="coverage-result"),
         url_store(PAGE, STATE.encode(st)),
     ], className="page page-coverage")
 

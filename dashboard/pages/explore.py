@@ -79,7 +79,7 @@ def layout(**query) -> html.Div:
                           html.Button("Start from it", id="explore-focus", className="button secondary", disabled=True),
                           html.Button("Undo openings", id="explore-reset", className="button secondary")],
                          className="panel-actions"),
-                html.Div(id="explore-panel"),
+                dcc.Loading([html.Div(id="explore-panel")], type="dot", className="answer-loading", overlay_style={"visibility": "visible", "opacity": 0.5}),
                 html.Div(id="explore-legend"),
             ], className="card side"),
         ], className="work"),

@@ -87,7 +87,7 @@ def layout(**query) -> html.Div:
                 title="Links nobody stated (confidence 'inferred', or 'related to' from an import) are left out by "
                       "default; the answer says when they would change it."),
         ], className="controls"),
-        html.Div(id="leverage-status"),
+        dcc.Loading([html.Div(id="leverage-status"), dcc.Store(id="leverage-result")], type="dot", className="answer-loading", overlay_style={"visibility": "visible", "opacity": 0.5}),
         html.Div([html.H3("Ranked leverage points"),
                   dag.AgGrid(columnSize="responsiveSizeToFit", id="leverage-grid", columnDefs=COLUMNS, rowData=[],
                              getRowId="params.data.id",
@@ -112,7 +112,7 @@ def layout(**query) -> html.Div:
                             html.Div(id="leverage-detail", className="side")], className="work")],
                  className="card", style={"marginTop": "14px"}),
         export_bar(PAGE),
-        dcc.Store(id="leverage-result"), dcc.Store(id="leverage-row", data=st["row"]),
+        dcc.Store(id="leverage-row", data=st["row"]),
         url_store(PAGE, STATE.encode(st)),
     ], className="page page-leverage")
 
@@ -154,18 +154,20 @@ def chart(result: dict[str, Any]) -> go.Figure:
     if not entries:
         return charts.empty("No actor can press this target within the hop limit.")
     fig = go.Figure()
+    labels = dict(zip((id(e) for e in entries), (fmt.plotly_text(x) for x in fmt.bar_labels(
+        [e["actor"]["name"] for e in entries]))))
     for sphere, colour in SPHERES.items():
         part = [e for e in entries if e["sphere"] == sphere]
         if not part:
             continue
-        fig.add_bar(x=[e["score"] for e in part], y=[fmt.plotly_text(fmt.short(e["actor"]["name"], 34)) for e in part],
+        fig.add_bar(x=[e["score"] for e in part], y=[labels[id(e)] for e in part],
                     orientation="h", name=sphere, marker_color=colour,
                     hovertext=[fmt.plotly_text(f"{e['actor']['name']}: {fmt.strength(e['score'])} "
                                                f"({e.get('score_share', 0)} of the best) = reach "
                                                f"{fmt.strength(e['reach'])} × pressure {fmt.strength(e['pressure'])}")
                                for e in part],
                     hoverinfo="text")
-    order = [fmt.plotly_text(fmt.short(e["actor"]["name"], 34)) for e in entries][::-1]
+    order = [labels[id(e)] for e in entries][::-1]
     fig.update_yaxes(categoryorder="array", categoryarray=order, automargin=True)
     fig.update_xaxes(title="score", gridcolor="#eef0f3")
     charts.base_layout(fig, max(300, 28 * len(entries) + 90), barmode="stack",
