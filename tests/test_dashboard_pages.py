@@ -209,3 +209,16 @@ def test_picker_search_options(pages, hostile):
     kept = search_options("Basel", "lucky-gems", [{"label": "Lucky Gems", "value": "lucky-gems"}])
     assert kept[0]["value"] == "lucky-gems" and "baselworld" in [o["value"] for o in kept]
     assert search_options("", ["bwi"], [])[0]["value"] == "bwi"
+
+
+def test_a_shared_link_with_an_unknown_or_hidden_id_says_so(pages):
+    """An id the viewer may not see gets exactly the words an id that does not exist gets."""
+    import json
+
+    for page, query in (("paths", {"from": "no-such-union", "to": "bwi"}), ("leverage", {"target": "no-such-union"}),
+                        ("coverage", {"funder": "no-such-union"}), ("explore", {"actor": "no-such-union"})):
+        text = json.dumps(pages[page].layout(**query).to_plotly_json(), default=str)
+        assert "not on the map you can see" in text and "no-such-union" in text, page
+        hidden = json.dumps(pages[page].layout(**{k: ("secret-ally" if v == "no-such-union" else v)
+                                                  for k, v in query.items()}).to_plotly_json(), default=str)
+        assert hidden.replace("secret-ally", "X") == text.replace("no-such-union", "X"), page

@@ -33,6 +33,21 @@ def notice(text: str, kind: str = "info") -> html.Div:
     return html.Div(text, className=f"notice notice-{kind}", role="status")
 
 
+def unknown_in_link(given: list[str | None], resolved: list[str | None]) -> html.Div | None:
+    """A notice when a shared link names actors this map (as the viewer sees it) does not hold, or ``None``.
+
+    >>> unknown_in_link(["bwi", "no-such-union"], ["bwi", None]).children
+    "This link names an actor that is not on the map you can see: 'no-such-union'. Pick one below."
+    """
+    missing = [g for g, r in zip(given, resolved) if g and not r]
+    if not missing:
+        return None
+    names = ", ".join(repr(m[:60]) for m in missing[:5])
+    word = "an actor" if len(missing) == 1 else f"{len(missing)} actors"
+    return notice(f"This link names {word} that {'is' if len(missing) == 1 else 'are'} not on the map you can "
+                  f"see: {names}. Pick one below.", "warn")
+
+
 def weights_note(weights: dict[str, Any] | None) -> html.Div:
     """Which influence weights produced a score (shown beside every score)."""
     if not weights:

@@ -18,7 +18,7 @@ from dashboard.app import topojson_url
 from dashboard.components import charts
 from dashboard.components import format as fmt
 from dashboard.components.exportbar import export_bar
-from dashboard.components.panels import notice
+from dashboard.components.panels import notice, unknown_in_link
 from dashboard.components.pickers import actor_picker, picker_id
 from dashboard.urlstate import Field, State as UrlState, copy_link, url_id, url_store
 
@@ -48,12 +48,15 @@ REACHED_COLUMNS = [
 def layout(**query) -> html.Div:
     viewer = current_viewer()
     st = STATE.decode(query)
+    given = st["funder"]
     st["funder"] = data.resolve(viewer, st["funder"])
+    unknown = unknown_in_link([given], [st["funder"]])
     context = data.context_table(None)
     columns = context.numeric_columns if context is not None else []
     if st["column"] not in columns:
         st["column"] = bundled.CONTEXT_COLUMN if bundled.CONTEXT_COLUMN in columns else (columns[0] if columns else None)
     return html.Div([
+        unknown,
         html.Div([html.Div([html.H1("Programme coverage"),
                             html.P("What does our money reach? A funder's grants followed through re-granting "
                                    "(donor → federation → affiliate), the programmes they pay for and the "

@@ -15,7 +15,7 @@ from dashboard.access import current_viewer
 from dashboard.components import graph as elements
 from dashboard.components.exportbar import export_bar
 from dashboard.components.legend import legend
-from dashboard.components.panels import actor_panel, link_panel, notice
+from dashboard.components.panels import actor_panel, link_panel, notice, unknown_in_link
 from dashboard.components.pickers import actor_picker, picker_id
 from dashboard.components.styles import stylesheet
 from dashboard.urlstate import Field, State as UrlState, copy_link, url_id, url_store
@@ -36,11 +36,14 @@ STATE = UrlState(
 def layout(**query) -> html.Div:
     viewer = current_viewer()
     st = STATE.decode(query)
-    st["actor"] = data.resolve_all(viewer, st["actor"])
+    given = list(st["actor"])
+    st["actor"] = data.resolve_all(viewer, given)
+    unknown = unknown_in_link(given, [data.resolve(viewer, a) for a in given])
     opts = data.choices(viewer)
     years = opts["years"] or (2000, 2025)
     last = years[1] + 1
     return html.Div([
+        unknown,
         html.Div([html.Div([html.H1("Explore"),
                             html.P("Search an actor and see who it is tied to. Click a node or a link for its details "
                                    "and sources; open a node's neighbours in place; filter by kind, country, link, "

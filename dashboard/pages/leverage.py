@@ -21,7 +21,7 @@ from dashboard.components import format as fmt
 from dashboard.components import graph as elements
 from dashboard.components.exportbar import export_bar
 from dashboard.components.legend import legend
-from dashboard.components.panels import hop_list, notice, path_title, weights_note
+from dashboard.components.panels import hop_list, notice, path_title, unknown_in_link, weights_note
 from dashboard.components.pickers import actor_picker, picker_id
 from dashboard.components.styles import stylesheet
 from dashboard.urlstate import Field, State as UrlState, copy_link, url_id, url_store
@@ -60,9 +60,13 @@ COLUMNS = [
 def layout(**query) -> html.Div:
     viewer = current_viewer()
     st = STATE.decode(query)
+    given = [st["target"], *st["side"]]
     st["target"] = data.resolve(viewer, st["target"])
-    st["side"] = data.resolve_all(viewer, st["side"])
+    resolved_side = [data.resolve(viewer, s) for s in given[1:]]
+    st["side"] = data.resolve_all(viewer, given[1:])
+    unknown = unknown_in_link(given, [st["target"], *resolved_side])
     return html.Div([
+        unknown,
         html.Div([html.Div([html.H1("Leverage points"),
                             html.P("Who can move this target? Every actor scores reach × pressure: how strongly our "
                                    "side reaches it, times how strongly it can press the target. Chokepoints are the "

@@ -18,7 +18,7 @@ from dashboard.components import format as fmt
 from dashboard.components import graph as elements
 from dashboard.components.exportbar import export_bar
 from dashboard.components.legend import legend
-from dashboard.components.panels import hop_list, notice, path_title, weights_note
+from dashboard.components.panels import hop_list, notice, path_title, unknown_in_link, weights_note
 from dashboard.components.pickers import actor_picker, picker_id
 from dashboard.components.styles import stylesheet
 from dashboard.urlstate import Field, State as UrlState, copy_link, url_id, url_store
@@ -34,8 +34,10 @@ STATE = UrlState(Field("from"), Field("to"), Field("k", int, 5, lo=1, hi=10), Fi
 def layout(**query) -> html.Div:
     viewer = current_viewer()
     st = STATE.decode(query)
+    given = [st["from"], st["to"]]
     st["from"], st["to"] = data.resolve(viewer, st["from"]), data.resolve(viewer, st["to"])
     return html.Div([
+        unknown_in_link(given, [st["from"], st["to"]]),
         html.Div([html.Div([html.H1("Influence paths"),
                             html.P("Through whom can we reach them? The strongest chains of influence from one actor "
                                    "to another: a path is as strong as the product of its hops, each hop a sourced "
