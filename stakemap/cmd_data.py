@@ -45,7 +45,15 @@ def ingest(
 
     Every row is checked first; if any is invalid, every problem is listed with
     file:row:column and nothing is written (unless --skip-invalid). Organisations
-    that arrive from several files become one actor.
+    that arrive from several files become one actor (by identifiers, or by name
+    within one kind of thing: a factory and a company, or a programme and an
+    organisation, are never merged on a name). Placeholder names ("Name
+    withheld", "Other.", "TBD") never become actors.
+
+    Each file's ledger is printed (all of it with --json) and kept with its
+    origin: records read, written, merged into which actor by which rule, set
+    aside and why; money per currency, stated = written + set aside. Two ingests
+    at once give the store the same ingests give one after the other.
 
     Examples:
 

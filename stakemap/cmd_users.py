@@ -67,7 +67,7 @@ def add(
 @users_app.command("remove")
 @handles_errors
 def remove(name: str = typer.Argument(..., help="The user to remove."), users: Path = UsersFileOption) -> None:
-    """Remove a user; their open sessions end at their next request."""
+    """Remove a user; their open sessions end at once."""
     from dashboard.users import remove_user, users_path
 
     path = users_path(users)
