@@ -220,6 +220,8 @@ def merge_identifiers(*groups: dict[str, str]) -> dict[str, str]:
 
     >>> merge_identifiers({"iati": "GB-CHC-1"}, {"iati": "XM-DAC-7", "lei": "X"}, {"iati": "gb-chc-1"})
     {'iati': 'GB-CHC-1', 'iati#2': 'XM-DAC-7', 'lei': 'X'}
+    >>> sorted(check_identifiers(merge_identifiers(*({"ftm": f"e{i}"} for i in range(12)))))[-3:]
+    ['ftm#7', 'ftm#8', 'ftm#9']
     """
     out: dict[str, str] = {}
     for group in groups:
@@ -246,7 +248,7 @@ def check_identifiers(values: dict[str, str]) -> dict[str, str]:
         text = str(value).strip()
         if not text:
             continue
-        if "#" in key and not re.match(r"^[a-z_]+#[2-9][0-9]*$", key):
+        if "#" in key and not re.match(r"^[a-z_]+#([2-9]|[1-9][0-9]+)$", key):
             raise ValueError(f"unknown identifier scheme {scheme!r} (a second id of a scheme is written scheme#2)")
         pattern = IDENTIFIER_SCHEMES.get(identifier_scheme(key))
         if pattern is None:

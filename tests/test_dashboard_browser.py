@@ -203,7 +203,7 @@ def test_pick_a_path_and_share_it(server, browser):
     pick(browser, picker("paths", "to"), "Nepalese Construction", "ncwu")
     first = wait_for(browser, "var c = document.querySelector('.path-card'); return c && c.innerText")
     assert "Building and Wood Workers' International" in first
-    assert "Where:" in first and "strength" in first
+    assert "Where:" in first and "of the best" in first
     assert query(browser)["from"] == ["fnv-mondiaal"] and query(browser)["to"] == ["ncwu"]
     shared = browser.current_url
     other = _driver()

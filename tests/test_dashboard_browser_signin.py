@@ -70,14 +70,14 @@ def test_sign_in_work_sign_out_and_the_old_cookie_is_refused(team_server):
         driver.find_element("id", "password").send_keys(PASSWORD)
         driver.find_element("id", "sign-in").click()
         # back where the user was going, signed in: the frame names the user and offers sign-out
-        wait_for(driver, "return location.pathname === '/explore' && document.getElementById('sign-out');")
+        wait_for(driver, "return location.pathname === '/explore' && document.getElementById('sign-out');", timeout=90)
         who = wait_for(driver, "var e = document.querySelector('.viewer'); return e && e.innerText;")
         assert "vera" in who and "viewer" in who
         # work: the page answers its callbacks, and tells a viewer why there is no download
-        why = wait_for(driver, "var e = document.querySelector('.export-why'); return e && e.innerText;")
+        why = wait_for(driver, "var e = document.querySelector('.export-why'); return e && e.innerText;", timeout=90)
         assert "analyst" in why
         assert driver.find_element("css selector", ".export-bar-disabled button").get_attribute("disabled")
-        wait_for(driver, "return document.querySelectorAll('#explore-graph canvas').length > 0;")
+        wait_for(driver, "return document.querySelectorAll('#explore-graph canvas').length > 0;", timeout=90)
         cookie = driver.get_cookie("stakemap_session")["value"]
         for _ in range(4):  # both workers know the session
             assert _status_with_cookie(team_server + "/_dash-layout", cookie) == 200

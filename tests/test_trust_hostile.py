@@ -29,8 +29,12 @@ import pytest
 
 from graphmodel.errors import StakemapError
 from graphmodel.store.sqlite import SQLiteStore
+from ingest.placeholders import is_placeholder
 from ingest.run import run_ingest
 from tests.hostile import Case, cases, hostile_names
+
+#: Readers of published files, which set aside names that name no one (see ingest/placeholders.py).
+SET_ASIDE_PLACEHOLDERS = ("iati", "oshub", "supplier-list")
 
 REPO = Path(__file__).resolve().parents[1]
 LIMIT_S = 5.0
@@ -109,7 +113,9 @@ def test_hostile_file(case: Case, seeded, tmp_path):
             return
         # Names that normalise alike are one actor (the others become its aliases).
         stored = {n for a in store.iter_actors() for n in (a.name, *a.aliases)}
-        missing = [n for n in case.names if n not in stored]
+        # a "name" that names no one (a dash, a sign, a number) is set aside by the readers of published files
+        missing = [n for n in case.names if n not in stored
+                   and not (case.fmt in SET_ASIDE_PLACEHOLDERS and is_placeholder(n))]
         assert not missing, f"names not stored exactly: {missing[:5]}"
         assert report.imported >= 0
         after = store.content_hash()

@@ -73,7 +73,7 @@ def layout(**query) -> html.Div:
                 id="coverage-column", value=st["column"], clearable=False, disabled=not columns,
                 options=[{"label": c.replace("_", " "), "value": c} for c in columns])], className="control wide"),
         ], className="controls"),
-        dcc.Loading([html.Div(id="coverage-status"), dcc.Store(id="coverage-result")], type="dot", className="answer-loading", overlay_style={"visibility": "visible", "opacity": 0.5}),
+        dcc.Loading([html.Div(id="coverage-status"), dcc.Store(id="coverage-result")], type="dot", parent_className="answer-loading", overlay_style={"visibility": "visible", "opacity": 0.5}),
         html.Div([html.Div(dcc.Graph(id="coverage-map", config={**charts.CONFIG, "topojsonURL": topojson_url()},
                                      figure=charts.empty("")), className="card"),
                   html.Div(dcc.Graph(id="coverage-sankey", config=charts.CONFIG, figure=charts.empty("")),

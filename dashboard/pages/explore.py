@@ -82,7 +82,7 @@ def layout(**query) -> html.Div:
                           html.Button("Start from it", id="explore-focus", className="button secondary", disabled=True),
                           html.Button("Undo openings", id="explore-reset", className="button secondary")],
                          className="panel-actions"),
-                dcc.Loading([html.Div(id="explore-panel")], type="dot", className="answer-loading", overlay_style={"visibility": "visible", "opacity": 0.5}),
+                dcc.Loading([html.Div(id="explore-panel")], type="dot", parent_className="answer-loading", overlay_style={"visibility": "visible", "opacity": 0.5}),
                 html.Div(id="explore-legend"),
             ], className="card side"),
         ], className="work"),

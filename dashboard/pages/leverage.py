@@ -91,7 +91,7 @@ def layout(**query) -> html.Div:
                 title="Links nobody stated (confidence 'inferred', or 'related to' from an import) are left out by "
                       "default; the answer says when they would change it."),
         ], className="controls"),
-        dcc.Loading([html.Div(id="leverage-status"), dcc.Store(id="leverage-result")], type="dot", className="answer-loading", overlay_style={"visibility": "visible", "opacity": 0.5}),
+        dcc.Loading([html.Div(id="leverage-status"), dcc.Store(id="leverage-result")], type="dot", parent_className="answer-loading", overlay_style={"visibility": "visible", "opacity": 0.5}),
         html.Div([html.H3("Ranked leverage points"),
                   dag.AgGrid(columnSize="responsiveSizeToFit", id="leverage-grid", columnDefs=COLUMNS, rowData=[],
                              getRowId="params.data.id",

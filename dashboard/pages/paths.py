@@ -66,7 +66,7 @@ def layout(**query) -> html.Div:
                                      layout={"name": "preset", "fit": True, "padding": 40}, minZoom=0.1, maxZoom=3,
                                      boxSelectionEnabled=False),
                       html.Div(id="paths-legend", style={"padding": "0 12px 10px"})], className="card graph-card"),
-            html.Div([html.H3("Ranked paths"), html.Div(id="paths-weights"), dcc.Loading([html.Div(id="paths-list"), dcc.Store(id="paths-result")], type="dot", className="answer-loading", overlay_style={"visibility": "visible", "opacity": 0.5})],
+            html.Div([html.H3("Ranked paths"), html.Div(id="paths-weights"), dcc.Loading([html.Div(id="paths-list"), dcc.Store(id="paths-result")], type="dot", parent_className="answer-loading", overlay_style={"visibility": "visible", "opacity": 0.5})],
                      className="card side"),
         ], className="work"),
         export_bar(PAGE),
