@@ -37,17 +37,18 @@ SPHERES = {"production": "#2e86c1", "capital": "#1b4f72", "market": "#8e44ad", "
            "funding": "#d68910", "organising": "#27ae60"}
 
 #: The words of graphmodel.analysis.readable, in the grid's own formatter (sorting stays on the raw value).
-_WORD = (f"params.value >= {STRONG} ? 'strong' : params.value >= {MEDIUM} ? 'medium' : "
-         "params.value > 0 ? 'weak' : 'none'")
+_WORD = (f"params.value == null ? '–' : params.value >= {STRONG} ? 'strong' : params.value >= {MEDIUM} ? "
+         "'medium' : params.value > 0 ? 'weak' : 'none'")
 COLUMNS = [
     {"field": "rank", "headerName": "#", "width": 60, "minWidth": 60, "type": "numericColumn"},
     {"field": "name", "headerName": "Actor", "flex": 2, "minWidth": 180, "tooltipField": "name"},
     {"field": "kind", "headerName": "Kind", "flex": 1, "minWidth": 120},
     {"field": "country", "headerName": "Country", "width": 100, "minWidth": 100},
     {"field": "sphere", "headerName": "Acts in", "width": 115, "minWidth": 115},
-    {"field": "score", "headerName": "Score", "width": 130, "minWidth": 130, "type": "numericColumn", "sort": "desc",
-     "valueFormatter": {"function": f"({_WORD}) + ' · ' + params.data.share + ' of 100'"},
-     "headerTooltip": "reach × pressure: how well our side reaches the actor, times how hard it can press the target"},
+    {"field": "score", "headerName": "Score", "width": 170, "minWidth": 170, "type": "numericColumn", "sort": "desc",
+     "valueFormatter": {"function": f"({_WORD}) + ' · ' + params.data.share"},
+     "headerTooltip": "reach × pressure, in words and as a share (0-100) of the best: how well our side reaches the "
+                      "actor, times how hard it can press the target"},
     {"field": "reach", "headerName": "Reach", "width": 95, "minWidth": 95, "type": "numericColumn",
      "valueFormatter": {"function": _WORD},
      "headerTooltip": "strength of the strongest path from our side to the actor (1 when no side is given)"},
@@ -149,7 +150,8 @@ def export_query(result: dict[str, Any]) -> str:
 def rows(result: dict[str, Any]) -> list[dict[str, Any]]:
     return [{"id": e["actor"]["id"], "rank": n, "name": e["actor"]["name"], "kind": fmt.kind_label(e["actor"]["kind"]),
              "country": e["actor"].get("country") or "", "sphere": e["sphere"], "score": e["score"],
-             "share": e.get("score_share", 0), "reach": e["reach"], "pressure": e["pressure"]}
+             "share": e.get("score_share", 0), "reach": e["reach"] if result["from"] else None,
+             "pressure": e["pressure"]}
             for n, e in enumerate(result["leverage"], 1)]
 
 
@@ -192,7 +194,7 @@ def table(result: dict[str, Any]):
     if not result or "error" in result:
         return [], charts.empty(""), notice(result.get("error", "Pick a target."), "warn" if result else "info"), "", ""
     who = ", ".join(s["name"] for s in result["from"]) or "anyone (ranked by pressure alone)"
-    status = html.Div([notice(f"Leverage on {result['target']['name']} from {who}: {len(result['leverage'])} actors "
+    status = html.Div([notice(f"Leverage on {result['target']['name']} from {who}: {fmt.counted(len(result['leverage']), 'actor')} "
                               f"within {result['max_hops']} hops each way; strongest route {fmt.strength(result['best_strength'])}."
                               + (f" {len(result.get('own_sites_left_out', []))} of its own sites and subsidiaries are not "
                                  "counted as pressure on it." if result.get("own_sites_left_out") else "")),
