@@ -375,15 +375,16 @@ def _ref(values: list | None) -> str | None:
 
 
 def _payment(emit: Emitter, line: int, props: dict) -> dict[str, Any]:
-    """A Payment's money (``amount`` in ``currency``, else ``amountEur`` in EUR), stated in the ledger;
+    """A Payment's money (``amount`` in ``currency``, else ``amountEur`` in EUR, else ``amountUsd`` in USD),
+    stated in the ledger;
     ``{}`` when it has none that can be read (then set aside with the reason)."""
     where = f"{emit.label}:{line}"
-    for prop, currency_prop in (("amount", "currency"), ("amountEur", None)):
+    for prop, currency_prop, fixed in (("amount", "currency", ""), ("amountEur", None, "EUR"),
+                                       ("amountUsd", None, "USD")):
         if not props.get(prop):
             continue
         raw = str(props[prop][0])
-        stated = str(props[currency_prop][0]).strip() if currency_prop and props.get(currency_prop) else \
-            ("EUR" if currency_prop is None else "")
+        stated = str(props[currency_prop][0]).strip() if currency_prop and props.get(currency_prop) else fixed
         try:
             amount = float(raw.replace(",", "").replace(" ", ""))
         except ValueError:

@@ -171,6 +171,7 @@ def test_payments_donations_captions_percentages_and_any_extension(tmp_path):
     funds = {(lk.source, lk.target, lk.amount, lk.currency) for lk in links(result) if lk.kind is LinkKind.FUNDS}
     fund, union = one(result.actors, "Example Workers Fund"), one(result.actors, "Example Garment Union")
     assert (fund.id, union.id, 25000.0, "EUR") in funds and (fund.id, union.id, 1200.5, "EUR") in funds
+    assert (fund.id, union.id, 300.0, "USD") in funds  # amountUsd when there is no amount
     assert (donor.id, party.id, 500.0, "GBP") in funds
     [owns] = [lk for lk in links(result) if lk.kind is LinkKind.OWNS]
     assert owns.share == 0.01
