@@ -236,7 +236,8 @@ class Resolver:
         hits = [self._by_id[i] for i in sorted(self._by_key.get(f"s:{compact}", ()))]
         hits = [k for k in hits if k.kind is not ActorKind.PERSON and _compatible(actor, k)
                 and not (actor.country and k.country and actor.country != k.country)
-                and _same_site(actor, k) and not _conflicting_identifier(actor, k) and not _conflicting_fact(actor, k)]
+                and _same_site(actor, k) and not _conflicting_identifier(actor, k)
+                and not _conflicting_fact(actor, k)]
         if len(hits) == 1:
             self._review(actor, hits[0], "merged: same name apart from spaces", 1.0)
             return hits[0]

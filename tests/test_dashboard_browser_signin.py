@@ -3,20 +3,8 @@ nothing another test left in this one (settings, imported apps) shapes the serve
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
-HERE = Path(__file__).resolve().parent
+from tests.fresh_process import run_module
 
 
 def test_sign_in_through_a_browser_in_a_fresh_process():
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", str(HERE / "browser_signin.py"), "-q", "-p", "no:cacheprovider",
-         "-o", "addopts=-ra"],
-        cwd=HERE.parent, capture_output=True, text=True, timeout=900,
-        env={**os.environ, "PYTHONPATH": str(HERE.parent) + os.pathsep + os.environ.get("PYTHONPATH", "")})
-    last = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
-    assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
-    assert " passed" in last and "failed" not in last, done.stdout[-3000:]
+    run_module("browser_signin.py", timeout=900)

@@ -126,8 +126,9 @@ class SQLiteStore(Store):
         if self.path.parent and not self.path.parent.exists():
             raise StoreError(f"folder {self.path.parent} does not exist", hint="create it or choose another --store path")
         try:
-            if str(path) != ":memory:" and not self.path.exists():  # a new store is readable by its owner only; SQLite gives its -wal and
-                owner_only_file(self.path)  # -shm files the store file's permissions
+            # a new store is readable by its owner only; SQLite gives its -wal and -shm files the same permissions
+            if str(path) != ":memory:" and not self.path.exists():
+                owner_only_file(self.path)
             self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA foreign_keys=ON")
