@@ -108,6 +108,23 @@ class AuthSettings:
                    state_db=state_path(users) if configured else None)
 
 
+def _make_secret_file(path: Path) -> None:
+    """Write a new random key to ``path`` whole or not at all: server processes starting together
+    (``--workers N``) all read the one key that landed first, never a half-written file."""
+    draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    try:
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32) + "\n")
+        os.link(draft, path)  # fails if another process's key landed first: that one is kept
+    except FileExistsError:
+        pass
+    except OSError:
+        return  # a folder that cannot take the file: the caller falls back to a key in memory
+    finally:
+        draft.unlink(missing_ok=True)
+
+
 def _secret_key(users: Path) -> bytes:
     value = os.environ.get(SECRET_ENV)
     if value:
@@ -117,13 +134,7 @@ def _secret_key(users: Path) -> bytes:
         return value.encode()
     path = Path(os.environ.get(SECRET_FILE_ENV) or users.with_name(users.name + ".secret"))
     if not path.exists() and path.parent.exists():
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another server process made it first
-            pass
-        else:
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_hex(32) + "\n")
+        _make_secret_file(path)
     try:
         key = path.read_text().strip()
     except OSError:

@@ -11,7 +11,8 @@ Before Dash sees a callback request:
   that fails gets 400 with a message naming the control, never a 500.
 * :class:`CallbackRunner` runs the callback on a small pool: at most
   ``slots`` answers are computed at once in a server process (so threads stay
-  free for sign-in and page loads), at most ``per_user`` for one user, and an
+  free for sign-in and page loads), at most ``per_user`` for one user (whose
+  further questions, up to ``queue`` of them, wait their turn), and an
   answer not ready after ``seconds`` is abandoned with a 503 saying how to ask
   a narrower question. The abandoned computation keeps its slot until it
   ends, so slow requests cannot pile up.
@@ -152,9 +153,12 @@ class CallbackRunner:
     seconds: float = 20.0
     slots: int = 3
     per_user: int = 2
+    #: A user's questions that may wait for one of their slots (a page load's burst); more get 429 at once.
+    queue: int = 8
     _pool: ThreadPoolExecutor = field(init=False, repr=False)
     _free: threading.BoundedSemaphore = field(init=False, repr=False)
     _users: dict = field(default_factory=dict, init=False, repr=False)
+    _waiting: dict = field(default_factory=dict, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -167,11 +171,23 @@ class CallbackRunner:
 
     def run(self, view, *args, **kwargs) -> Response:
         user = g.get("stakemap_user")
-        mine = self._user_slots(user.name if user else "")
-        wait = min(5.0, self.seconds)
-        if not mine.acquire(timeout=wait):
+        name = user.name if user else ""
+        mine = self._user_slots(name)
+        # A page asks several questions at once: a user's own burst waits its turn (up to the cutoff), but
+        # only ``queue`` of them wait at a time, so one user's tabs cannot hold every server thread.
+        with self._lock:
+            waiting = self._waiting.get(name, 0)
+            if waiting >= self.queue:
+                return _answer(429, "Your earlier questions are still being answered. Wait for them, then try again.")
+            self._waiting[name] = waiting + 1
+        try:
+            got = mine.acquire(timeout=self.seconds)
+        finally:
+            with self._lock:
+                self._waiting[name] -= 1
+        if not got:
             return _answer(429, "Your earlier questions are still being answered. Wait for them, then try again.")
-        if not self._free.acquire(timeout=wait):
+        if not self._free.acquire(timeout=min(5.0, self.seconds)):
             mine.release()
             return _answer(503, "The server is busy answering other questions. Try again in a moment.")
 

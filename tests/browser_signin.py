@@ -24,6 +24,7 @@ from tests.test_dashboard_fixtures import demo_store  # noqa: F401
 pytestmark = pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER and selenium),
                                 reason="needs chromium, chromedriver and selenium")
 PASSWORD = "browser sign-in pass phrase"
+SERVER_LOGS: dict[str, object] = {}  # base address -> the server's log file
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +49,14 @@ def team_server(demo_store, tmp_path_factory):
                 proc.kill()
                 raise RuntimeError("the dashboard did not start: " + (work / "server.log").read_text()[-2000:])
             time.sleep(0.3)
+    SERVER_LOGS[base] = work / "server.log"
     yield base
     _stop(proc)
+
+
+def _with_server_log(base: str, exc: AssertionError) -> AssertionError:
+    log = SERVER_LOGS[base].read_text(errors="replace")[-3000:]
+    return AssertionError(f"{exc}\nthe server's log ends:\n{log}")
 
 
 def _status_with_cookie(url: str, cookie: str) -> int:
@@ -88,6 +95,8 @@ def test_sign_in_work_sign_out_and_the_old_cookie_is_refused(team_server):
         driver.add_cookie({"name": "stakemap_session", "value": cookie, "path": "/"})
         driver.get(team_server + "/explore")
         wait_for(driver, "return location.pathname === '/login';")
+    except AssertionError as exc:
+        raise _with_server_log(team_server, exc) from None
     finally:
         driver.quit()
 
@@ -101,5 +110,7 @@ def test_a_wrong_password_in_the_browser_says_so(team_server):
         driver.find_element("id", "sign-in").click()
         message = wait_for(driver, "var e = document.querySelector('.error'); return e && e.innerText;")
         assert "Wrong name or password" in message
+    except AssertionError as exc:
+        raise _with_server_log(team_server, exc) from None
     finally:
         driver.quit()

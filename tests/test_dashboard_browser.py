@@ -104,7 +104,17 @@ def wait_for(driver, script: str, *args, timeout: float = 30.0):
         if value:
             return value
         time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for: {script}")
+    raise AssertionError(f"timed out waiting for: {script}\n" + _what_the_browser_shows(driver))
+
+
+def _what_the_browser_shows(driver) -> str:
+    """Where the browser is, what the page says and what its console reported: for a failing wait."""
+    try:
+        text = driver.execute_script("return document.body ? document.body.innerText : '';") or ""
+        console = [entry.get("message", "") for entry in driver.get_log("browser")][-10:]
+        return f"at {driver.current_url}\npage: {text[:1500]}\nconsole: " + "\n".join(console)
+    except Exception as exc:  # noqa: BLE001 - a diagnosis must never hide the failure
+        return f"(could not read the page: {exc})"
 
 
 def text_of(driver, selector: str) -> str:

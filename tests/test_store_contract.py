@@ -237,3 +237,23 @@ def test_a_write_computed_before_another_writer_wrote_is_refused(store):
     assert store.content_hash() == after  # nothing of the refused write is there
     store.write_all([base_batch(ORIGIN_B)], expect=store.fingerprint())
     assert store.stats().records_by_origin["origin-b"] == {"actors": 4, "links": 3}
+
+
+def test_an_actor_claimed_by_two_origins_does_not_depend_on_their_order(store):
+    a = Batch(ORIGIN_A, [actor("x", "union", "MTUC", attributes={"members": 800})], [])
+    b = Batch(ORIGIN_B, [actor("x", "other", "Malaysian Trades Union Congress", country="MY",
+                               attributes={"kind_guessed": True})], [])
+
+    def written(*batches: Batch) -> Actor:
+        for origin in ("origin-a", "origin-b"):
+            store.remove_origin(origin)
+        for batch in batches:
+            store.write(batch)
+        return store.get_actor("x")
+
+    first = written(a, b)
+    assert (first.kind.value, first.name, first.country) == ("union", "MTUC", "MY")  # the stated kind leads
+    assert first.aliases == ["Malaysian Trades Union Congress"] and first.attributes["members"] == 800
+    assert not first.attributes["kind_guessed"]
+    assert written(b, a) == first
+    assert written(a, b, a) == first  # writing one origin again does not reorder anything

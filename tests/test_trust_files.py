@@ -48,3 +48,20 @@ def test_exports_and_the_review_file_are_owner_only(tmp_path, loose_umask):
     made = [p for p in tmp_path.iterdir() if p.is_file()]
     assert len(made) >= 7
     assert {p.name: _mode(p) for p in made} == {p.name: 0o600 for p in made}
+
+
+def _key_of(users: str) -> bytes:
+    from dashboard.auth import _secret_key
+
+    return _secret_key(Path(users))
+
+
+def test_server_processes_starting_together_share_one_whole_secret_key(tmp_path, loose_umask):
+    from concurrent.futures import ProcessPoolExecutor
+
+    users = tmp_path / "users.json"
+    with ProcessPoolExecutor(4) as pool:
+        keys = set(pool.map(_key_of, [str(users)] * 16))
+    assert len(keys) == 1 and len(next(iter(keys))) == 64
+    assert _mode(users.with_name("users.json.secret")) == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["users.json.secret"]  # no drafts left behind

@@ -655,7 +655,8 @@ class Neo4jStore(Store):
             rec = run.actors[actor.id]
             claims = [json.loads(c) for c in (rec.new or {}).get("sm_claims", [])]
             others = sorted((c for c in claims if c["origin"] != origin), key=lambda c: (c["seq"], c.get("sub", 0)))
-            merged = merge_actor_claims([Actor.model_validate_json(c["doc"]) for c in others] + [actor])
+            merged = merge_actor_claims([(c["origin"], Actor.model_validate_json(c["doc"])) for c in others]
+                                        + [(origin, actor)])
             mine = {"origin": origin, "seq": run.seq, "sub": run.batch_no, "doc": actor.model_dump_json()}
             seq = rec.base["sm_seq"] if rec.base else run.seq
             rec.new = actor_props(merged, [*others, mine], seq)
@@ -720,7 +721,7 @@ class Neo4jStore(Store):
             claims = [json.loads(c) for c in rec.new.get("sm_claims", [])]
             rest = sorted((c for c in claims if c["origin"] != origin), key=lambda c: (c["seq"], c.get("sub", 0)))
             if rest:
-                merged = merge_actor_claims([Actor.model_validate_json(c["doc"]) for c in rest])
+                merged = merge_actor_claims([(c["origin"], Actor.model_validate_json(c["doc"])) for c in rest])
                 rec.new = actor_props(merged, rest, rec.new["sm_seq"])
                 rec.kind = merged.kind.value
             else:

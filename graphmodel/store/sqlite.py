@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..errors import StoreChanged, StoreError
+from ..kinds import ActorKind
 from ..models import Actor, Link, Source, identifier_scheme, merge_citations, merge_identifiers
 from ..private_files import owner_only_file
 from ..text import normalise_name
@@ -94,24 +95,47 @@ def actor_keys(actor: Actor) -> set[str]:
     return keys
 
 
-def merge_actor_claims(claims: list[Actor]) -> Actor:
-    """One actor from the claims of several origins, oldest first: latest fields win,
-    aliases, identifiers, sectors, countries and citations are united."""
-    latest = claims[-1]
-    if len(claims) == 1:
-        return latest
-    names = [c.name for c in claims] + [a for c in claims for a in c.aliases]
-    identifiers = merge_identifiers(*(c.identifiers for c in reversed(claims)))
+def merge_actor_claims(claims: list[tuple[str, Actor]]) -> Actor:
+    """One actor from the claims of several origins, given as ``(origin id, actor)``.
+
+    The result depends on which origins claim the actor, never on the order they were
+    ingested in: claims are taken in the order of their origins' ids. The leading claim
+    is the last one whose kind its source states (not guessed, not ``other``), else the
+    last one; its name, kind and fields win, and a field it lacks comes from the others.
+    Aliases, identifiers, sectors, countries, attributes and citations are united.
+
+    >>> a = Actor(id="x", kind="union", name="MTUC", attributes={"kind_guessed": False})
+    >>> b = Actor(id="x", kind="other", name="Malaysian Trades Union Congress", country="MY",
+    ...           attributes={"kind_guessed": True})
+    >>> m = merge_actor_claims([("b-file", b), ("a-file", a)])
+    >>> m == merge_actor_claims([("a-file", a), ("b-file", b)])
+    True
+    >>> m.kind.value, m.name, m.country, m.aliases
+    ('union', 'MTUC', 'MY', ['Malaysian Trades Union Congress'])
+    """
+    ordered = [actor for _, actor in sorted(claims, key=lambda c: c[0])]
+    if len(ordered) == 1:
+        return ordered[0]
+    stated = [c for c in ordered if not c.attributes.get("kind_guessed") and c.kind is not ActorKind.OTHER]
+    lead = (stated or ordered)[-1]
+    names = [c.name for c in ordered] + [a for c in ordered for a in c.aliases]
+    identifiers = merge_identifiers(lead.identifiers, *(c.identifiers for c in reversed(ordered)))
     attributes: dict = {}
-    for c in claims:
+    for c in ordered:
         attributes.update(c.attributes)
-    return latest.model_copy(update={
-        "aliases": [n for n in dict.fromkeys(names) if n != latest.name],
+    attributes.update(lead.attributes)
+    if "kind_guessed" in attributes:  # the kind is the leading claim's, and so is whether it was guessed
+        attributes["kind_guessed"] = bool(lead.attributes.get("kind_guessed"))
+    filled = {f: next((getattr(c, f) for c in reversed(ordered) if getattr(c, f)), None)
+              for f in ("country", "description") if not getattr(lead, f)}
+    return lead.model_copy(update={
+        **{k: v for k, v in filled.items() if v},
+        "aliases": [n for n in dict.fromkeys(names) if n != lead.name],
         "identifiers": identifiers,
         "attributes": attributes,
-        "sectors": list(dict.fromkeys(s for c in claims for s in c.sectors)),
-        "countries": list(dict.fromkeys(s for c in claims for s in c.countries)),
-        "citations": merge_citations(*(c.citations for c in claims)),
+        "sectors": list(dict.fromkeys(s for c in ordered for s in c.sectors)),
+        "countries": list(dict.fromkeys(s for c in ordered for s in c.countries)),
+        "citations": merge_citations(*(c.citations for c in ordered)),
     })
 
 
@@ -194,7 +218,7 @@ class SQLiteStore(Store):
         # Actors: merge this origin's claim with other origins' claims.
         actors = {a.id: a for a in batch.actors}
         others = self._other_claims(actors, origin)
-        merged = [merge_actor_claims(others.get(i, []) + [a]) for i, a in actors.items()]
+        merged = [merge_actor_claims([*others.get(i, []), (origin, a)]) for i, a in actors.items()]
         db.executemany(
             "INSERT INTO actors VALUES (?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET kind=excluded.kind,"
             " name=excluded.name, country=excluded.country, sensitivity=excluded.sensitivity, doc=excluded.doc",
@@ -285,17 +309,17 @@ class SQLiteStore(Store):
         self.db.execute("INSERT INTO meta VALUES ('last_write', ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
                         (when,))
 
-    def _other_claims(self, actors: dict[str, Actor], origin: str) -> dict[str, list[Actor]]:
-        out: dict[str, list[Actor]] = {}
+    def _other_claims(self, actors: dict[str, Actor], origin: str) -> dict[str, list[tuple[str, Actor]]]:
+        out: dict[str, list[tuple[str, Actor]]] = {}
         ids = list(actors)
         for i in range(0, len(ids), _CHUNK):
             chunk = ids[i:i + _CHUNK]
             marks = ",".join("?" * len(chunk))
-            for actor_id, doc in self.db.execute(
-                f"SELECT actor_id, doc FROM actor_claims WHERE actor_id IN ({marks}) AND origin != ? ORDER BY seq",  # '?' placeholders only  # nosec B608
+            for actor_id, other, doc in self.db.execute(
+                f"SELECT actor_id, origin, doc FROM actor_claims WHERE actor_id IN ({marks}) AND origin != ?",  # '?' placeholders only  # nosec B608
                 (*chunk, origin),
             ):
-                out.setdefault(actor_id, []).append(Actor.model_validate_json(doc))
+                out.setdefault(actor_id, []).append((other, Actor.model_validate_json(doc)))
         return out
 
     def _rekey(self, actors: list[Actor]) -> None:
@@ -328,10 +352,10 @@ class SQLiteStore(Store):
         removed = 0
         remerged: list[Actor] = []
         for actor_id in actor_ids:
-            docs = [r[0] for r in db.execute(
-                "SELECT doc FROM actor_claims WHERE actor_id=? ORDER BY seq", (actor_id,))]
+            docs = [(o, Actor.model_validate_json(d)) for o, d in db.execute(
+                "SELECT origin, doc FROM actor_claims WHERE actor_id=?", (actor_id,))]
             if docs:
-                remerged.append(merge_actor_claims([Actor.model_validate_json(d) for d in docs]))
+                remerged.append(merge_actor_claims(docs))
             elif not db.execute("SELECT 1 FROM links WHERE source=?1 OR target=?1 LIMIT 1", (actor_id,)).fetchone():
                 db.execute("DELETE FROM actors WHERE id=?", (actor_id,))
                 removed += 1
