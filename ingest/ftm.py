@@ -91,6 +91,7 @@ def read_ftm(path: Path, ctx: ReadContext, origin: Source | None = None) -> Read
         raise InputError(f"{path}: no FollowTheMoney entities in the file", hint="is it empty?")
     schemata = _Schemata()
     by_ftm_id: dict[str, str] = {}
+    own_kinds: dict[str, ActorKind] = {}  # the kind this file gives each party: its links are judged by it
     skipped: dict[str, int] = {}
     not_parties: set[str] = set()
     documents = _documents(entities, emit)
@@ -105,7 +106,7 @@ def read_ftm(path: Path, ctx: ReadContext, origin: Source | None = None) -> Read
     for line, entity in entities:
         role = schemata.role(entity["schema"])
         if role == "party":
-            actor = _party(emit, mapping, line, entity, cites)
+            actor = _party(emit, mapping, line, entity, cites, own_kinds)
             if actor is not None:
                 by_ftm_id[entity["id"]] = actor.id
         elif role is None:
@@ -121,7 +122,7 @@ def read_ftm(path: Path, ctx: ReadContext, origin: Source | None = None) -> Read
         if any(ref in not_parties for ref in refs):
             emit.notice("links to entities that are not parties (not read)", f"line {line}: {entity['schema']}")
             continue
-        _link(emit, mapping, line, entity, ends, by_ftm_id)
+        _link(emit, mapping, line, entity, ends, by_ftm_id, own_kinds)
     return emit.finish()
 
 
@@ -204,7 +205,7 @@ def _values(value: Any) -> list:
 
 
 def _party(emit: Emitter, mapping: KindMapping, line: int, entity: dict,
-           cites: dict[str, list[tuple[str, str | None, str | None]]]) -> Actor | None:
+           cites: dict[str, list[tuple[str, str | None, str | None]]], own_kinds: dict[str, ActorKind]) -> Actor | None:
     props = entity["properties"]
     emit.begin()
     names = [tidy(str(v)) for v in props.get("name", []) + props.get("title", []) if tidy(str(v))]
@@ -258,6 +259,7 @@ def _party(emit: Emitter, mapping: KindMapping, line: int, entity: dict,
     actor = emit.actor(line, "properties.name", f"{emit.label}:{line}", f"FollowTheMoney {entity['schema']}",
                        identifiers=identifiers, **fields)
     if actor is not None:
+        own_kinds[actor.id] = ActorKind(kind)
         for source, locator, note in cites.get(entity["id"], []):
             actor = emit.keep_actor(actor.model_copy(update={"citations": [Citation(source=source, locator=locator,
                                                                                      note=note)]}))
@@ -276,7 +278,7 @@ def _stakemap_notes(values: list) -> dict[str, str]:
 
 
 def _link(emit: Emitter, mapping: KindMapping, line: int, entity: dict, ends: tuple[str, str],
-          by_ftm_id: dict[str, str]) -> None:
+          by_ftm_id: dict[str, str], own_kinds: dict[str, ActorKind]) -> None:
     props = entity["properties"]
     schema = entity["schema"]
     emit.begin()
@@ -309,7 +311,9 @@ def _link(emit: Emitter, mapping: KindMapping, line: int, entity: dict, ends: tu
     elif schema == "UnknownLink" and role and mapping.link(role).mapped:
         rule = mapping.link(role)
     source, target = (ids[1], ids[0]) if rule.reverse else (ids[0], ids[1])
-    kinds = [emit.ctx.kind_of(source) or ActorKind.OTHER, emit.ctx.kind_of(target) or ActorKind.OTHER]
+    # a party of this file is judged by the kind this file gives it, so the link does not depend on which
+    # other files were ingested first; a party imported before, by the kind the map knows
+    kinds = [own_kinds.get(end) or emit.ctx.kind_of(end) or ActorKind.OTHER for end in (source, target)]
     kind, reason = fit_link(rule, *kinds)
     attributes: dict[str, Any] = {"ftm_schema": schema, "ref": entity["id"]}
     if role:

@@ -161,7 +161,7 @@ class GraphBuilder:
             same = self.by_label.setdefault(normalise_name(name), [])
             if actor.id not in same:
                 same.append(actor.id)
-            self.kinds[actor.id] = actor.kind
+            self.kinds[actor.id] = rule.kind  # the file's own kind: its edges are judged by it, in any order
         emit.end()
         return actor
 

@@ -25,8 +25,8 @@ people of the same name) are kept for the review report.
 >>> r = Resolver()
 >>> a = r.claim(Actor(id="bwi", kind="guf", name="Building and Wood Workers' International", aliases=["BWI"]))
 >>> b = r.claim(Actor(kind="ngo", name="BWI", attributes={"kind_guessed": True}))
->>> (b.id, b.kind.value, b.name)
-('bwi', 'guf', "Building and Wood Workers' International")
+>>> (b.id, b.kind.value, b.name, b.aliases)   # the record keeps its name; the store decides which leads
+('bwi', 'guf', 'BWI', ["Building and Wood Workers' International"])
 >>> r.merged
 1
 >>> ilo = r.claim(Actor(id="ilo", kind="igo", name="International Labour Organization"))
@@ -398,7 +398,7 @@ class Resolver:
                 ids.add(actor_id)
 
     def _adopt(self, actor: Actor, known: _Known) -> Actor:
-        """The incoming actor under the known actor's id; the first name stays, others become aliases.
+        """The incoming actor under the known actor's id, with its own name and the known name as an alias.
 
         A curated kind wins over a guessed one: the incoming kind is kept unless it was guessed
         (or is ``other``) and the known one was not.
@@ -409,14 +409,18 @@ class Resolver:
             kind, guessed = known.kind, known.guessed
         else:
             kind, guessed = actor.kind, _guessed(actor)
-        aliases = [n for n in dict.fromkeys([actor.name, *actor.aliases]) if n != known.name]
-        update: dict = {"id": known.id, "kind": kind, "name": known.name, "aliases": aliases}
-        if "kind_guessed" in actor.attributes or known.guessed:
-            update["attributes"] = {**actor.attributes, "kind_guessed": guessed}
+        # The record keeps its own name (the known one becomes an alias) and says whether its source stated
+        # the kind: the store picks the actor's name and kind from all origins' claims, whatever their order.
+        aliases = [n for n in dict.fromkeys([*actor.aliases, known.name]) if n != actor.name]
+        update: dict = {"id": known.id, "kind": kind, "aliases": aliases}
+        if "kind_guessed" in actor.attributes or known.guessed or kind is not actor.kind:
+            update["attributes"] = {**actor.attributes, "kind_guessed": _guessed(actor) or kind is not actor.kind}
         if not actor.country and known.country:
             update["country"] = known.country
         adopted = actor.model_copy(update=update)
-        self._index(adopted, known.id)
+        # matched from now on as before: by the known name's keys, this record's names as aliases
+        self._index(adopted.model_copy(update={"name": known.name, "aliases": [
+            n for n in dict.fromkeys([actor.name, *actor.aliases]) if n != known.name]}), known.id)
         known.kind, known.guessed = kind, guessed
         known.country = known.country or adopted.country
         known.address = known.address or _address(adopted)

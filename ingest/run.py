@@ -280,6 +280,9 @@ def _batches(results: list[ReadResult], ledgers: dict[str, list] | None = None,
         for actor in batch.actors:
             if actor.id in merged:
                 first = merged[actor.id]
+                if first.attributes.get("kind_guessed") and not actor.attributes.get("kind_guessed"):
+                    first = first.model_copy(update={"kind": actor.kind,  # a kind the file states wins
+                                                     "attributes": {**first.attributes, "kind_guessed": False}})
                 actor = first.model_copy(update={
                     "aliases": [a for a in dict.fromkeys([*first.aliases, actor.name, *actor.aliases])
                                 if a != first.name],

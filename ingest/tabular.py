@@ -25,6 +25,7 @@ from graphmodel.text import clean_text, slugify
 from graphmodel.values import currency_code, partial_date, split_list
 
 from .base import ReadContext, ReadResult, validation_problems
+from .ledger import Ledger
 from .sheets import Sheet, read_csv_sheet, read_xlsx_sheets
 
 ACTOR_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -120,9 +121,27 @@ def read_tabular(path: Path, ctx: ReadContext, origin: Source | None = None) -> 
     known_sources = {origin.id, *(s.id for s in result.sources), *ctx.options.get("known_sources", ())}
     for sheet in by_role["actors"]:
         read_actors(sheet, ctx, result, local, known_sources)
+    if by_role["links"]:
+        result.ledger = Ledger(path.name, "tabular", origin.id)
     for sheet in by_role["links"]:
         read_links(sheet, ctx, result, local, known_sources)
+    if result.ledger is not None:
+        result.ledger.write_money(result.link_rows)
     return result
+
+
+def _stated(cell_amount: str, cell_currency: str) -> tuple[float, str] | None:
+    """The money a links row states, when its amount is a number and its currency an ISO 4217 code.
+
+    >>> _stated("1,250.5", "eur"), _stated("a lot", "EUR"), _stated("100", "euros")
+    ((1250.5, 'EUR'), None, None)
+    """
+    try:
+        amount = float(cell_amount.replace(",", ""))
+        currency = currency_code(cell_currency)
+    except ValueError:
+        return None
+    return (amount, currency) if amount == amount and abs(amount) != float("inf") else None  # not NaN, finite
 
 
 def file_origin(path: Path, ctx: ReadContext, fmt: str) -> Source:
@@ -217,11 +236,23 @@ def read_links(sheet: Sheet, ctx: ReadContext, result: ReadResult, local: dict[s
     first_row_of: dict[str, int] = {}
     rows_by_id: dict[str, int] = {}
     out = result.link_rows
+    ledger = result.ledger
+    i_amount, i_currency = cols.fields.get("amount"), cols.fields.get("currency")
+
+    def cell(row: list, i: int | None) -> str:
+        return row[i].strip() if i is not None and i < len(row) else ""
+
     for row_no, row in sheet.rows:
         result.read += 1
+        where = f"{sheet.label}:{row_no}"
+        money = _stated(cell(row, i_amount), cell(row, i_currency)) if cell(row, i_amount) else None
+        if money:
+            ledger.state(*money)
         made = quick.row(row_no, row) or check.row(row_no, row)
         if made is None:
             result.rejected += 1
+            problem = ctx.problems[-1].message if ctx.problems else "the row is not valid"
+            ledger.set_aside(where, f"rejected: {problem}", *(money or (None, None)))
             continue
         at = rows_by_id.get(made[0])
         if at is None:
@@ -235,7 +266,11 @@ def read_links(sheet: Sheet, ctx: ReadContext, result: ReadResult, local: dict[s
             ctx.problem(sheet.label, row_no, cols.heading("id") if "id" in cols.fields else "from",
                         f"duplicate link {made[0]!r} with different data than row {first_row_of[made[0]]}",
                         "give the links different ids or start dates, or make the rows agree")
+            ledger.set_aside(where, "rejected: the same link as an earlier row, with different data",
+                             *(money or (None, None)))
             continue
+        ledger.set_aside(where, f"the same link as row {first_row_of[made[0]]} (its sources are added)",
+                         *(money or (None, None)))
         merged = json.loads(previous[13]) + [c for c in json.loads(made[13]) if c not in json.loads(previous[13])]
         out[at] = (*previous[:13], json.dumps(merged, ensure_ascii=False))
 
@@ -373,7 +408,7 @@ class _LinkChecker:
         except ValueError:
             self._bad(row_no, field, f"{text!r} is not a number")
             return False
-        if value != value or value < low or (high is not None and value > high):
+        if value != value or value < low or (high is not None and value > high) or value == float("inf"):
             self._bad(row_no, field, f"{text!r} is out of range" + (f" ({low}..{high})" if high else f" (>= {low})"))
             return False
         return value
@@ -466,7 +501,7 @@ def _in_range(text: str, low: float, high: float | None) -> float | None:
     if not text:
         return None
     value = float(text.replace(",", ""))
-    if value != value or value < low or (high is not None and value > high):
+    if value != value or value < low or (high is not None and value > high) or value == float("inf"):
         raise ValueError(text)
     return value
 

@@ -43,7 +43,7 @@ def _map(store) -> tuple:
 #: Files whose records meet by identifiers (IATI refs, os_ids) and by names of one kind, from several readers.
 MEETING = [p for p in GOOD if p.parent.name == "iati"] + [fixture(*p) for p in (
     ("ftm", "payments.ijson"), ("oshub", "facilities-download-typed.csv"), ("oshub", "list-upload.csv"),
-    ("supplier_lists", "multibrand-suppliers-2024-01.csv"))]
+    ("supplier_lists", "multibrand-suppliers-2024-01.csv"), ("gexf", "gexf-1.3.gexf"))]
 
 
 @settings(max_examples=6, deadline=None, derandomize=True,
@@ -119,3 +119,45 @@ def test_an_empty_store_reports_no_merges_with_existing_actors(tmp_path):
                                f"sqlite:///{tmp_path / 'm.db'}"])
     assert done.exit_code == 0 and "merged with existing actors" not in done.output
     assert "records merged into" not in done.output
+
+
+def _money_and_links(store) -> tuple:
+    totals: dict[str, float] = {}
+    for lk in store.iter_links():
+        if lk.amount is not None:
+            totals[lk.currency] = round(totals.get(lk.currency, 0.0) + lk.amount, 2)
+    return store.stats().links, totals, sorted(lk.kind.value for lk in store.iter_links())
+
+
+@settings(max_examples=3, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(st.permutations(list(range(len(GOOD)))))
+def test_every_reader_in_any_order_writes_the_same_links_and_money(tmp_path_factory, order):
+    """Over every reader's files, the links and the money written do not depend on the order of ingest
+    (which record's id an actor keeps when files merge by name can: see the README's "The order of files")."""
+    stores = []
+    for files in (GOOD, [GOOD[i] for i in order]):
+        store = SQLiteStore(tmp_path_factory.mktemp("all") / "m.db")
+        for f in files:
+            ingest(store, f, skip_invalid=True)
+        stores.append(_money_and_links(store))
+        store.close()
+    assert stores[0] == stores[1]
+
+
+def test_a_links_table_states_its_money_and_every_row_is_accounted_for(sqlite_store):
+    actors, links = fixture("tabular", "actors-for-money.csv"), fixture("tabular", "links-with-money.csv")
+    with pytest.raises(Exception):  # without --skip-invalid nothing loads
+        ingest(sqlite_store, actors, links)
+    assert sqlite_store.stats().links == 0
+    report = ingest(sqlite_store, actors, links, skip_invalid=True)
+    ledger = next(f.ledger for f in report.files if f.path.endswith("links-with-money.csv"))
+    assert ledger["money_tracked"] and ledger["reconciles"]
+    assert ledger["money"]["EUR"] == {"stated": 202460.5, "written": 102500.5, "set_aside": 99960.0,
+                                      "reconciles": True}  # the repeated row's 100,000 and the -40
+    assert ledger["money"]["USD"] == {"stated": 700.0, "written": 0.0, "set_aside": 700.0, "reconciles": True}
+    whys = {item["where"].rsplit(":", 1)[1]: item["why"] for item in ledger["set_aside"]}
+    assert whys["3"].startswith("the same link as row 2") and "Nobody Known" in whys["6"]
+    assert {"5", "7", "8", "9"} <= set(whys) and all(whys[r].startswith("rejected:") for r in ("5", "6", "7", "8", "9"))
+    records = ledger["records"]
+    assert (records["read"], records["written"], records["rejected"]) == (8, 3, 5)  # the repeat adds its sources

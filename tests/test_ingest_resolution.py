@@ -68,7 +68,8 @@ def test_curated_kind_wins_in_either_order():
     curated = claim(r, kind="sso", name="Solidarity Center")
     assert curated.id == guessed.id and curated.kind is ActorKind.SSO
     again = claim(r, kind="ngo", name="Solidarity Center", attributes={"kind_guessed": True})
-    assert again.kind is ActorKind.SSO and again.attributes["kind_guessed"] is False
+    # the record takes the curated kind, and says its own source only guessed one
+    assert again.kind is ActorKind.SSO and again.attributes["kind_guessed"] is True
     # two curated kinds that differ are not merged on a name
     other = claim(r, kind="union", name="Solidarity Center")
     assert other.id != guessed.id

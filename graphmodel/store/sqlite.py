@@ -100,8 +100,9 @@ def merge_actor_claims(claims: list[tuple[str, Actor]]) -> Actor:
 
     The result depends on which origins claim the actor, never on the order they were
     ingested in: claims are taken in the order of their origins' ids. The leading claim
-    is the last one whose kind its source states (not guessed, not ``other``), else the
-    last one; its name, kind and fields win, and a field it lacks comes from the others.
+    is the last one whose kind its source states, else the last with a guessed kind other
+    than ``other``, else the last; its name, kind and fields win, and a field it lacks
+    comes from the others.
     Aliases, identifiers, sectors, countries, attributes and citations are united.
 
     >>> a = Actor(id="x", kind="union", name="MTUC", attributes={"kind_guessed": False})
@@ -116,8 +117,11 @@ def merge_actor_claims(claims: list[tuple[str, Actor]]) -> Actor:
     ordered = [actor for _, actor in sorted(claims, key=lambda c: c[0])]
     if len(ordered) == 1:
         return ordered[0]
-    stated = [c for c in ordered if not c.attributes.get("kind_guessed") and c.kind is not ActorKind.OTHER]
-    lead = (stated or ordered)[-1]
+    def weight(claim: Actor) -> int:  # a kind the source states, then a guessed kind, then ``other``
+        return 0 if claim.kind is ActorKind.OTHER else 1 if claim.attributes.get("kind_guessed") else 2
+
+    best = max(weight(c) for c in ordered)
+    lead = [c for c in ordered if weight(c) == best][-1]
     names = [c.name for c in ordered] + [a for c in ordered for a in c.aliases]
     identifiers = merge_identifiers(lead.identifiers, *(c.identifiers for c in reversed(ordered)))
     attributes: dict = {}
