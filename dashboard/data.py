@@ -375,6 +375,16 @@ def graph(viewer: Viewer, seeds: list[str], hops: int = 1, filters: Filters = Fi
                                    more=more, cap=cap)
 
 
+def group_members(viewer: Viewer, actor_id: str, kind: str, filters: Filters = Filters()) -> dict[str, Any] | None:
+    """The neighbours of one kind behind a "+N" box, for a table: the actor, the rows, how many in all."""
+    proj = projection(viewer)
+    i = _visible(proj, actor_id)
+    if i is None or kind not in {k.value for k in ActorKind}:
+        return None
+    rows, total = graphview.neighbours_of_kind(proj, actor_id, kind, filters)
+    return {"actor": proj.actor_ref(i), "kind": kind, "rows": rows, "total": total}
+
+
 _MAX_PANEL_LINKS = 150
 
 

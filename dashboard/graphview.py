@@ -48,8 +48,9 @@ from graphmodel.kinds import ActorKind, Confidence, LinkKind
 
 #: Most actors one view shows.
 VIEW_CAP = 1500
-#: Most neighbours shown per actor before the rest are aggregated.
-FAN = 40
+#: Most neighbours shown per actor before the rest are grouped into "+N" boxes (listed as a table when
+#: clicked, drawn only when asked): a view that stays readable, never a starburst.
+FAN = 16
 
 
 @dataclass(frozen=True)
@@ -211,6 +212,42 @@ def neighbourhood(proj: Projection, seeds: Sequence[str], hops: int = 1, filters
     keep = lkeep & inview[proj.src] & inview[proj.dst]
     links = [proj.link_ref(int(j)) for j in np.nonzero(keep)[0]]
     return GraphView(nodes=nodes, links=links, groups=groups, order=order, expanded=expanded, cap=cap)
+
+
+def neighbours_of_kind(proj: Projection, actor_id: str, kind: str, filters: Filters = Filters(),
+                       limit: int = 200) -> tuple[list[dict], int]:
+    """The neighbours of one kind an actor has under ``filters``, best connected first (at most ``limit``),
+    each with the kinds of link that join them; and how many there are in all.
+
+    What a "+N" box stands for, listed as a table instead of drawn as a starburst.
+
+    >>> from graphmodel.models import Actor, Link
+    >>> from graphmodel.analysis import Projection
+    >>> proj = Projection.from_records(
+    ...     [Actor(id="nike", kind="brand", name="Nike")] + [Actor(id=f"f{i}", kind="facility", name=f"F{i}")
+    ...                                                      for i in range(3)],
+    ...     [Link(kind="sources_from", source="nike", target=f"f{i}") for i in range(3)])
+    >>> rows, total = neighbours_of_kind(proj, "nike", "facility", limit=2)
+    >>> [r["ref"]["id"] for r in rows], rows[0]["links"], total
+    (['f0', 'f1'], ['sources_from'], 3)
+    """
+    i = proj.index.get(actor_id)
+    if i is None or not proj.active[i]:
+        return [], 0
+    indptr, nbr, via = adjacency(proj)
+    lo, hi = indptr[i], indptr[i + 1]
+    keep = link_mask(proj, filters)[via[lo:hi]]
+    cand, links = nbr[lo:hi][keep], via[lo:hi][keep]
+    wanted = ACTOR_KINDS.index(ActorKind(kind))
+    chosen = (proj.kind[cand] == wanted) & actor_mask(proj, filters)[cand]
+    cand, links = cand[chosen], links[chosen]
+    joined: dict[int, set[str]] = {}
+    for j, lk in zip(cand.tolist(), links.tolist()):
+        joined.setdefault(j, set()).add(LINK_KINDS[proj.link_kind[lk]].value)
+    deg = degrees(proj)
+    ranked = sorted(joined, key=lambda j: (-int(deg[j]), str(proj.actor_ids[j])))
+    return ([{"ref": proj.actor_ref(j), "links": sorted(joined[j]), "degree": int(deg[j])} for j in ranked[:limit]],
+            len(ranked))
 
 
 # -- placing ------------------------------------------------------------------------------

@@ -98,3 +98,20 @@ def test_succession_is_no_hop():
                  ("imf", "supports", "union", {})])
     assert leverage(proj, "target", from_ids=["industriall"], top=5).leverage == []
     assert [e.actor["id"] for e in leverage(proj, "target", from_ids=["imf"], top=5).leverage] == ["union"]
+
+
+def test_buyers_weigh_by_how_many_of_the_suppliers_sites_they_source_from():
+    sites = [f"site{i}" for i in range(1, 5)]
+    proj = _map([("group", "supplier"), ("big", "brand"), ("small", "brand"), *((s, "facility") for s in sites)],
+                [*(("group", "operates", s, {}) for s in sites), *(("big", "sources_from", s, {}) for s in sites),
+                 ("small", "sources_from", "site1", {})])
+    result = leverage(proj, "group", top=5)
+    scores = {e.actor["id"]: e.pressure for e in result.leverage}
+    assert [e.actor["id"] for e in result.leverage] == ["big", "small"]
+    assert scores["small"] == pytest.approx(scores["big"] / 4)  # one site of four
+    assert any("big 4 of 4, small 1 of 4" in note for note in result.notes)
+    # a buyer of the group itself sources from all of it
+    proj = _map([("group", "supplier"), ("big", "brand"), ("whole", "brand"), *((s, "facility") for s in sites)],
+                [*(("group", "operates", s, {}) for s in sites), ("big", "sources_from", "site1", {}),
+                 ("whole", "sources_from", "group", {})])
+    assert _top(proj, "group")[0] == "whole"

@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from tests.test_dashboard_browser import (CHROMEDRIVER, CHROMIUM, browser, errors, selenium, server,  # noqa: F401
-                                          text_of, wait_for)
+from tests.test_dashboard_browser import (CHROMEDRIVER, CHROMIUM, _driver, browser, errors, selenium,  # noqa: F401
+                                          server, text_of, wait_for)
 from tests.test_dashboard_fixtures import hostile_store  # noqa: F401
 
 pytestmark = pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER and selenium),
@@ -40,6 +40,23 @@ def test_slow_answers_sit_in_loading_containers(server, browser):
     wait_for(browser, "return document.querySelectorAll('.path-card').length", timeout=60)
     assert browser.execute_script("return document.querySelectorAll('.answer-loading').length") >= 1
     assert errors(browser) == []
+
+
+def test_a_slow_answer_shows_its_loading_indicator_until_it_arrives(server):
+    """On a slow connection (every request held 1.5 s), the leverage answer's spinner shows while it is
+    computed and is gone once the answer is there."""
+    driver = _driver()
+    try:
+        driver.set_network_conditions(offline=False, latency=1500, download_throughput=2 * 1024 * 1024,
+                                      upload_throughput=2 * 1024 * 1024)
+        driver.get(server + "/leverage?target=lucky-gems&side=lac")
+        spinning = "return !!document.querySelector('.answer-loading .dash-spinner')"
+        wait_for(driver, spinning, timeout=90)
+        wait_for(driver, "return document.querySelectorAll('#leverage-grid .ag-row').length", timeout=90)
+        wait_for(driver, "return !document.querySelector('.answer-loading .dash-spinner')", timeout=30)
+        assert errors(driver) == []
+    finally:
+        driver.quit()
 
 
 def test_the_picture_download_works_or_is_not_offered(server, browser):

@@ -103,15 +103,30 @@ def test_explore_opens_in_place(pages):
 
 def test_explore_clicks(pages):
     act = pages["explore"].act
-    assert act("explore-expand", None, "a:mtuc", [], []) == (["mtuc"], no_update, no_update)
-    assert act("explore-focus", None, "a:mtuc", ["x"], ["y"]) == ([], [], ["mtuc"])
-    assert act("explore-graph", {"id": "more:nike:facility", "more_of": "nike"}, None, [], []) == (
-        no_update, ["nike"], no_update)
-    assert act("explore-reset", None, None, ["a"], ["b"]) == ([], [], no_update)
+    assert act("explore-expand", "a:mtuc", [], []) == (["mtuc"], no_update, no_update)
+    assert act("explore-focus", "a:mtuc", ["x"], ["y"]) == ([], [], ["mtuc"])
+    # a "+N" box is listed in the panel first; "Open its neighbours here" then draws its members
+    assert act("explore-expand", "g:facility:nike", [], []) == (no_update, ["nike"], no_update)
+    assert act("explore-expand", "g:facility:nike", [], ["nike"]) == (no_update,) * 3
+    assert act("explore-reset", None, ["a"], ["b"]) == ([], [], no_update)
     sel = pages["explore"].selection_of
     assert sel({"id": "bwi"}, None) == "a:bwi"
     assert sel(None, {"id": "link:x", "link": "x"}) == "l:x"
-    assert sel({"id": "more:a:b", "more_of": "a"}, None) is no_update
+    assert sel({"id": "more:a:facility", "more_of": "a", "group_kind": "facility"}, None) == "g:facility:a"
+
+
+def test_a_crowd_of_neighbours_is_a_table_not_a_starburst(pages):
+    from dashboard import data, graphview
+
+    view = data.graph(V, ["nike"], hops=1)
+    assert len(view.nodes) <= graphview.FAN + 1 and view.groups  # a few drawn, the rest in "+N" boxes
+    box = max(view.groups, key=lambda g: g.count)
+    panel, expand_off, focus_off = pages["explore"].panel(V, f"g:{box.kind}:nike")
+    text = _strings(panel)
+    assert "Tied by" in text and not expand_off and focus_off
+    group = data.group_members(V, "nike", box.kind)
+    assert group["total"] >= box.count and len(group["rows"]) == min(group["total"], 200)
+    assert pages["explore"].panel(V, "g:not-a-kind:nike")[0] is not None  # a made-up box: a plain notice
 
 
 def test_explore_panel_shows_sources_and_hides_secrets(pages):

@@ -87,6 +87,18 @@ def country(code: str | None) -> str:
     return country_name(code) if code else "–"
 
 
+def heading(name: str, start: bool = True) -> str:
+    """A column heading as words: separators become spaces, shouted words speak normally, short
+    acronyms stay; capitalised unless it goes mid-sentence (``start=False``).
+
+    >>> heading("temporary_labour_migrants"), heading("MIGRANT_STOCK_ILO"), heading("  GDP-per-head ", False)
+    ('Temporary labour migrants', 'Migrant stock ILO', 'GDP per head')
+    """
+    words = [w for w in name.replace("_", " ").replace("-", " ").split() if w]
+    text = " ".join(w.lower() if w.isupper() and len(w) > 3 else w for w in words)
+    return text[:1].upper() + text[1:] if start else text
+
+
 def short(text: str, limit: int = 42) -> str:
     """``text`` cut to ``limit`` characters (graph labels)."""
     return text if len(text) <= limit else text[: limit - 1] + "…"

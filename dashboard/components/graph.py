@@ -47,7 +47,7 @@ def view_elements(view: GraphView, positions: dict[str, tuple[float, float]]) ->
         els.append(actor_node(node["ref"], positions.get(aid), "seed" if node["seed"] else ""))
     for g in view.groups:
         els.append({"data": {"id": g.id, "label": f"+{g.count} {plural(g.kind, g.count)}", "kind": "more",
-                             "more_of": g.parent, "count": g.count}, "classes": "more",
+                             "more_of": g.parent, "group_kind": g.kind, "count": g.count}, "classes": "more",
                     **({"position": {"x": positions[g.id][0], "y": positions[g.id][1]}} if g.id in positions else {})})
         els.append({"data": {"id": f"edge-{g.id}", "source": g.parent, "target": g.id, "label": ""}, "classes": "more"})
     for lk in view.links:

@@ -71,7 +71,7 @@ def layout(**query) -> html.Div:
                      className="control"),
             html.Div([html.Label("Gaps against"), dcc.Dropdown(
                 id="coverage-column", value=st["column"], clearable=False, disabled=not columns,
-                options=[{"label": c.replace("_", " "), "value": c} for c in columns])], className="control wide"),
+                options=[{"label": fmt.heading(c), "value": c} for c in columns])], className="control wide"),
         ], className="controls"),
         dcc.Loading([html.Div(id="coverage-status"), dcc.Store(id="coverage-result")], type="dot", parent_className="answer-loading", overlay_style={"visibility": "visible", "opacity": 0.5}),
         html.Div([html.Div(dcc.Graph(id="coverage-map", config={**charts.CONFIG, "topojsonURL": topojson_url()},
@@ -223,7 +223,7 @@ def gaps_chart(result: dict[str, Any]) -> go.Figure:
     column = (result.get("context") or {}).get("column", "")
     fig.update_yaxes(tickformat=".0%", gridcolor="#eef0f3")
     return charts.base_layout(fig, 300, barmode="group", legend={"orientation": "h", "y": -0.2},
-                              title={"text": fmt.plotly_text(f"Gaps against {column.replace('_', ' ')}"), "x": 0,
+                              title={"text": fmt.plotly_text(f"Gaps against {fmt.heading(column, start=False)}"), "x": 0,
                                      "font": {"size": 14}})
 
 
@@ -239,7 +239,7 @@ def gaps_table(result: dict[str, Any]) -> html.Table | str:
                              html.Td(f"{g['gap']:+.1%}", className="num")]))
     ctx = result.get("context") or {}
     return html.Div([html.Table(rows, className="table"),
-                     html.P(f"Need: each country's share of {ctx.get('column', '').replace('_', ' ')} in the context "
+                     html.P(f"Need: each country's share of {fmt.heading(ctx.get('column', ''), start=False)} in the context "
                             "table; money: its share of what reaches those countries.", className="muted")])
 
 

@@ -15,7 +15,7 @@ from dashboard.access import current_viewer
 from dashboard.components import graph as elements
 from dashboard.components.exportbar import export_bar
 from dashboard.components.legend import legend
-from dashboard.components.panels import actor_panel, link_panel, notice, unknown_in_link
+from dashboard.components.panels import actor_panel, group_panel, link_panel, notice, unknown_in_link
 from dashboard.components.pickers import actor_picker, picker_id
 from dashboard.components.styles import stylesheet
 from dashboard.urlstate import Field, State as UrlState, copy_link, url_id, url_store
@@ -152,25 +152,33 @@ def _select(node, edge):
 
 
 def selection_of(node: dict | None, edge: dict | None) -> Any:
-    """The panel's subject for a tapped node or edge: ``a:<actor id>`` or ``l:<link id>``."""
+    """The panel's subject for a tapped node or edge: ``a:<actor id>``, ``g:<kind>:<actor id>`` (a "+N"
+    box: its members as a table) or ``l:<link id>``."""
     if node is not None:
-        return no_update if node.get("more_of") else f"a:{node['id']}"
+        return f"g:{node.get('group_kind', '')}:{node['more_of']}" if node.get("more_of") else f"a:{node['id']}"
     if edge is not None and edge.get("link"):
         return f"l:{edge['link']}"
     return no_update
 
 
 @callback(Output("explore-panel", "children"), Output("explore-expand", "disabled"),
-          Output("explore-focus", "disabled"), Input("explore-sel", "data"))
-def _panel(sel):
-    return panel(current_viewer(), sel)
+          Output("explore-focus", "disabled"), Input("explore-sel", "data"), State("explore-kinds", "value"),
+          State("explore-countries", "value"), State("explore-links", "value"), State("explore-confidence", "value"),
+          State("explore-asof", "value"), State("explore-last", "data"))
+def _panel(sel, kinds, countries, links, confidence, as_of, last):
+    return panel(current_viewer(), sel, filters_of(kinds, countries, links, confidence, as_of, last))
 
 
-def panel(viewer, sel: str | None) -> tuple[Any, bool, bool]:
-    """The side panel for ``a:<id>`` or ``l:<id>``, and whether the node buttons are off."""
+def panel(viewer, sel: str | None, filters: graphview.Filters = graphview.Filters()) -> tuple[Any, bool, bool]:
+    """The side panel for ``a:<id>``, ``g:<kind>:<id>`` or ``l:<id>``, and whether the node buttons are off."""
     if not sel or ":" not in sel:
         return notice("Click a node or a link to see its details and sources."), True, True
     what, _, ident = sel.partition(":")
+    if what == "g":
+        kind, _, actor = ident.partition(":")
+        group = data.group_members(viewer, actor, kind, filters)
+        if group is not None:
+            return group_panel(group), False, True
     if what == "a":
         details = data.actor_details(viewer, ident)
         if details is not None:
@@ -183,20 +191,22 @@ def panel(viewer, sel: str | None) -> tuple[Any, bool, bool]:
 
 
 @callback(Output("explore-expanded", "data"), Output("explore-more", "data"), Output(picker_id(PAGE, "actor"), "value"),
-          Input("explore-graph", "tapNodeData"), Input("explore-expand", "n_clicks"), Input("explore-focus", "n_clicks"),
+          Input("explore-expand", "n_clicks"), Input("explore-focus", "n_clicks"),
           Input("explore-reset", "n_clicks"), State("explore-sel", "data"), State("explore-expanded", "data"),
           State("explore-more", "data"), prevent_initial_call=True)
-def _act(node, _expand, _focus, _reset, sel, expand, more):
-    return act(ctx.triggered_id, node, sel, expand or [], more or [])
+def _act(_expand, _focus, _reset, sel, expand, more):
+    return act(ctx.triggered_id, sel, expand or [], more or [])
 
 
-def act(trigger: str | None, node: dict | None, sel: str | None, expand: list[str], more: list[str]):
-    """What a click does to the expanded actors, the opened groups and the starting actors."""
+def act(trigger: str | None, sel: str | None, expand: list[str], more: list[str]):
+    """What a click does to the expanded actors, the opened groups and the starting actors.
+
+    A click on a "+N" box lists its members in the panel; "Open its neighbours here" then draws them.
+    """
     chosen = sel[2:] if sel and sel.startswith("a:") else None
-    if trigger == "explore-graph":
-        if node and node.get("more_of") and node["more_of"] not in more:
-            return no_update, [*more, node["more_of"]], no_update
-        return no_update, no_update, no_update
+    if trigger == "explore-expand" and sel and sel.startswith("g:"):
+        parent = sel[2:].partition(":")[2]
+        return (no_update, [*more, parent], no_update) if parent and parent not in more else (no_update,) * 3
     if trigger == "explore-expand" and chosen and chosen not in expand:
         return [*expand, chosen], no_update, no_update
     if trigger == "explore-focus" and chosen:

@@ -183,6 +183,7 @@ def _leverage(proj: Projection, target_id: str, from_ids: Iterable[str], top: in
     production = np.isin(proj.kind, [ACTOR_KINDS.index(ActorKind.FACILITY), ACTOR_KINDS.index(ActorKind.SUPPLIER)])
     production[owners_of(proj, t)] = False
     sites = np.nonzero(production)[0]
+    buyers = buyers_of(proj, t, own)
     sources = list(dict.fromkeys(proj.position(a) for a in from_ids))
     if t in sources:
         raise StakemapError("the target is also on our side", hint="leave it out of --from")
@@ -192,7 +193,7 @@ def _leverage(proj: Projection, target_id: str, from_ids: Iterable[str], top: in
     step = _STEP
     while True:
         pressure_layers = g.backward([t], max_hops, limit=limit)
-        pressure = pressure_layers[-1]
+        pressure = _weigh_buyers(proj, g, pressure_layers, t, own, buyers)
         if sources:
             reach_layers = g.forward(sources, max_hops, limit=limit)
             reach = reach_layers[-1]
@@ -257,6 +258,7 @@ def _leverage(proj: Projection, target_id: str, from_ids: Iterable[str], top: in
         chokepoints=chokepoints, best_strength=math.exp(-best_total) if math.isfinite(best_total) else 0.0,
         max_hops=max_hops, strong=strong, weights=weights.describe(), without=list(proj.removed),
         include_inferred=include_inferred, own=[str(proj.actor_ids[i]) for i in own],
+        notes=[note] if (note := _buyers_note(proj, t, buyers)) else [],
     )
 
 
@@ -285,6 +287,58 @@ def own_sites(proj: Projection, t: int) -> list[int]:
     ['f1', 'sub']
     """
     return _holding(proj, t, up=False)
+
+
+def buyers_of(proj: Projection, t: int, own: list[int] | None = None) -> dict[int, tuple[int, int]]:
+    """Who sources from actor ``t`` or its sites: each buyer's position with (sites it sources from, sites).
+
+    A buyer sourcing from ``t`` itself sources from all of it; so does every buyer of an actor with no
+    sites of its own.
+
+    >>> from graphmodel.models import Actor, Link
+    >>> proj = Projection.from_records([Actor(id=i, kind=k, name=i) for i, k in (("grp", "supplier"),
+    ...     ("f1", "facility"), ("f2", "facility"), ("nike", "brand"), ("puma", "brand"))],
+    ...     [Link(kind="operates", source="grp", target=f) for f in ("f1", "f2")]
+    ...     + [Link(kind="sources_from", source="nike", target=f) for f in ("f1", "f2")]
+    ...     + [Link(kind="sources_from", source="puma", target="f2")])
+    >>> {proj.actor_ids[b]: n for b, n in buyers_of(proj, proj.position("grp")).items()}
+    {'nike': (2, 2), 'puma': (1, 2)}
+    """
+    own = own_sites(proj, t) if own is None else own
+    facility = ACTOR_KINDS.index(ActorKind.FACILITY)
+    sites = {s for s in own if proj.kind[s] == facility} or set(own)
+    sourcing = (proj.link_kind == LINK_KINDS.index(LinkKind.SOURCES_FROM)) & np.isin(proj.dst, [*own, t])
+    sourcing &= proj.active[proj.src] & proj.active[proj.dst]
+    reached: dict[int, set[int]] = {}
+    for b, d in zip(proj.src[sourcing].tolist(), proj.dst[sourcing].tolist()):
+        reached.setdefault(b, set()).add(d)
+    whole = len(sites) or 1
+    return {b: (whole if t in ds or not sites else len(ds & sites) or whole, whole) for b, ds in sorted(reached.items())}
+
+
+def _weigh_buyers(proj: Projection, g: InfluenceGraph, layers: list[np.ndarray], t: int, own: list[int],
+                  buyers: dict[int, tuple[int, int]]) -> np.ndarray:
+    """Pressure costs with each buyer whose pressure runs through the target's sites weighted by the
+    share of those sites it sources from (a buyer of 1 site of 14 presses a fourteenth as hard)."""
+    pressure = layers[-1].copy()
+    inside = set(own)
+    for b, (mine, whole) in buyers.items():
+        if mine < whole and np.isfinite(pressure[b]):
+            path = walk_back(layers, g.indptr, g.nbr, g.cost, b)[::-1]
+            if len(path) > 2 and path[1] in inside:
+                pressure[b] += math.log(whole / mine)
+    return pressure
+
+
+def _buyers_note(proj: Projection, t: int, buyers: dict[int, tuple[int, int]]) -> str | None:
+    whole = next(iter(buyers.values()))[1] if buyers else 0
+    if whole < 2:
+        return None
+    ranked = sorted(buyers.items(), key=lambda kv: (-kv[1][0], str(proj.actor_ids[kv[0]])))
+    listed = ", ".join(f"{proj.actor_ref(b)['name']} {mine} of {whole}" for b, (mine, _) in ranked[:6])
+    more = f" and {len(ranked) - 6} more" if len(ranked) > 6 else ""
+    return (f"Buyers are weighted by how many of {proj.actor_ref(t)['name']}'s {whole} sites they source from: "
+            f"{listed}{more}.")
 
 
 def _holding(proj: Projection, t: int, up: bool) -> list[int]:
