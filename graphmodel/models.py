@@ -61,6 +61,9 @@ class Source(_Record):
     #: For an origin (a dataset or file that was ingested): the compact reconciliation ledger of the run that
     #: last wrote it, as JSON (what its files stated, wrote and set aside; see ingest.ledger).
     ledger: str | None = None
+    #: For an origin: the records of its files that were merged into an actor of another id, as JSON
+    #: ``{record id: actor id}``; ingesting it again merges them the same way, whatever else the map holds.
+    merges: str | None = None
 
     @field_validator("id")
     @classmethod

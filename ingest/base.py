@@ -39,6 +39,8 @@ class ReadResult:
     merged: int = 0
     #: The file's reconciliation (ingest.ledger.Ledger), when the reader keeps one.
     ledger: Any = None
+    #: Records of the file merged into an actor of another id: record id -> actor id.
+    merges: dict[str, str] = field(default_factory=dict)
 
     @property
     def imported(self) -> int:

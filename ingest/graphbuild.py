@@ -176,13 +176,13 @@ class GraphBuilder:
         if len(same) > 1:
             return None
         found = self.ctx.lookup(text)
-        if found:
+        own = keyed_id(text, self.scheme, self.emit.result.origin.id, text)
+        if found and found != own:
             return found
-        if create and text:
+        if create and text:  # made by this file (again on every run: re-ingesting it changes nothing)
             self.emit.notice("connections to elements not listed (created as other)", f"{locator}: {text!r}")
             actor = self.emit.actor(None, None, locator, f"element named in a connection of the {self.scheme} file",
-                                    id=keyed_id(text, self.scheme, self.emit.result.origin.id, text),
-                                    kind="other", name=text[:500], attributes={"kind_guessed": True})
+                                    id=own, kind="other", name=text[:500], attributes={"kind_guessed": True})
             if actor is not None:
                 self.local[text] = actor.id
                 self.by_label.setdefault(normalise_name(text), []).append(actor.id)

@@ -35,7 +35,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from graphmodel import ids
-from graphmodel.kinds import LINK_SPECS, Confidence, LinkKind, Sensitivity
+from graphmodel.kinds import LINK_SPECS, ActorKind, Confidence, LinkKind, Sensitivity
 from graphmodel.models import Actor, Citation, Source, merge_citations, merge_identifiers
 from graphmodel.text import clean_text, normalise_name, slugify
 from graphmodel.values import country_code, currency_code, partial_date
@@ -104,6 +104,11 @@ def country_of(text: str) -> str:
         except ValueError:
             continue
     return country_code(text)
+
+
+def _states_kind(actor: Actor) -> bool:
+    """Whether a record's kind is one its source states (not guessed, not ``other``)."""
+    return not actor.attributes.get("kind_guessed") and actor.kind is not ActorKind.OTHER
 
 
 class Emitter:
@@ -206,8 +211,10 @@ class Emitter:
                         "its 'conflicting' attribute)",
                         f"{claimed.name}: " + ", ".join(f"{k} {first.attributes[k]!r} / {v!r}"
                                                         for k, v in conflicts.items()))
-        if "kind_guessed" in claimed.attributes:  # the resolver's latest word on the kind
-            attributes["kind_guessed"] = claimed.attributes["kind_guessed"]
+        # the kind: the latest record's, unless only an earlier one states it (a stated kind beats a guessed one)
+        lead = first if _states_kind(first) and not _states_kind(claimed) else claimed
+        if "kind_guessed" in first.attributes or "kind_guessed" in claimed.attributes:
+            attributes["kind_guessed"] = not _states_kind(lead)
         citations = first.citations
         if len(citations) < MAX_CITATIONS:
             citations = merge_citations(citations, claimed.citations)[:MAX_CITATIONS]
@@ -221,7 +228,7 @@ class Emitter:
             "country": first.country or claimed.country,
             "description": first.description or claimed.description,
             "attributes": attributes,
-            "kind": claimed.kind,
+            "kind": lead.kind,
             "citations": citations,
         })
         self.result.actors[at] = merged

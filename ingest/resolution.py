@@ -41,38 +41,26 @@ people of the same name) are kept for the review report.
 from __future__ import annotations
 
 import difflib
-import re
+import json
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from graphmodel.kinds import ActorKind
 from graphmodel.models import Actor, identifier_scheme, merge_identifiers
 from graphmodel.store.contract import StoreView
-from graphmodel.text import normalise_name as _normalise_name
+
+from .matchkeys import (_LEGAL_SUFFIXES, _SCHEMES, BLOCK_LIMIT, COMPANY_KINDS, NO_ACRONYMS, NO_NEAR_MATCH, _bigrams,
+                        _block_tokens, _guessed, _identifier_key, _is_acronym, _keys, _loose_iati_key, _nameless,
+                        _tokens, company_core, initial_variants, initials, normalise_name)
+from .sameness import (Known as _Known, _address, _compatible, _conflicting_fact, _conflicting_identifier, _facts,
+                       _same_site, same_site)
+
+#: What other modules use from here (the matching rules' helpers live in .matchkeys and .sameness).
+__all__ = ["NEAR_MATCH_RATIO", "Resolver", "ReviewItem", "company_core", "initials", "normalise_name", "same_site"]
 
 #: How alike two names must be (difflib ratio) to be listed for review.
 NEAR_MATCH_RATIO = 0.88
-#: A name token shared by more actors than this says little; it is not used to find near matches.
-BLOCK_LIMIT = 400
 #: Near-match candidates compared per incoming actor, most recent first.
 NEAR_MATCH_CANDIDATES = 12
-
-COMPANY_KINDS = frozenset({ActorKind.BRAND, ActorKind.SUPPLIER, ActorKind.FACILITY, ActorKind.OTHER})
-#: Kinds never matched on initials.
-NO_ACRONYMS = frozenset({ActorKind.BRAND, ActorKind.SUPPLIER, ActorKind.FACILITY})
-#: Kinds whose near matches are not worth a reviewer's time (titles of programmes vary by design).
-NO_NEAR_MATCH = frozenset({ActorKind.PROGRAMME, ActorKind.CAMPAIGN, ActorKind.AGREEMENT})
-#: Legal forms dropped from the end of company names for the company-name rule.
-LEGAL_FORMS = frozenset("""
-    co company corp corporation inc incorporated llc llp ltd limited plc pvt private pte pty
-    gmbh ag sa sas sarl srl spa bv nv jsc ojsc cjsc tbk bhd sdn kk kg ab oy oyj ltda cia sl factory
-""".split())
-#: Spoken forms of legal suffixes tried against the store for the company-name rule.
-_LEGAL_SUFFIXES = ("ltd", "limited", "co ltd", "co", "company", "company limited", "inc", "corp", "corporation",
-                   "pvt ltd", "private limited", "llc", "sa", "gmbh", "ag", "sdn bhd", "pt")
-#: Words left out of initials ("International Labour Organization" -> ILO).
-_STOPWORDS = frozenset("a and of the for in on to at de des du la le les el del y e et und fur".split())
-_ACRONYM = re.compile(r"^[A-Z][A-Z0-9&]{1,9}$")
 
 
 @dataclass(frozen=True)
@@ -91,19 +79,6 @@ class ReviewItem:
 
 
 @dataclass
-class _Known:
-    id: str
-    kind: ActorKind
-    name: str
-    country: str | None = None
-    guessed: bool = False
-    address: str | None = None
-    identifiers: dict[str, str] = field(default_factory=dict)
-    #: Registration number and city, when a record gives them (two different ones are two actors).
-    facts: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
 class Resolver:
     """Remembers the actors of a run and finds the one an incoming actor is."""
 
@@ -115,13 +90,20 @@ class Resolver:
     _blocks: dict[str, list[str]] = field(default_factory=dict)
     _store_empty: bool = True
     _reviewed: set[tuple[str, str]] = field(default_factory=set)
-    _merged_ids: dict[str, str] = field(default_factory=dict)
+    #: Records of this run merged into an actor of another id: record id -> actor id.
+    merges: dict[str, str] = field(default_factory=dict)
+    #: The same, as earlier runs decided them (kept with each origin in the store).
+    _remembered: dict[str, str] = field(default_factory=dict)
     #: The rule of the last merge :meth:`claim` made (for the ledger).
     last_rule: str | None = None
 
     def __post_init__(self) -> None:
         if self.store is not None:
             self._store_empty = self.store.stats().actors == 0
+        if not self._store_empty:
+            for source in self.store.sources():
+                if source.merges:
+                    self._remembered.update(json.loads(source.merges))
 
     # -- public -------------------------------------------------------------
     def claim(self, actor: Actor) -> Actor:
@@ -134,16 +116,22 @@ class Resolver:
                 scheme = identifier_scheme(next(iter(actor.identifiers)))
                 self._review(actor, known, f"merged: same {scheme} identifier, different name", 1.0)
             return self._adopt(actor, known)
-        if actor.id in self._merged_ids:  # a record merged before, mentioned again
-            return self._adopt(actor, self._by_id[self._merged_ids[actor.id]])
+        if actor.id in self.merges:  # a record merged before, mentioned again
+            return self._adopt(actor, self._by_id[self.merges[actor.id]])
         existing = None if self._store_empty else self.store.get_actor(actor.id)
         if existing is not None:
             self._remember(existing)
             return self._adopt(actor, self._by_id[existing.id])
+        into = self._remembered.get(actor.id)
+        if into is not None and self.kind_of(into) is not None:  # merged by an earlier run: again, the same way
+            self.last_rule = "merged the same way before"
+            self.merged += 1
+            self.merges[actor.id] = into
+            return self._adopt(actor, self._by_id[into])
         match = self._match(actor)
         if match is not None:
             self.merged += 1
-            self._merged_ids[actor.id] = match.id
+            self.merges[actor.id] = match.id
             return self._adopt(actor, match)
         if not _nameless(actor):
             self._near_matches(actor)
@@ -427,266 +415,3 @@ class Resolver:
         known.facts = {**_facts(adopted), **known.facts}
         known.identifiers = merge_identifiers(known.identifiers, adopted.identifiers)
         return adopted
-
-
-# -- keys and names ----------------------------------------------------------
-@lru_cache(maxsize=1 << 18)
-def normalise_name(text: str) -> str:
-    """:func:`graphmodel.text.normalise_name`, remembered (a run sees the same names many times)."""
-    return _normalise_name(text)
-
-
-@lru_cache(maxsize=1 << 18)
-def _bigrams(norm: str) -> frozenset[str]:
-    return frozenset(norm[i:i + 2] for i in range(len(norm) - 1))
-
-
-_SCHEMES = frozenset({"wikidata", "iati", "os_id", "lei", "ftm", "kumu"})
-
-
-def _identifier_key(scheme: str, value: str) -> str:
-    return f"x:{scheme}:{value.strip().casefold()}"
-
-
-def _loose_iati_key(value: str) -> str:
-    """IATI refs compared without hyphens, spaces and case: ``GB-CHC-272465`` = ``gbchc272465``."""
-    return "X:iati:" + re.sub(r"[^0-9a-z]", "", value.casefold())
-
-
-def _keys(actor: Actor) -> list[str]:
-    keys = [_identifier_key(identifier_scheme(s), v) for s, v in actor.identifiers.items()]
-    keys += [_loose_iati_key(v) for s, v in actor.identifiers.items() if identifier_scheme(s) == "iati"]
-    if _nameless(actor):
-        return keys
-    person = actor.kind is ActorKind.PERSON
-    keys += _primary_keys(actor.name, person, actor.kind in NO_ACRONYMS)
-    for alias in actor.aliases:
-        keys += _alias_keys(alias, person)
-    if not person and actor.kind in COMPANY_KINDS and actor.country and (core := company_core(actor.name)):
-        keys.append(f"c:{actor.country}:{core}")
-    return keys
-
-
-@lru_cache(maxsize=1 << 17)
-def _alias_keys(name: str, person: bool) -> tuple[str, ...]:
-    norm = normalise_name(name)
-    if not norm:
-        return ()
-    keys = ["n:" + norm]
-    compact = norm.replace(" ", "")
-    if not person and len(compact) >= 5:
-        keys.append("s:" + compact)
-    return tuple(keys)
-
-
-@lru_cache(maxsize=1 << 17)
-def _primary_keys(name: str, person: bool, company: bool = False) -> tuple[str, ...]:
-    keys = list(_alias_keys(name, person))
-    if not person and not company:
-        # acronym rule: from the primary name only (a full name with an acronym alias matches on "n:")
-        if initial := initials(name):
-            keys.append(f"a:{initial}")
-        keys += [f"v:{v}" for v in initial_variants(name)]
-        if _is_acronym(name):
-            keys.append(f"k:{name.replace('.', '').strip().lower()}")
-    return tuple(keys)
-
-
-@lru_cache(maxsize=1 << 16)
-def company_core(name: str) -> str:
-    """A company's name without the legal forms at its end, or ``''`` when too little is left.
-
-    >>> company_core("Regina Miracle Intimate Apparel (Shenzhen Ltd.)")
-    'regina miracle intimate apparel shenzhen'
-    >>> company_core("ABC Co., Ltd.")
-    ''
-    """
-    tokens = normalise_name(name).split()
-    while tokens and tokens[-1] in LEGAL_FORMS:
-        tokens.pop()
-    while tokens and tokens[0] in ("pt", "cv", "the"):
-        tokens.pop(0)
-    core = " ".join(tokens)
-    return core if len(tokens) >= 2 and len(core) >= 6 else ""
-
-
-@lru_cache(maxsize=1 << 16)
-def initials(name: str) -> str:
-    """Initials of a name of three or more significant words, for matching acronyms.
-
-    >>> initials("Friedrich-Ebert-Stiftung"), initials("International Labour Organization")
-    ('fes', 'ilo')
-    >>> initials("Solidarity Center")
-    ''
-    """
-    words = [w for w in normalise_name(name).split() if w not in _STOPWORDS]
-    return "".join(w[0] for w in words) if len(words) >= 3 and all(w[0].isalpha() for w in words) else ""
-
-
-@lru_cache(maxsize=1 << 16)
-def initial_variants(name: str) -> tuple[str, ...]:
-    """Initials of a name of four or more significant words, skipping one inner word.
-
-    >>> initial_variants("Building and Wood Workers' International")
-    ('bwi', 'bwi')
-    """
-    words = [w for w in normalise_name(name).split() if w not in _STOPWORDS]
-    if len(words) < 4 or not all(w[0].isalpha() for w in words):
-        return ()
-    letters = [w[0] for w in words]
-    return tuple("".join(letters[:i] + letters[i + 1:]) for i in range(1, len(letters) - 1))
-
-
-def _is_acronym(name: str) -> bool:
-    return bool(_ACRONYM.match(name.replace(".", "").strip()))
-
-
-@lru_cache(maxsize=1 << 17)
-def _tokens(norm: str) -> tuple[str, ...]:
-    """Blocking keys of a name: its informative words, and its first letters without spaces
-    (so "IrishAid" meets "Irish Aid")."""
-    words = [t for t in dict.fromkeys(norm.split()) if len(t) >= 3 and t not in LEGAL_FORMS and t not in _STOPWORDS]
-    compact = norm.replace(" ", "")
-    return tuple(words + ([f"^{compact[:5]}"] if len(compact) >= 5 else []))
-
-
-def _block_tokens(norm: str, blocks: dict[str, list[str]], count: int = 4) -> list[str]:
-    """The rarest informative tokens of a name that other names share: where its near matches are."""
-    sized = sorted((len(blocks[t]), t) for t in _tokens(norm) if 0 < len(blocks.get(t, ())) <= BLOCK_LIMIT)
-    return [t for _, t in sized[:count]]
-
-
-#: Address words too common to tell two sites apart.
-_ADDRESS_STOPWORDS = frozenset("""
-    road rd street st avenue ave av rua jl jalan lane ln no number moo soi tambon amphur village district
-    industrial zone park estate area city town province county state block lot building floor unit km
-    highway hwy sub de la del the and of
-""".split())
-
-
-def _address(actor: Actor) -> str | None:
-    if actor.kind is not ActorKind.FACILITY:
-        return None
-    value = actor.attributes.get("address")
-    return normalise_name(value) if isinstance(value, str) and value.strip() else None
-
-
-def same_site(a: str | None, b: str | None) -> bool:
-    """Whether two (normalised) addresses may be the same site: unknown counts as may.
-
-    >>> same_site("27 phetkasem rd nongkham", "166 168 moo 1 phetkasem rd yaicha sampran")
-    False
-    >>> same_site("bangobandhu road tangabari ashulia savar dhaka 1341", "bangobandhu rd tangabari ashulia savar")
-    True
-    >>> same_site("av juracy magalhaes 5200 vitoria da conquista", "av juracy magalhaes 5100 vitoria da conquista")
-    False
-    """
-    if not a or not b or a == b:
-        return True
-    ta = {t for t in a.split() if t not in _ADDRESS_STOPWORDS}
-    tb = {t for t in b.split() if t not in _ADDRESS_STOPWORDS}
-    na = [t for t in a.split() if any(c.isdigit() for c in t)]
-    nb = [t for t in b.split() if any(c.isdigit() for c in t)]
-    if na and nb and (na[0] != nb[0] or not set(na) & set(nb)):
-        return False  # the first number is the street number or plot: another one is another site
-    if not ta or not tb:
-        return True
-    return len(ta & tb) / min(len(ta), len(tb)) >= 0.5
-
-
-def _same_site(actor: Actor, known: _Known) -> bool:
-    if actor.kind is not ActorKind.FACILITY or known.kind is not ActorKind.FACILITY:
-        return True
-    return same_site(_address(actor), known.address)
-
-
-#: Identifier schemes that name one record each: two different values mean two different actors.
-UNIQUE_SCHEMES = ("os_id", "lei", "wikidata")
-
-
-def _conflicting_identifier(actor: Actor, known: _Known) -> str | None:
-    schemes = UNIQUE_SCHEMES
-    if ActorKind.PROGRAMME in (actor.kind, known.kind):
-        schemes = (*UNIQUE_SCHEMES, "iati")  # an IATI activity identifier names one activity
-    for scheme in schemes:
-        mine = {v.casefold() for k, v in actor.identifiers.items() if identifier_scheme(k) == scheme}
-        theirs = {v.casefold() for k, v in known.identifiers.items() if identifier_scheme(k) == scheme}
-        if mine and theirs and not mine & theirs:
-            return scheme
-    return None
-
-
-#: Attributes that say where a company is registered and sits: two different values, two actors.
-_REGISTRATION = ("registration_number", "registrationNumber", "company_number", "companyNumber", "registration",
-                 "taxNumber", "tax_number", "vatCode", "innCode", "ogrnCode")
-_CITY = ("city", "town")
-
-
-def _first_text(value) -> str | None:
-    if isinstance(value, list):
-        value = value[0] if value else None
-    return str(value).strip() if value not in (None, "") else None
-
-
-def _facts(actor: Actor) -> dict[str, str]:
-    facts = {}
-    for key in _REGISTRATION:
-        text = _first_text(actor.attributes.get(key))
-        if text:
-            facts["registration number"] = re.sub(r"[^0-9a-z]", "", text.casefold())
-            break
-    for key in _CITY:
-        text = _first_text(actor.attributes.get(key))
-        if text:
-            facts["city"] = normalise_name(text)
-            break
-    if actor.kind is not ActorKind.FACILITY:
-        address = _first_text(actor.attributes.get("address"))
-        if address:
-            facts["address"] = normalise_name(address)
-    return facts
-
-
-def _conflicting_fact(actor: Actor, known: _Known) -> str | None:
-    """A registration number, city or address that both records give and that differ: names alone never
-    merge them (two companies of one name in two cities, two sites of one group)."""
-    mine = _facts(actor)
-    for key in ("registration number", "city"):
-        if mine.get(key) and known.facts.get(key) and mine[key] != known.facts[key]:
-            return key
-    if mine.get("address") and known.facts.get("address") and not same_site(mine["address"], known.facts["address"]):
-        return "address"
-    return None
-
-
-def _nameless(actor: Actor) -> bool:
-    return bool(actor.attributes.get("name_from_id"))
-
-
-def _guessed(actor: Actor) -> bool:
-    return bool(actor.attributes.get("kind_guessed"))
-
-
-#: Kinds that are different things from an organisation even when they share its name: a site (a factory
-#: and the company named like it), an activity (a programme named after its organisation), a person.
-FAMILIES = {ActorKind.FACILITY: "site", ActorKind.PROGRAMME: "activity", ActorKind.CAMPAIGN: "activity",
-            ActorKind.AGREEMENT: "activity", ActorKind.PERSON: "person"}
-
-
-def family(kind: ActorKind) -> str:
-    """What sort of thing an actor of ``kind`` is; only an identifier merges actors of two families.
-
-    >>> family(ActorKind.FACILITY), family(ActorKind.SUPPLIER), family(ActorKind.PROGRAMME)
-    ('site', 'organisation', 'activity')
-    """
-    return FAMILIES.get(kind, "organisation")
-
-
-def _compatible(actor: Actor, known: _Known) -> bool:
-    """Whether a name (not an identifier) may make these two one actor: never across families (a group
-    and its factory, an organisation and its programme); within one, unless both kinds are curated and
-    differ."""
-    if family(actor.kind) != family(known.kind):
-        return False
-    return (actor.kind is known.kind or _guessed(actor) or known.guessed
-            or ActorKind.OTHER in (actor.kind, known.kind))

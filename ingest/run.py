@@ -207,10 +207,11 @@ def _run_ingest(store: Store, paths: list[Path], fmt: str, source: str | None, d
             on_file(job.path, number, len(jobs))
         ctx.options["known_sources"] = known_sources | {s.id for r in results for s in r.sources}
         reader = get_format(job.format).read
-        merged_before = ctx.resolver.merged
+        merged_before, merges_before = ctx.resolver.merged, set(ctx.resolver.merges)
         try:
             result = reader(job.path, ctx, job.origin) if job.origin else reader(job.path, ctx)
             result.merged = ctx.resolver.merged - merged_before
+            result.merges = {k: v for k, v in ctx.resolver.merges.items() if k not in merges_before}
         except StakemapError as exc:
             ctx.problems.append(Problem(str(job.path), None, None, exc.message, exc.hint))
             continue
@@ -261,15 +262,21 @@ def _ledgers(results: list[ReadResult], store: Store) -> list[Ledger]:
 
 def _batches(results: list[ReadResult], ledgers: dict[str, list] | None = None,
              reports: list[FileReport] | None = None) -> list[Batch]:
-    """One batch per origin; actors claimed twice are merged; each origin keeps its files' compact ledger."""
+    """One batch per origin; actors claimed twice are merged; each origin keeps its files' compact ledger
+    and the merges of their records into actors of other ids."""
     batches: dict[str, Batch] = {}
     for r, report in zip(results, reports or [None] * len(results)):
         if ledgers is not None and report is not None:
             ledgers[r.origin.id].append(report.ledger)
+    merges: dict[str, dict[str, str]] = {}
+    for r in results:
+        merges.setdefault(r.origin.id, {}).update(r.merges)
     for r in results:
         origin = r.origin
         if ledgers and ledgers.get(origin.id):
             origin = origin.model_copy(update={"ledger": json.dumps(compact(ledgers[origin.id]), sort_keys=True)})
+        if merges[origin.id]:  # kept with the origin, so that ingesting it again merges them the same way
+            origin = origin.model_copy(update={"merges": json.dumps(merges[origin.id], sort_keys=True)})
         batch = batches.setdefault(r.origin.id, Batch(origin))
         batch.sources.extend(r.sources)
         batch.actors.extend(r.actors)

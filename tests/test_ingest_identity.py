@@ -46,3 +46,20 @@ def test_same_name_different_registration_or_address_are_two_actors():
     assert len(dissolved) == 1
     reasons = {r.reason for r in ctx.resolver.review}
     assert any("different registration number" in r or "different address" in r for r in reasons), reasons
+
+
+def test_a_file_ingested_again_merges_its_records_the_same_way(sqlite_store, tmp_path):
+    """A merge decided on a name stays decided: ingesting the file again, after another file made the name
+    ambiguous, merges the record into the same actor and changes nothing."""
+    files = {"a.csv": "id,kind,name,country\na-mtuc,union,MTUC,GB\n",
+             "b.csv": "id,kind,name,sectors\nb-mtuc,union,MTUC,construction\n",
+             "c.csv": "id,kind,name,country\nc-mtuc,union,MTUC,MY\n"}
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        ingest(sqlite_store, tmp_path / name)
+    [merged] = [a for a in sqlite_store.iter_actors() if a.sectors]
+    assert merged.id == "a-mtuc" and sqlite_store.stats().actors == 2  # b joined a; c (another country) did not
+    before = sqlite_store.content_hash()
+    report = ingest(sqlite_store, tmp_path / "b.csv")  # "MTUC" now names two actors: b is merged as before
+    assert sqlite_store.content_hash() == before
+    assert report.files[0].merged == 1

@@ -257,3 +257,19 @@ def test_an_actor_claimed_by_two_origins_does_not_depend_on_their_order(store):
     assert not first.attributes["kind_guessed"]
     assert written(b, a) == first
     assert written(a, b, a) == first  # writing one origin again does not reorder anything
+
+
+def test_a_link_claimed_by_two_origins_does_not_depend_on_their_order(store):
+    def written(*origins: Source) -> Link:
+        for origin in (ORIGIN_A, ORIGIN_B):
+            store.remove_origin(origin.id)
+        for origin in origins:
+            note = "as origin A says" if origin is ORIGIN_A else "as origin B says"
+            store.write(Batch(origin, [actor("fnv", "sso"), actor("bwi", "guf")],
+                              [link("fnv", "bwi", "funds", start="2020", description=note)], [DOC]))
+        return next(iter(store.iter_links()))
+
+    first = written(ORIGIN_A, ORIGIN_B)
+    assert first.description == "as origin B says"  # the greatest origin id leads
+    again = written(ORIGIN_B, ORIGIN_A)
+    assert (again.description, again.id) == (first.description, first.id)

@@ -66,7 +66,8 @@ from .jsonfile import write_json
 from .manifest import build_manifest, file_entry, manifest_bytes, manifest_path
 from .picture import write_png, write_svg
 from .redaction import Clearance, RedactionReport, redact
-from .selection import SelectedSubgraph, Selection, SelectionError, select_subgraph
+from .gather import select_subgraph
+from .selection import SelectedSubgraph, Selection, SelectionError
 from .xlsx import write_xlsx
 
 Writer = Callable[[Subgraph, IO[bytes], dict[str, Any], list[Source]], None]

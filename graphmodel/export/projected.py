@@ -168,7 +168,7 @@ class Tally:
 
     def prune(self, proj: Projection, actor_filter: ActorFilter, named: set[str]) -> None:
         """Keep the actors ``actor_filter`` keeps or ``named`` holds, and the links among them
-        (as :func:`~graphmodel.export.selection.select_subgraph` prunes)."""
+        (as :func:`~graphmodel.export.gather.select_subgraph` prunes)."""
         if not actor_filter.active:
             return
         keep = actor_filter_mask(proj, actor_filter)

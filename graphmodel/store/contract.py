@@ -6,8 +6,10 @@ all-or-nothing, and by default replaces what that origin wrote before, and
 nothing else (replace-by-source). Records shared by several origins keep the
 other origins' claims: a record disappears only when no origin claims it.
 
-Fields of a record that two origins both wrote are those of the latest write;
-aliases, identifiers and citations are the union over all origins.
+Fields of a record that two origins both wrote do not depend on the order they
+were written in: an actor's come from its leading claim (the origin with the
+greatest id among those stating its kind), a link's from the origin with the
+greatest id; aliases, identifiers and citations are the union over all origins.
 """
 
 from __future__ import annotations

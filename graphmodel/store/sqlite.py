@@ -143,6 +143,12 @@ def merge_actor_claims(claims: list[tuple[str, Actor]]) -> Actor:
     })
 
 
+#: Whether the origin being written leads a link's claims (no other claimant's origin id is greater), so
+#: that its fields are the link's whatever order origins came in.
+_LEADS = ("(excluded.origin >= links.origin AND NOT EXISTS (SELECT 1 FROM link_claims c"
+          " WHERE c.link_id = links.id AND c.origin > excluded.origin))")
+
+
 class SQLiteStore(Store):
     """The embedded backend of the store contract."""
 
@@ -235,7 +241,7 @@ class SQLiteStore(Store):
         )
         self._rekey(merged)
 
-        # Links: fields of the latest write, citations per origin.
+        # Links: fields of the leading origin (the greatest id among its claimants), citations per origin.
         rows = list(batch.iter_link_rows())
         self._write_links(rows, origin)
         removed_links = removed_actors = 0
@@ -247,7 +253,8 @@ class SQLiteStore(Store):
     #: A link row in LINK_COLUMNS order, with the origin being written (``temp.writing``) put in.
     _INSERT_LINK = f"INSERT INTO links VALUES ({','.join('?' * 13)}, (SELECT origin FROM temp.writing), ?)"  # nosec B608
     _UPSERT_LINK = (_INSERT_LINK + " ON CONFLICT(id) DO UPDATE SET "  # '?' placeholders only  # nosec B608
-                    + ", ".join(f'"{c}"=excluded."{c}"' for c in LINK_COLUMNS[1:13])
+                    + ", ".join(f'"{c}"=CASE WHEN {_LEADS} THEN excluded."{c}" ELSE links."{c}" END'
+                                for c in LINK_COLUMNS[1:13])
                     + ", citations = CASE WHEN links.origin = excluded.origin THEN excluded.citations"
                       " ELSE links.citations END")
 
