@@ -1,3 +1,7 @@
-"""Stakemap's core: kinds, models, ids, errors, settings, stores, analysis and export."""
+"""Stakemap's core: kinds, models, ids, errors, settings, stores, analysis and export.
+
+The bottom layer: it imports none of ingest, dashboard or stakemap. Inside it, analysis and export read
+the map through the store contract (``graphmodel.store.contract``), never a backend's insides; the
+record <-> property mapping both the Neo4j store and the Cypher export use sits in a neutral module."""
 
 __version__ = "0.1.0"

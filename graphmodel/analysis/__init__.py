@@ -1,5 +1,8 @@
 """Analysis: influence paths, leverage points, programme coverage and brokerage.
 
+It imports only graphmodel's kinds, models, values and errors (and reads a store through the contract's
+methods): never a store backend, the exporters, ingest or the dashboard.
+
 Pure functions over a :class:`Projection` of a store (numpy columns, built once
 per store content). The stable API, for the command line, the dashboard and
 the exporters:

@@ -1,5 +1,9 @@
 """Exporting a subgraph: pure writers, one module per format, and the registry that names them.
 
+What to export is a :class:`Selection` (:mod:`.selection`), gathered by :mod:`.gather` from the store
+contract and the analyses; exporters import the analyses, the models and the neutral record <-> property
+mapping, never a store backend (the Cypher export builds its own statements).
+
 Use
 ---
 ::
