@@ -84,6 +84,12 @@ def _driver(width: int = 1440, height: int = 1000):
                 "--disable-component-update", "--disable-sync", "--no-first-run",
                 f"--user-data-dir={tempfile.mkdtemp(prefix='stakemap-chromium-')}", f"--window-size={width},{height}"):
         options.add_argument(arg)
+    # no password manager: after a successful sign-in it would offer to save or check the password (which
+    # reaches for the network this machine does not have); a person's browser is not under test here
+    options.add_argument("--disable-features=PasswordLeakDetection,PasswordManagerOnboarding,AutofillServerCommunication")
+    options.add_experimental_option("prefs", {"credentials_enable_service": False,
+                                              "profile.password_manager_enabled": False,
+                                              "profile.password_manager_leak_detection": False})
     options.binary_location = CHROMIUM
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     return webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
