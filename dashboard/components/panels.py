@@ -121,14 +121,15 @@ def actor_panel(d: dict[str, Any], explore_href: str | None = None) -> html.Div:
 
 def group_panel(d: dict[str, Any]) -> html.Div:
     """The neighbours behind a "+N" box as a table (best connected first), not a starburst of nodes."""
-    rows = [html.Tr([html.Td(r["ref"]["name"]), html.Td(fmt.country(r["ref"].get("country")) or "–"),
-                     html.Td(", ".join(fmt.link_label(k) for k in r["links"])), html.Td(f"{r['degree']:,}")])
+    rows = [html.Tr([html.Td(r["ref"]["name"], title=f"{r['degree']:,} links in the map"),
+                     html.Td(fmt.country(r["ref"].get("country")) or "–"),
+                     html.Td(", ".join(fmt.link_label(k) for k in r["links"]))])
             for r in d["rows"]]
     parts = [
         html.H3(f"{d['actor']['name']}: {fmt.kind_count(d['total'], d['kind'])}", className="panel-title"),
         html.P("The graph groups them to stay readable. 'Open its neighbours here' draws them all.",
                className="muted"),
-        html.Table([html.Thead(html.Tr([html.Th("Name"), html.Th("Country"), html.Th("Tied by"), html.Th("Links")])),
+        html.Table([html.Thead(html.Tr([html.Th("Name"), html.Th("Country"), html.Th("Tied by")])),
                     html.Tbody(rows)], className="group-table"),
     ]
     if d["total"] > len(rows):

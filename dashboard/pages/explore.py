@@ -115,7 +115,7 @@ def render(viewer, actors: list[str], hops: int, filters: graphview.Filters, exp
     kinds, link_kinds = elements.kinds_in(els)
     shown = f"Showing {len(view.nodes):,} actors and {len(view.links):,} links"
     if view.hidden:
-        shown += f"; {view.hidden:,} more neighbours are grouped in '+N' boxes: click one to open it"
+        shown += f"; {view.hidden:,} more neighbours are grouped in '+N' boxes: click one to list them"
     if len(view.nodes) >= view.cap:
         shown += f" (a view holds at most {view.cap:,} actors)"
     sel = Selection(around=list(view.nodes), hops=0, link_kinds=list(filters.link_kinds),
