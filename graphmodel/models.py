@@ -27,7 +27,7 @@ from .kinds import (
     parse_actor_kind,
     parse_link_kind,
 )
-from .text import clean_text
+from .text import clean_text, normalise_name
 from .values import country_code, currency_code, partial_date
 
 #: External identifier schemes an actor may carry, with the pattern each must match.
@@ -216,6 +216,23 @@ def identifier_scheme(key: str) -> str:
     ('iati', 'os_id')
     """
     return key.split("#", 1)[0]
+
+
+def actor_keys(actor: Actor) -> set[str]:
+    """The keys an actor is looked up by: ``i:`` its id, ``n:`` its normalised name and aliases,
+    ``x:scheme:value`` its identifiers (values casefolded).
+
+    >>> sorted(actor_keys(Actor(id="fnv", kind="sso", name="FNV Mondiaal", identifiers={"wikidata": "Q2001"})))
+    ['i:fnv', 'n:fnv mondiaal', 'x:wikidata:q2001']
+    """
+    keys = {"i:" + actor.id.casefold()}
+    for name in [actor.name, *actor.aliases]:
+        norm = normalise_name(name)
+        if norm:
+            keys.add("n:" + norm)
+    for scheme, value in actor.identifiers.items():
+        keys.add(f"x:{identifier_scheme(scheme)}:{value.casefold()}")
+    return keys
 
 
 def merge_identifiers(*groups: dict[str, str]) -> dict[str, str]:

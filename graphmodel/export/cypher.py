@@ -5,14 +5,13 @@ header with the manifest; uniqueness constraints (Neo4j 5); then, in batches,
 a ``:param rows => [...]`` line followed by a fixed ``UNWIND $rows AS r``
 statement: sources first, then actors kind by kind, then links kind by kind.
 Values travel only as parameters; labels and relationship types come only
-from the kinds table, through the Neo4j store's own statement builders and
-property mappings (:mod:`graphmodel.store.cypher`,
-:mod:`graphmodel.store.neo4j`), so an exported actor looks like one the store
-wrote: label ``Actor`` plus its kind's label, citations in
-``citation_sources``/``citation_locators``/``citation_notes``, identifiers
-as ``scheme:value``, extra attributes as JSON. Every link is a relationship
-of its kind's type with the same properties. Running the script twice
-changes nothing the second time.
+from the kinds table, through the labels, property mapping and node
+statements the Neo4j store uses too (:mod:`graphmodel.propertygraph`), so an
+exported actor looks like one the store wrote: label ``Actor`` plus its
+kind's label, citations in ``citation_sources``/``citation_locators``/
+``citation_notes``, identifiers as ``scheme:value``, extra attributes as
+JSON. Every link is a relationship of its kind's type with the same
+properties. Running the script twice changes nothing the second time.
 
 :func:`cypher_statements` gives the same statements with their parameters,
 for a driver.
@@ -43,13 +42,25 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from ..kinds import LINK_SPECS, ActorKind, LinkKind
+from ..kinds import ActorKind, LinkKind
 from ..models import Actor, Link, Source
-from ..store import cypher as q
-from ..store.contract import Subgraph
+from ..propertygraph import (
+    ACTOR,
+    SOURCE,
+    SOURCE_CREATE,
+    actor_create,
+    actor_props,
+    citation_rows,
+    link_props,
+    link_type,
+    unique_id_constraint,
+)
 from .streams import BlockWriter
+
+if TYPE_CHECKING:
+    from ..store.contract import Subgraph
 
 #: Rows per ``:param`` batch (a statement's parameters stay well under a Bolt message's limits).
 BATCH_ROWS = 500
@@ -68,30 +79,25 @@ class CypherStep:
 
 def schema_statements() -> list[str]:
     """The uniqueness constraints on actor and source ids (Neo4j 5; ``IF NOT EXISTS``)."""
-    return [s for s in q.schema_statements(True)
-            if " CONSTRAINT " in f" {s} " and any(f"(n:{label})" in s for label in (q.ACTOR, q.SOURCE))]
+    return [unique_id_constraint(label) for label in (ACTOR, SOURCE)]
 
 
 def link_merge(kind: LinkKind) -> str:
     """Links of one kind, merged on their id between actors merged before."""
-    return (f"UNWIND $rows AS r\nMATCH (a:{q.ACTOR} {{id: r.source}})\nMATCH (b:{q.ACTOR} {{id: r.target}})\n"
-            f"MERGE (a)-[l:{LINK_SPECS[LinkKind(kind)].neo4j_type} {{id: r.id}}]->(b)\nSET l = r.props\n"
+    return (f"UNWIND $rows AS r\nMATCH (a:{ACTOR} {{id: r.source}})\nMATCH (b:{ACTOR} {{id: r.target}})\n"
+            f"MERGE (a)-[l:{link_type(kind)} {{id: r.id}}]->(b)\nSET l = r.props\n"
             "RETURN count(l) AS n")
 
 
 def actor_properties(actor: Actor) -> dict[str, Any]:
     """An actor's node properties, as the Neo4j store writes them (without its bookkeeping)."""
-    from ..store.neo4j import actor_props
-
     props = actor_props(actor, [], 0)
     return {k: v for k, v in props.items() if k not in _INTERNAL}
 
 
 def link_properties(link: Link) -> dict[str, Any]:
     """A link's relationship properties, as the Neo4j store writes them (without its bookkeeping)."""
-    from ..store.neo4j import link_props
-
-    claims = {"export": [[c.source, c.locator, c.note] for c in link.citations]} if link.citations else {}
+    claims = {"export": citation_rows(link.citations)} if link.citations else {}
     props = link_props(link, claims, 0)
     return {k: v for k, v in props.items() if k not in _INTERNAL}
 
@@ -104,13 +110,13 @@ def cypher_statements(subgraph: Subgraph, sources: list[Source], batch_rows: int
     """The statements that recreate ``subgraph``, in order, each with its rows (batched)."""
     steps: list[CypherStep] = []
     for i, chunk in enumerate(_chunks([{"id": s.id, "props": source_properties(s)} for s in sources], batch_rows)):
-        steps.append(CypherStep(f"sources{_part(i)}", q.SOURCE_CREATE, chunk))
+        steps.append(CypherStep(f"sources{_part(i)}", SOURCE_CREATE, chunk))
     by_kind: dict[ActorKind, list[dict]] = defaultdict(list)
     for actor in subgraph.actors.values():
         by_kind[actor.kind].append({"id": actor.id, "props": actor_properties(actor)})
     for kind, rows in by_kind.items():
         for i, chunk in enumerate(_chunks(rows, batch_rows)):
-            steps.append(CypherStep(f"actors.{kind.value}{_part(i)}", q.actor_create(kind), chunk))
+            steps.append(CypherStep(f"actors.{kind.value}{_part(i)}", actor_create(kind), chunk))
     by_link: dict[LinkKind, list[dict]] = defaultdict(list)
     for link in subgraph.links.values():
         by_link[link.kind].append({"id": link.id, "source": link.source, "target": link.target,

@@ -8,6 +8,10 @@ the same text runs on Neo4j 5 and on openCypher servers that speak Bolt.
 :func:`all_statements` lists every statement for every kind, which is what
 the lint test checks with Neo4j's own parser.
 
+Nodes are written with the labels and properties of
+:mod:`graphmodel.propertygraph`, which also gives the statements that create
+actor and source nodes (the Cypher export writes them the same way).
+
 How records are versioned (see :mod:`graphmodel.store.neo4j` for the whole
 story): every actor node, link relationship and source node carries
 ``sm_seq``, the run that created it; a run that deletes a record sets
@@ -26,10 +30,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..kinds import ACTOR_SPECS, LINK_SPECS, ActorKind, LinkKind
+from ..kinds import ActorKind, LinkKind
+from ..propertygraph import (
+    ACTOR,
+    SOURCE,
+    SOURCE_CREATE,
+    actor_create,
+    actor_label,
+    kind_labels,
+    link_type,
+    rel_types,
+    unique_id_constraint,
+)
 
-ACTOR = "Actor"
-SOURCE = "Source"
 META = "StakemapMeta"
 META_ID = "store"
 #: Fixed labels besides the kind labels.
@@ -37,23 +50,6 @@ FIXED_LABELS = (ACTOR, SOURCE, META)
 
 #: The prefix of every read: the last committed run, as ``c``.
 _COMMITTED = f"OPTIONAL MATCH (m:{META} {{id: $meta}})\nWITH coalesce(m.committed, 0) AS c\n"
-
-
-def kind_labels() -> list[str]:
-    """Every actor kind's label, in the order of the kinds table."""
-    return [ACTOR_SPECS[k].neo4j_label for k in ActorKind]
-
-
-def rel_types() -> list[str]:
-    return [LINK_SPECS[k].neo4j_type for k in LinkKind]
-
-
-def _label(kind: ActorKind) -> str:
-    return ACTOR_SPECS[ActorKind(kind)].neo4j_label
-
-
-def _type(kind: LinkKind) -> str:
-    return LINK_SPECS[LinkKind(kind)].neo4j_type
 
 
 def visible(var: str) -> str:
@@ -70,10 +66,7 @@ def schema_statements(full: bool = True) -> list[str]:
         plain = [f"CREATE INDEX FOR (n:{label}) ON (n.id)" for label in FIXED_LABELS]
         plain += [f"CREATE INDEX FOR ()-[r:{t}]-() ON (r.id)" for t in rel_types()]
         return plain
-    out = [
-        f"CREATE CONSTRAINT stakemap_{label.lower()}_id IF NOT EXISTS FOR (n:{label}) REQUIRE n.id IS UNIQUE"
-        for label in FIXED_LABELS
-    ]
+    out = [unique_id_constraint(label) for label in FIXED_LABELS]
     out += [
         f"CREATE INDEX stakemap_actor_{prop} IF NOT EXISTS FOR (n:{ACTOR}) ON (n.{prop})"
         for prop in ("sm_seq", "sm_del", "sm_next_seq", "name")
@@ -129,23 +122,13 @@ RETURN m.applied AS applied"""
 
 
 # -- writing records -----------------------------------------------------------------------
-def actor_create(kind: ActorKind) -> str:
-    """New actors of one kind (or a purged id written again): all properties at once."""
-    others = ":".join(kind_labels())
-    return f"""UNWIND $rows AS r
-MERGE (a:{ACTOR} {{id: r.id}})
-REMOVE a:{others}
-SET a = r.props, a:{_label(kind)}
-RETURN count(a) AS n"""
-
-
 def actor_apply(kind: ActorKind) -> str:
     """After commit: a changed actor takes its new properties and kind label."""
     others = ":".join(kind_labels())
     return f"""UNWIND $rows AS r
 MATCH (a:{ACTOR} {{id: r.id}})
 REMOVE a:{others}
-SET a = r.props, a:{_label(kind)}
+SET a = r.props, a:{actor_label(kind)}
 RETURN count(a) AS n"""
 
 
@@ -174,11 +157,6 @@ DETACH DELETE n
 RETURN count(*) AS n"""
 
 
-SOURCE_CREATE = f"""UNWIND $rows AS r
-MERGE (s:{SOURCE} {{id: r.id}})
-SET s = r.props
-RETURN count(s) AS n"""
-
 SOURCE_APPLY = f"""UNWIND $rows AS r
 MATCH (s:{SOURCE} {{id: r.id}})
 SET s = r.props
@@ -190,14 +168,14 @@ def link_create(kind: LinkKind) -> str:
     return f"""UNWIND $rows AS r
 MATCH (a:{ACTOR} {{id: r.source}})
 MATCH (b:{ACTOR} {{id: r.target}})
-CREATE (a)-[l:{_type(kind)}]->(b)
+CREATE (a)-[l:{link_type(kind)}]->(b)
 SET l = r.props
 RETURN count(l) AS n"""
 
 
 def link_stage(kind: LinkKind) -> str:
     return f"""UNWIND $rows AS r
-MATCH ()-[l:{_type(kind)}]->()
+MATCH ()-[l:{link_type(kind)}]->()
 WHERE l.id = r.id AND l.sm_seq < $seq
 SET l.sm_next = r.next, l.sm_next_seq = $seq
 RETURN count(l) AS n"""
@@ -205,7 +183,7 @@ RETURN count(l) AS n"""
 
 def link_apply(kind: LinkKind) -> str:
     return f"""UNWIND $rows AS r
-MATCH ()-[l:{_type(kind)}]->()
+MATCH ()-[l:{link_type(kind)}]->()
 WHERE l.id = r.id AND l.sm_next_seq = r.seq
 SET l = r.props
 RETURN count(l) AS n"""
@@ -213,7 +191,7 @@ RETURN count(l) AS n"""
 
 def link_delete(kind: LinkKind) -> str:
     return f"""UNWIND $ids AS id
-MATCH ()-[l:{_type(kind)}]->()
+MATCH ()-[l:{link_type(kind)}]->()
 WHERE l.id = id AND l.sm_seq < $seq
 SET l.sm_del = $seq
 RETURN count(l) AS n"""
@@ -221,7 +199,7 @@ RETURN count(l) AS n"""
 
 def link_purge(kind: LinkKind) -> str:
     return f"""UNWIND $ids AS id
-MATCH ()-[l:{_type(kind)}]->()
+MATCH ()-[l:{link_type(kind)}]->()
 WHERE l.id = id AND l.sm_del <= $committed
 DELETE l
 RETURN count(*) AS n"""
@@ -289,13 +267,13 @@ LIMIT $limit"""
 
 def links_by_id(kind: LinkKind) -> str:
     return _COMMITTED + f"""UNWIND $ids AS id
-MATCH ()-[l:{_type(kind)}]->()
+MATCH ()-[l:{link_type(kind)}]->()
 WHERE l.id = id AND {visible('l')}
 RETURN {_LINK_OUT}"""
 
 
 def links_page(kind: LinkKind) -> str:
-    return _COMMITTED + f"""MATCH ()-[l:{_type(kind)}]->()
+    return _COMMITTED + f"""MATCH ()-[l:{link_type(kind)}]->()
 WHERE l.id > $after AND {visible('l')}
 RETURN {_LINK_OUT}
 ORDER BY l.id

@@ -22,10 +22,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..errors import StoreChanged, StoreError
-from ..kinds import ActorKind
-from ..models import Actor, Link, Source, identifier_scheme, merge_citations, merge_identifiers
+from ..models import Actor, Link, Source, actor_keys, merge_citations
 from ..private_files import owner_only_file
 from ..text import normalise_name
+from .claims import merge_actor_claims
 from .contract import LINK_COLUMNS, Batch, Stats, Store, WriteResult, citations_from_json, link_from_row
 
 SCHEMA_VERSION = 2
@@ -81,66 +81,6 @@ _CHUNK = 500
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def actor_keys(actor: Actor) -> set[str]:
-    """The lookup keys of an actor: id, normalised name and aliases, identifiers."""
-    keys = {"i:" + actor.id.casefold()}
-    for name in [actor.name, *actor.aliases]:
-        norm = normalise_name(name)
-        if norm:
-            keys.add("n:" + norm)
-    for scheme, value in actor.identifiers.items():
-        keys.add(f"x:{identifier_scheme(scheme)}:{value.casefold()}")
-    return keys
-
-
-def merge_actor_claims(claims: list[tuple[str, Actor]]) -> Actor:
-    """One actor from the claims of several origins, given as ``(origin id, actor)``.
-
-    The result depends on which origins claim the actor, never on the order they were
-    ingested in: claims are taken in the order of their origins' ids. The leading claim
-    is the last one whose kind its source states, else the last with a guessed kind other
-    than ``other``, else the last; its name, kind and fields win, and a field it lacks
-    comes from the others.
-    Aliases, identifiers, sectors, countries, attributes and citations are united.
-
-    >>> a = Actor(id="x", kind="union", name="MTUC", attributes={"kind_guessed": False})
-    >>> b = Actor(id="x", kind="other", name="Malaysian Trades Union Congress", country="MY",
-    ...           attributes={"kind_guessed": True})
-    >>> m = merge_actor_claims([("b-file", b), ("a-file", a)])
-    >>> m == merge_actor_claims([("a-file", a), ("b-file", b)])
-    True
-    >>> m.kind.value, m.name, m.country, m.aliases
-    ('union', 'MTUC', 'MY', ['Malaysian Trades Union Congress'])
-    """
-    ordered = [actor for _, actor in sorted(claims, key=lambda c: c[0])]
-    if len(ordered) == 1:
-        return ordered[0]
-    def weight(claim: Actor) -> int:  # a kind the source states, then a guessed kind, then ``other``
-        return 0 if claim.kind is ActorKind.OTHER else 1 if claim.attributes.get("kind_guessed") else 2
-
-    best = max(weight(c) for c in ordered)
-    lead = [c for c in ordered if weight(c) == best][-1]
-    names = [c.name for c in ordered] + [a for c in ordered for a in c.aliases]
-    identifiers = merge_identifiers(lead.identifiers, *(c.identifiers for c in reversed(ordered)))
-    attributes: dict = {}
-    for c in ordered:
-        attributes.update(c.attributes)
-    attributes.update(lead.attributes)
-    if "kind_guessed" in attributes:  # the kind is the leading claim's, and so is whether it was guessed
-        attributes["kind_guessed"] = bool(lead.attributes.get("kind_guessed"))
-    filled = {f: next((getattr(c, f) for c in reversed(ordered) if getattr(c, f)), None)
-              for f in ("country", "description") if not getattr(lead, f)}
-    return lead.model_copy(update={
-        **{k: v for k, v in filled.items() if v},
-        "aliases": [n for n in dict.fromkeys(names) if n != lead.name],
-        "identifiers": identifiers,
-        "attributes": attributes,
-        "sectors": list(dict.fromkeys(s for c in ordered for s in c.sectors)),
-        "countries": list(dict.fromkeys(s for c in ordered for s in c.countries)),
-        "citations": merge_citations(*(c.citations for c in ordered)),
-    })
 
 
 #: Whether the origin being written leads a link's claims (no other claimant's origin id is greater), so
