@@ -134,14 +134,18 @@ class Run:
         rec.kind = merged.kind.value
 
     def stage_link(self, origin: str, link: Link) -> None:
-        """``origin`` claims ``link``: its fields win, its citations join the other origins'."""
+        """``origin`` claims ``link``: its citations join the other origins'; its fields win unless another
+        claimant's origin id is greater (so the fields do not depend on the order origins came in)."""
         for end in (link.source, link.target):
             if self.actors[end].new is None:
                 raise StoreError(f"link {link.id} refers to actor {end!r}, which is neither in the store nor in"
                                  f" the batch from {origin}", hint="nothing was written")
         rec = self.links[link.id]
         claims = link_claims(rec.new) if rec.new else {}
+        led = rec.new is not None and any(other > origin for other in claims if other != origin)
         claims[origin] = citation_rows(link.citations)
+        if led:
+            link = link_from_props(rec.new, *rec.ends)
         rec.new = link_props(link, claims, self._seq_of(rec))
         rec.kind = link.kind.value
         rec.ends = (link.source, link.target)
