@@ -1,7 +1,8 @@
 """Who is looking: the one place the dashboard learns the current viewer.
 
 Every callback calls :func:`current_viewer` and passes the :class:`Viewer` to
-:mod:`dashboard.data`, which applies its clearance to everything it returns.
+:mod:`dashboard.answers`, built on :mod:`dashboard.mapdata`, which applies its clearance to
+everything they return.
 With sign-in configured (see :mod:`dashboard.auth`), the viewer is the signed-in
 user, with what their role allows (:data:`dashboard.users.ROLE_POLICIES`);
 without it, the dashboard answers only on this machine and the viewer is

@@ -19,10 +19,11 @@ from pathlib import Path
 import dash
 from dash import dcc, html
 
-from . import data
 from .access import current_viewer
+from .answers.warm import warm as warm_answers
 from .auth import AuthSettings, install_auth
 from .callback_limits import install_callback_limits
+from .mapdata import configure
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 PAGES = ("overview", "explore", "paths", "leverage", "coverage", "brokers", "export")
@@ -40,7 +41,7 @@ def create_app(store_url: str | None = None, *, weights_file: str | Path | None 
     prepared before the app is returned, so the first page opens at once.
     ``auth`` says how users sign in (:meth:`AuthSettings.from_env` when absent).
     """
-    data.configure(store_url, weights_file=weights_file, context_file=context_file)
+    configure(store_url, weights_file=weights_file, context_file=context_file)
     app = dash.Dash(
         __name__, use_pages=True, pages_folder="", assets_folder=str(ASSETS), title="Stakemap",
         update_title=None, suppress_callback_exceptions=True, serve_locally=True,
@@ -56,7 +57,7 @@ def create_app(store_url: str | None = None, *, weights_file: str | Path | None 
     install_auth(app.server, auth or AuthSettings.from_env(), dash_app=app, store_url=store_url)
     install_callback_limits(app.server)
     if warm:
-        data.warm(current_viewer())
+        warm_answers(current_viewer())
     return app
 
 

@@ -105,7 +105,7 @@ def run(store: str | None, host: str, port: int, debug: bool, weights: Path | No
     check_debug(host, debug)
     from dashboard.app import create_app
     from dashboard.auth import AuthSettings
-    from dashboard.data import store_label
+    from dashboard.mapdata import store_label
     from dashboard.security import check_serve
 
     auth = AuthSettings.from_env(host=host)

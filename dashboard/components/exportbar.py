@@ -11,8 +11,9 @@ from dash import MATCH, Input, Output, State, callback, dcc, html, no_update
 
 from graphmodel.export import EXPORT_FORMATS
 
-from dashboard import data
 from dashboard.access import current_viewer
+from dashboard.answers.export import export_file
+from dashboard.mapdata import DataError
 
 from .panels import notice
 
@@ -63,8 +64,8 @@ def download(query: str | None, fmt: str | None):
     if not query:
         return no_update, notice("Nothing to export yet.", "warn")
     try:
-        name, content = data.export_file(current_viewer(), query, fmt or "gexf")
-    except data.DataError as exc:
+        name, content = export_file(current_viewer(), query, fmt or "gexf")
+    except DataError as exc:
         return no_update, notice(str(exc), "error")
     spec = EXPORT_FORMATS[fmt or "gexf"]
     where = "its manifest is inside the file" if spec.embeds_manifest else "this format has no room for the manifest"

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dash import MATCH, Input, Output, State, callback, dcc, no_update
 
-from dashboard import data
 from dashboard.access import current_viewer
+from dashboard.answers.search import option, refs, search
 
 
 def picker_id(page: str, name: str) -> dict[str, str]:
@@ -24,11 +24,11 @@ def actor_picker(page: str, name: str, value, *, multi: bool = False, placeholde
     """
     viewer = current_viewer()
     ids = [v for v in (value if isinstance(value, list) else [value]) if v]
-    known = data.refs(viewer, ids)
-    options = [data.option(r) for r in known]
+    known = refs(viewer, ids)
+    options = [option(r) for r in known]
     for r in defaults or []:
         if r["id"] not in ids:
-            options.append(data.option(r))
+            options.append(option(r))
     valid = [r["id"] for r in known]
     return dcc.Dropdown(id=picker_id(page, name), options=options, value=valid if multi else (valid[0] if valid else None),
                         multi=multi, placeholder=placeholder, searchable=True, clearable=True,
@@ -43,9 +43,9 @@ def search_options(text: str | None, value, current: list[dict] | None) -> list[
         missing = [v for v in chosen if v not in have]
         if not missing:
             return no_update
-        return (current or []) + [data.option(r) for r in data.refs(current_viewer(), missing)]
+        return (current or []) + [option(r) for r in refs(current_viewer(), missing)]
     keep = [o for o in (current or []) if o["value"] in chosen]
-    found = [data.option(r) for r in data.search(current_viewer(), text) if r["id"] not in chosen]
+    found = [option(r) for r in search(current_viewer(), text) if r["id"] not in chosen]
     return keep + found
 
 

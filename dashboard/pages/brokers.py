@@ -12,8 +12,8 @@ from dash import Input, Output, callback, dcc, html
 
 from graphmodel.kinds import ACTOR_SPECS, ActorKind
 
-from dashboard import data
 from dashboard.access import current_viewer
+from dashboard.answers.brokers import brokers as top_brokers
 from dashboard.components import charts
 from dashboard.components import format as fmt
 from dashboard.components.panels import notice, weights_note
@@ -84,7 +84,7 @@ def layout(**query) -> html.Div:
           Output("brokers-grid", "rowData"), Output("brokers-weights", "children"),
           Input("brokers-by", "value"), Input("brokers-top", "value"))
 def _show(by, top):
-    return show(data.brokers(current_viewer(), by=by or "kind", top=top or 15))
+    return show(top_brokers(current_viewer(), by=by or "kind", top=top or 15))
 
 
 def show(result: dict[str, Any]):

@@ -12,8 +12,10 @@ from graphmodel.errors import StakemapError
 from graphmodel.export import Selection
 from graphmodel.kinds import ACTOR_SPECS, ActorKind
 
-from dashboard import bundled, data
+from dashboard import bundled
 from dashboard.access import current_viewer
+from dashboard.answers.coverage import context_table, coverage, funders
+from dashboard.answers.search import resolve
 from dashboard.app import topojson_url
 from dashboard.components import charts
 from dashboard.components import format as fmt
@@ -49,9 +51,9 @@ def layout(**query) -> html.Div:
     viewer = current_viewer()
     st = STATE.decode(query)
     given = st["funder"]
-    st["funder"] = data.resolve(viewer, st["funder"])
+    st["funder"] = resolve(viewer, st["funder"])
     unknown = unknown_in_link([given], [st["funder"]])
-    context = data.context_table(None)
+    context = context_table(None)
     columns = context.numeric_columns if context is not None else []
     if st["column"] not in columns:
         st["column"] = bundled.CONTEXT_COLUMN if bundled.CONTEXT_COLUMN in columns else (columns[0] if columns else None)
@@ -63,7 +65,7 @@ def layout(**query) -> html.Div:
                                    "organisations those support, amount-weighted where amounts are known.",
                                    className="lede")]), copy_link(PAGE)], className="page-head"),
         html.Div([
-            html.Div([html.Label("Funder"), actor_picker(PAGE, "funder", st["funder"], defaults=data.funders(viewer),
+            html.Div([html.Label("Funder"), actor_picker(PAGE, "funder", st["funder"], defaults=funders(viewer),
                                                           placeholder="A funder (solidarity support organisation…)")],
                      className="control wide"),
             html.Div([html.Label("At most steps"), dcc.Slider(allow_direct_input=False, id="coverage-hops", min=1, max=8, step=1,
@@ -98,7 +100,7 @@ def compute(viewer, funder: str | None, hops: int, column: str | None) -> dict[s
     if not funder:
         return {"error": "Pick a funder."}
     try:
-        return data.coverage(viewer, funder, max_hops=hops, column=column)
+        return coverage(viewer, funder, max_hops=hops, column=column)
     except StakemapError as exc:
         return {"error": exc.message}
 

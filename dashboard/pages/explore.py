@@ -10,8 +10,10 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 from graphmodel.export import Selection
 from graphmodel.kinds import ACTOR_SPECS, LINK_SPECS, ActorKind, Confidence, LinkKind
 
-from dashboard import data, graphview
+from dashboard import graphview
 from dashboard.access import current_viewer
+from dashboard.answers.explore import actor_details, choices, graph, group_members, link_details
+from dashboard.answers.search import resolve, resolve_all
 from dashboard.components import graph as elements
 from dashboard.components.exportbar import export_bar
 from dashboard.components.legend import legend
@@ -37,9 +39,9 @@ def layout(**query) -> html.Div:
     viewer = current_viewer()
     st = STATE.decode(query)
     given = list(st["actor"])
-    st["actor"] = data.resolve_all(viewer, given)
-    unknown = unknown_in_link(given, [data.resolve(viewer, a) for a in given])
-    opts = data.choices(viewer)
+    st["actor"] = resolve_all(viewer, given)
+    unknown = unknown_in_link(given, [resolve(viewer, a) for a in given])
+    opts = choices(viewer)
     years = opts["years"] or (2000, 2025)
     last = years[1] + 1
     return html.Div([
@@ -110,7 +112,7 @@ def render(viewer, actors: list[str], hops: int, filters: graphview.Filters, exp
     """Elements, legend, status line and export selection of a view (pure apart from reading the map)."""
     if not actors:
         return [], legend([], []), notice("Search an actor to start."), ""
-    view = data.graph(viewer, actors, hops=hops, filters=filters, expand=expand, more=more)
+    view = graph(viewer, actors, hops=hops, filters=filters, expand=expand, more=more)
     els = elements.view_elements(view, graphview.radial_layout(view))
     kinds, link_kinds = elements.kinds_in(els)
     shown = f"Showing {len(view.nodes):,} actors and {len(view.links):,} links"
@@ -176,15 +178,15 @@ def panel(viewer, sel: str | None, filters: graphview.Filters = graphview.Filter
     what, _, ident = sel.partition(":")
     if what == "g":
         kind, _, actor = ident.partition(":")
-        group = data.group_members(viewer, actor, kind, filters)
+        group = group_members(viewer, actor, kind, filters)
         if group is not None:
             return group_panel(group), False, True
     if what == "a":
-        details = data.actor_details(viewer, ident)
+        details = actor_details(viewer, ident)
         if details is not None:
             return actor_panel(details), False, False
     elif what == "l":
-        details = data.link_details(viewer, ident)
+        details = link_details(viewer, ident)
         if details is not None:
             return link_panel(details), True, True
     return notice("Nothing to show for this selection.", "warn"), True, True

@@ -15,12 +15,15 @@ from graphmodel.export import EXPORT_FORMATS, Selection
 from graphmodel.export.selection import LeverageQuery, PathQuery
 from graphmodel.kinds import ACTOR_SPECS, LINK_SPECS, ActorKind, Confidence, LinkKind
 
-from dashboard import data
 from dashboard.access import current_viewer
+from dashboard.answers.coverage import funders
+from dashboard.answers.explore import choices
+from dashboard.answers.export import export_preview, export_selection
 from dashboard.components.exportbar import export_refusal, format_options
 from dashboard.components.format import counted, kind_count
 from dashboard.components.panels import notice
 from dashboard.components.pickers import actor_picker, picker_id
+from dashboard.mapdata import DataError
 from dashboard.urlstate import copy_link, url_id, url_store
 
 #: How Dash Pages lists this page (registered by :func:`dashboard.app.create_app`).
@@ -41,9 +44,9 @@ def layout(**query) -> html.Div:
     viewer = current_viewer()
     text, fmt = query_of(query)
     try:
-        sel = data.export_selection(viewer, text)
+        sel = export_selection(viewer, text)
         problem = None
-    except data.DataError as exc:
+    except DataError as exc:
         sel, problem = Selection(), str(exc) if text else None
     path = sel.paths[0] if sel.paths else None
     lev = sel.leverage
@@ -69,7 +72,7 @@ def layout(**query) -> html.Div:
                      className="card"),
             html.Div([html.H3("Coverage and leverage"),
                       _control("Money of funder", actor_picker(PAGE, "coverage", sel.coverage[0] if sel.coverage else None,
-                                                               defaults=data.funders(viewer))),
+                                                               defaults=funders(viewer))),
                       _control("Leverage over", actor_picker(PAGE, "leverage", lev.target if lev else None)),
                       _control("From our side", actor_picker(PAGE, "side", lev.side if lev else [], multi=True)),
                       html.H3("Filters", style={"marginTop": "12px"}),
@@ -77,7 +80,7 @@ def layout(**query) -> html.Div:
                                                            options=[{"label": ACTOR_SPECS[k].label, "value": k.value}
                                                                     for k in ActorKind], placeholder="All kinds")),
                       _control("Countries", dcc.Dropdown(id="export-countries", multi=True, value=sel.countries,
-                                                         options=data.choices(viewer)["countries"],
+                                                         options=choices(viewer)["countries"],
                                                          placeholder="All countries")),
                       _control("Link kinds", dcc.Dropdown(id="export-links", multi=True,
                                                           value=[k.value for k in sel.link_kinds], placeholder="All links",
@@ -152,8 +155,8 @@ def preview(viewer, controls: list, fmt: str | None):
     if not query.replace("hops=0", "").strip("&"):
         return notice("Choose where to start: actors, paths, a funder or a leverage target."), url
     try:
-        p = data.export_preview(viewer, query)
-    except data.DataError as exc:
+        p = export_preview(viewer, query)
+    except DataError as exc:
         return notice(str(exc), "warn"), url
     kinds = ", ".join(kind_count(n, k) for k, n in list(p["kinds"].items())[:8])
     return html.Div([

@@ -14,8 +14,9 @@ from graphmodel.errors import StakemapError
 from graphmodel.export import Selection
 from graphmodel.export.selection import LeverageQuery
 
-from dashboard import data
 from dashboard.access import current_viewer
+from dashboard.answers.leverage import leverage
+from dashboard.answers.search import resolve, resolve_all
 from dashboard.components import charts
 from dashboard.components import format as fmt
 from dashboard.components import graph as elements
@@ -62,9 +63,9 @@ def layout(**query) -> html.Div:
     viewer = current_viewer()
     st = STATE.decode(query)
     given = [st["target"], *st["side"]]
-    st["target"] = data.resolve(viewer, st["target"])
-    resolved_side = [data.resolve(viewer, s) for s in given[1:]]
-    st["side"] = data.resolve_all(viewer, given[1:])
+    st["target"] = resolve(viewer, st["target"])
+    resolved_side = [resolve(viewer, s) for s in given[1:]]
+    st["side"] = resolve_all(viewer, given[1:])
     unknown = unknown_in_link(given, [st["target"], *resolved_side])
     return html.Div([
         unknown,
@@ -127,7 +128,7 @@ def compute(viewer, target: str | None, side: list[str], top: int, hops: int, in
     if not target:
         return {"error": "Pick the target you want to move."}
     try:
-        return data.leverage(viewer, target, side, top=top, max_hops=hops, include_inferred=inferred)
+        return leverage(viewer, target, side, top=top, max_hops=hops, include_inferred=inferred)
     except StakemapError as exc:
         return {"error": exc.message}
 

@@ -6,8 +6,8 @@ from dash import dcc, html
 
 from graphmodel.kinds import ACTOR_SPECS, LINK_SPECS, ActorKind, LinkKind
 
-from dashboard import data
 from dashboard.access import current_viewer
+from dashboard.answers.overview import examples, overview
 from dashboard.components.bars import bar_list
 from dashboard.components import format as fmt
 from dashboard.components.panels import page_link
@@ -18,8 +18,8 @@ REGISTRATION = dict(path="/", name="Overview", title="Stakemap · Overview", ord
 
 def layout(**_query) -> html.Div:
     viewer = current_viewer()
-    ov = data.overview(viewer)
-    ex = data.examples(viewer)
+    ov = overview(viewer)
+    ex = examples(viewer)
     return html.Div([
         html.Div(html.Div([html.H1("What the map holds"),
                            html.P(f"{ov['actors']:,} actors and {ov['links']:,} links, loaded from "

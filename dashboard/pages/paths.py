@@ -12,8 +12,9 @@ from graphmodel.export import Selection
 from graphmodel.export.selection import PathQuery
 from graphmodel.kinds import LINK_SPECS, LinkKind
 
-from dashboard import data
 from dashboard.access import current_viewer
+from dashboard.answers.paths import paths as strongest_paths
+from dashboard.answers.search import resolve
 from dashboard.components import format as fmt
 from dashboard.components import graph as elements
 from dashboard.components.exportbar import export_bar
@@ -35,7 +36,7 @@ def layout(**query) -> html.Div:
     viewer = current_viewer()
     st = STATE.decode(query)
     given = [st["from"], st["to"]]
-    st["from"], st["to"] = data.resolve(viewer, st["from"]), data.resolve(viewer, st["to"])
+    st["from"], st["to"] = resolve(viewer, st["from"]), resolve(viewer, st["to"])
     return html.Div([
         unknown_in_link(given, [st["from"], st["to"]]),
         html.Div([html.Div([html.H1("Influence paths"),
@@ -81,7 +82,8 @@ def compute(viewer, source: str | None, target: str | None, k: int, hops: int, l
     if not source or not target:
         return {"error": "Pick where you start and whom you want to reach."}
     try:
-        return data.paths(viewer, source, target, k=k, max_hops=hops, kinds=links or None, include_inferred=inferred)
+        return strongest_paths(viewer, source, target, k=k, max_hops=hops, kinds=links or None,
+                               include_inferred=inferred)
     except StakemapError as exc:
         return {"error": exc.message}
 
