@@ -56,9 +56,19 @@ def create_app(store_url: str | None = None, *, weights_file: str | Path | None 
     _harden(app.server)
     install_auth(app.server, auth or AuthSettings.from_env(), dash_app=app, store_url=store_url)
     install_callback_limits(app.server)
+    _set_up_now(app)
     if warm:
         warm_answers(current_viewer())
     return app
+
+
+def _set_up_now(app: dash.Dash) -> None:
+    """Dash sets itself up on the first request it answers and marks itself set up before it is, so a
+    second first request, in a parallel thread, finds no scripts registered and fails: a browser asks
+    for a page's scripts over several connections at once, and each worker of ``--workers N`` starts
+    cold. Set it up now, before the server answers anything."""
+    with app.server.test_request_context("/"):
+        app._setup_server()  # Dash's own first-request setup, run ahead of time
 
 
 def shell() -> html.Div:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
+import sys
+import threading
 
 import pytest
 from dash import html, no_update
@@ -237,3 +240,32 @@ def test_a_shared_link_with_an_unknown_or_hidden_id_says_so(pages):
         hidden = json.dumps(pages[page].layout(**{k: ("secret-ally" if v == "no-such-union" else v)
                                                   for k, v in query.items()}).to_plotly_json(), default=str)
         assert hidden.replace("secret-ally", "X") == text.replace("no-such-union", "X"), page
+
+
+def test_scripts_asked_for_at_once_by_a_new_server_process_are_all_served(hostile_store):
+    """A browser fetches a page's scripts over several connections at once; in a server process that has
+    answered nothing yet (one of several workers), every one of them is served, none refused as unknown."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from dashboard.app import create_app
+
+    server = create_app(f"sqlite:///{hostile_store}").server
+    index = server.test_client().get("/").get_data(as_text=True)
+    scripts = re.findall(r'src="(/_dash-component-suites/[^"]+)"', index)
+    assert len(scripts) >= 5
+    for _ in range(3):
+        fresh = create_app(f"sqlite:///{hostile_store}").server  # a worker that has served nothing
+        start = threading.Barrier(len(scripts))
+
+        def fetch(src: str) -> int:
+            start.wait()
+            return fresh.test_client().get(src).status_code
+
+        switch = sys.getswitchinterval()
+        sys.setswitchinterval(1e-6)  # threads take turns as often as they can, as on a busy machine
+        try:
+            with ThreadPoolExecutor(len(scripts)) as pool:
+                codes = list(pool.map(fetch, scripts))
+        finally:
+            sys.setswitchinterval(switch)
+        assert codes == [200] * len(scripts), dict(zip(scripts, codes))
