@@ -194,11 +194,14 @@ def leverage_cmd(
     as a share of the best (100). Also lists the chokepoints every strong path to the target passes.
     The target's own sites and subsidiaries are never pressure on it, factories are places pressure
     passes through, succession (merged into) is no hop, and inferred or unmapped links are left out
-    unless --include-inferred (see docs/campaign-logic.md).
+    unless --include-inferred (see docs/campaign-logic.md). A buyer of a group is weighted by how many
+    of its sites it sources from (1 of 14 presses a fourteenth as hard), and the answer lists them.
 
     Examples:
 
       stakemap leverage "Lucky Gems"
+
+      stakemap leverage grp-feng-tay        # a footwear group: its buyers, with their share of its sites
 
       stakemap leverage "Lucky Gems" --from "Labour Action China" --top 5
     """
