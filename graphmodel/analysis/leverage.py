@@ -184,6 +184,7 @@ def _leverage(proj: Projection, target_id: str, from_ids: Iterable[str], top: in
     production[owners_of(proj, t)] = False
     sites = np.nonzero(production)[0]
     buyers = buyers_of(proj, t, own)
+    sourcing, _ = _sourcing(proj, t, own)
     sources = list(dict.fromkeys(proj.position(a) for a in from_ids))
     if t in sources:
         raise StakemapError("the target is also on our side", hint="leave it out of --from")
@@ -193,7 +194,7 @@ def _leverage(proj: Projection, target_id: str, from_ids: Iterable[str], top: in
     step = _STEP
     while True:
         pressure_layers = g.backward([t], max_hops, limit=limit)
-        pressure = _weigh_buyers(proj, g, pressure_layers, t, own, buyers)
+        pressure = _weigh_buyers(g, pressure_layers, t, sourcing, buyers)
         if sources:
             reach_layers = g.forward(sources, max_hops, limit=limit)
             reach = reach_layers[-1]
@@ -305,28 +306,49 @@ def buyers_of(proj: Projection, t: int, own: list[int] | None = None) -> dict[in
     {'nike': (2, 2), 'puma': (1, 2)}
     """
     own = own_sites(proj, t) if own is None else own
-    facility = ACTOR_KINDS.index(ActorKind.FACILITY)
-    sites = {s for s in own if proj.kind[s] == facility} or set(own)
-    sourcing = (proj.link_kind == LINK_KINDS.index(LinkKind.SOURCES_FROM)) & np.isin(proj.dst, [*own, t])
-    sourcing &= proj.active[proj.src] & proj.active[proj.dst]
-    reached: dict[int, set[int]] = {}
-    for b, d in zip(proj.src[sourcing].tolist(), proj.dst[sourcing].tolist()):
-        reached.setdefault(b, set()).add(d)
-    whole = len(sites) or 1
-    return {b: (whole if t in ds or not sites else len(ds & sites) or whole, whole) for b, ds in sorted(reached.items())}
+    links, sites = _sourcing(proj, t, own)
+    buyer, seller = proj.src[links], proj.dst[links]
+    whole = int(sites.sum()) or 1
+    direct = np.zeros(proj.n_actors, dtype=bool)
+    direct[buyer[(seller == t) | (not sites.any())]] = True
+    pairs = np.unique(buyer.astype(np.int64) * proj.n_actors + seller)
+    at_sites = np.bincount(pairs[sites[pairs % proj.n_actors]] // proj.n_actors, minlength=proj.n_actors)
+    return {int(b): (whole if direct[b] else int(at_sites[b]) or whole, whole) for b in np.unique(buyer)}
 
 
-def _weigh_buyers(proj: Projection, g: InfluenceGraph, layers: list[np.ndarray], t: int, own: list[int],
+def _sourcing(proj: Projection, t: int, own: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """The sourcing links into ``t`` or what it owns (a mask over links), and its sites (a mask over
+    actors: the facilities it owns or operates, else everything it owns or operates)."""
+    holds = np.zeros(proj.n_actors, dtype=bool)
+    holds[own] = True
+    sites = holds & (proj.kind == ACTOR_KINDS.index(ActorKind.FACILITY))
+    if not sites.any():
+        sites = holds.copy()
+    holds[t] = True
+    links = (proj.link_kind == LINK_KINDS.index(LinkKind.SOURCES_FROM)) & holds[proj.dst]
+    links &= proj.active[proj.src] & proj.active[proj.dst]
+    return links, sites
+
+
+def _weigh_buyers(g: InfluenceGraph, layers: list[np.ndarray], t: int, links: np.ndarray,
                   buyers: dict[int, tuple[int, int]]) -> np.ndarray:
     """Pressure costs with each buyer whose pressure runs through the target's sites weighted by the
     share of those sites it sources from (a buyer of 1 site of 14 presses a fourteenth as hard)."""
     pressure = layers[-1].copy()
-    inside = set(own)
-    for b, (mine, whole) in buyers.items():
-        if mine < whole and np.isfinite(pressure[b]):
-            path = walk_back(layers, g.indptr, g.nbr, g.cost, b)[::-1]
-            if len(path) > 2 and path[1] in inside:
-                pressure[b] += math.log(whole / mine)
+    part = [(b, mine, whole) for b, (mine, whole) in buyers.items() if mine < whole and np.isfinite(pressure[b])]
+    if not part:
+        return pressure
+    who = np.array([b for b, _, _ in part])
+    share = np.array([mine / whole for _, mine, whole in part])
+    # each such buyer's arcs (rows of the graph), and among them its sourcing arcs into the target's sites
+    counts = g.indptr[who + 1] - g.indptr[who]
+    arcs = np.repeat(g.indptr[who] - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
+    owner = np.repeat(np.arange(len(who)), counts)
+    into = links[g.link[arcs]] & g.along[arcs] & (g.nbr[arcs] != t)
+    via = np.full(len(who), np.inf)
+    np.minimum.at(via, owner[into], g.cost[arcs[into]] + pressure[g.nbr[arcs[into]]])
+    through = via <= pressure[who] + 1e-9  # its strongest pressure runs through one of the sites
+    pressure[who[through]] -= np.log(share[through])
     return pressure
 
 
