@@ -67,12 +67,8 @@ def _set_up_now(app: dash.Dash) -> None:
     second first request, in a parallel thread, finds no scripts registered and fails: a browser asks
     for a page's scripts over several connections at once, and each worker of ``--workers N`` starts
     cold. Set it up now, before the server answers anything."""
-    setup = getattr(app, "_setup_server", None)  # Dash's own first-request setup, run ahead of time
-    if setup is None:  # a Dash without it: its first request, answered here, sets it up the same way
-        app.server.test_client().get("/_dash-dependencies")
-        return
     with app.server.test_request_context("/"):
-        setup()
+        app._setup_server()  # Dash's own first-request setup, run ahead of time
 
 
 def shell() -> html.Div:

@@ -176,14 +176,22 @@ def unique_id_constraint(label: str) -> str:
     return f"CREATE CONSTRAINT stakemap_{label.lower()}_id IF NOT EXISTS FOR (n:{label}) REQUIRE n.id IS UNIQUE"
 
 
-def actor_create(kind: ActorKind) -> str:
-    """New actors of one kind (or a purged id written again): all properties at once."""
+def actor_set(kind: ActorKind, find: str = "MERGE") -> str:
+    """Actors of one kind take all their properties and their kind's label at once: found by ``MATCH``
+    or made by ``MERGE`` (new actors, or a purged id written again)."""
+    if find not in ("MERGE", "MATCH"):
+        raise ValueError(find)
     others = ":".join(kind_labels())
     return f"""UNWIND $rows AS r
-MERGE (a:{ACTOR} {{id: r.id}})
+{find} (a:{ACTOR} {{id: r.id}})
 REMOVE a:{others}
 SET a = r.props, a:{actor_label(kind)}
 RETURN count(a) AS n"""
+
+
+def actor_create(kind: ActorKind) -> str:
+    """New actors of one kind (or a purged id written again): all properties at once."""
+    return actor_set(kind, "MERGE")
 
 
 SOURCE_CREATE = f"""UNWIND $rows AS r

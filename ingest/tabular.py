@@ -239,13 +239,10 @@ def read_links(sheet: Sheet, ctx: ReadContext, result: ReadResult, local: dict[s
     ledger = result.ledger
     i_amount, i_currency = cols.fields.get("amount"), cols.fields.get("currency")
 
-    def cell(row: list, i: int | None) -> str:
-        return row[i].strip() if i is not None and i < len(row) else ""
-
     for row_no, row in sheet.rows:
         result.read += 1
         where = f"{sheet.label}:{row_no}"
-        money = _stated(cell(row, i_amount), cell(row, i_currency)) if cell(row, i_amount) else None
+        money = _stated(_cell(row, i_amount), _cell(row, i_currency)) if _cell(row, i_amount) else None
         if money:
             ledger.state(*money)
         made = quick.row(row_no, row) or check.row(row_no, row)
@@ -506,8 +503,8 @@ def _in_range(text: str, low: float, high: float | None) -> float | None:
     return value
 
 
-def _cell(row: list, i: int) -> str:
-    return row[i].strip() if i < len(row) else ""
+def _cell(row: list, i: int | None) -> str:
+    return row[i].strip() if i is not None and i < len(row) else ""
 
 
 def _extra(row: list, cols: Columns) -> dict:

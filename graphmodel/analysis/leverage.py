@@ -183,8 +183,8 @@ def _leverage(proj: Projection, target_id: str, from_ids: Iterable[str], top: in
     production = np.isin(proj.kind, [ACTOR_KINDS.index(ActorKind.FACILITY), ACTOR_KINDS.index(ActorKind.SUPPLIER)])
     production[owners_of(proj, t)] = False
     sites = np.nonzero(production)[0]
-    buyers = buyers_of(proj, t, own)
-    sourcing, _ = _sourcing(proj, t, own)
+    sourcing, own_facilities = _sourcing(proj, t, own)
+    buyers = _buyers(proj, t, sourcing, own_facilities)
     sources = list(dict.fromkeys(proj.position(a) for a in from_ids))
     if t in sources:
         raise StakemapError("the target is also on our side", hint="leave it out of --from")
@@ -306,7 +306,10 @@ def buyers_of(proj: Projection, t: int, own: list[int] | None = None) -> dict[in
     {'nike': (2, 2), 'puma': (1, 2)}
     """
     own = own_sites(proj, t) if own is None else own
-    links, sites = _sourcing(proj, t, own)
+    return _buyers(proj, t, *_sourcing(proj, t, own))
+
+
+def _buyers(proj: Projection, t: int, links: np.ndarray, sites: np.ndarray) -> dict[int, tuple[int, int]]:
     buyer, seller = proj.src[links], proj.dst[links]
     whole = int(sites.sum()) or 1
     direct = np.zeros(proj.n_actors, dtype=bool)
