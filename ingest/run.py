@@ -175,8 +175,9 @@ def collector_paused() -> Iterator[None]:
 
 def run_ingest(store: Store, paths: list[Path], *, fmt: str = "auto", source: str | None = None,
                dry_run: bool = False, skip_invalid: bool = False, options: dict[str, Any] | None = None,
-               on_file: Callable[[Path, int, int], None] | None = None) -> IngestReport:
-    """Read ``paths`` and write them to ``store`` as one all-or-nothing change.
+               on_file: Callable[[Path, int, int], None] | None = None, who: str | None = None) -> IngestReport:
+    """Read ``paths`` and write them to ``store`` as one all-or-nothing change (one new version of the
+    store, made by ``who``).
 
     Entity resolution reads the store, so the write checks, under the store's
     write lock, that nobody wrote since it began; if somebody did (two ingests
@@ -187,7 +188,7 @@ def run_ingest(store: Store, paths: list[Path], *, fmt: str = "auto", source: st
         for attempt in range(1, CONCURRENT_TRIES + 1):
             expect = None if dry_run else store.fingerprint()
             try:
-                return _run_ingest(store, paths, fmt, source, dry_run, skip_invalid, options, on_file, expect)
+                return _run_ingest(store, paths, fmt, source, dry_run, skip_invalid, options, on_file, expect, who)
             except StoreChanged:
                 if attempt == CONCURRENT_TRIES:
                     raise StoreError(f"the store kept changing while this ingest read its files ({attempt} tries)",
@@ -197,7 +198,7 @@ def run_ingest(store: Store, paths: list[Path], *, fmt: str = "auto", source: st
 
 def _run_ingest(store: Store, paths: list[Path], fmt: str, source: str | None, dry_run: bool, skip_invalid: bool,
                 options: dict[str, Any] | None, on_file: Callable[[Path, int, int], None] | None,
-                expect: str | None = None) -> IngestReport:
+                expect: str | None = None, who: str | None = None) -> IngestReport:
     jobs = plan(paths, fmt)
     ctx = ReadContext(Resolver(store), source_name=source, options=dict(options or {}))
     results: list[ReadResult] = []
@@ -230,7 +231,7 @@ def _run_ingest(store: Store, paths: list[Path], fmt: str, source: str | None, d
     if ctx.problems and not skip_invalid:
         raise ValidationFailed(ctx.problems, hint="fix these rows, or use --skip-invalid to import the valid ones")
     batches = _batches(results, {r.origin.id: [] for r in results}, reports)
-    written = [] if dry_run or not batches else store.write_all(batches, expect=expect)
+    written = [] if dry_run or not batches else store.write_all(batches, expect=expect, who=who)
     return IngestReport(reports, ctx.problems, written, ctx.resolver.merged, ctx.resolver.review, dry_run)
 
 

@@ -29,6 +29,7 @@ app = typer.Typer(
 COMMAND_MODULES = [
     "stakemap.cmd_data",
     "stakemap.cmd_analysis",
+    "stakemap.cmd_history",
     "stakemap.cmd_export",
     "stakemap.cmd_users",
     "stakemap.cmd_sync",

@@ -14,7 +14,7 @@ from graphmodel.values import country_name
 from ingest.ledger import summary_lines
 from ingest.run import IngestReport, run_ingest
 
-from .console import (JsonOption, StoreOption, actor_arg, console, err_console, escape, handles_errors, print_json,
+from .console import (JsonOption, current_user, StoreOption, actor_arg, console, err_console, escape, handles_errors, print_json,
                       progress, store_at)
 
 
@@ -71,13 +71,17 @@ def ingest(
             bar.update(task, description=f"reading {path.name}", completed=number - 1, total=total)
 
         report = run_ingest(st, paths, fmt=fmt, source=source, dry_run=dry_run, skip_invalid=skip_invalid,
-                            options=options, on_file=on_file)
+                            options=options, on_file=on_file, who=current_user())
+        version = st.versions()[-1].number if report.written else None
     if review:
         _write_review(review, report)
     if as_json:
-        print_json(report.as_dict())
+        print_json({**report.as_dict(), "version": version})
     else:
         _print_report(report)
+        if version is not None:
+            console.print(f"This is version {version} of the store: 'stakemap diff --since {version - 1}' shows what it "
+                          "changed.", style="dim")
 
 
 def _print_report(report: IngestReport) -> None:

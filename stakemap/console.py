@@ -92,6 +92,16 @@ def actor_arg(store: Store, ref: str) -> Actor:
     return resolve_actor(store, ref)
 
 
+def current_user() -> str | None:
+    """Who runs this command, for the store's versions (the login name; None when the system has none)."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return None
+
+
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 
@@ -102,6 +112,6 @@ def progress() -> Progress:
                     TimeElapsedColumn(), console=err_console, transient=True)
 
 
-__all__ = ["AmbiguousError", "JsonOption", "SafeConsole", "StoreOption", "actor_arg", "console", "err_console", "escape",
+__all__ = ["AmbiguousError", "JsonOption", "current_user", "SafeConsole", "StoreOption", "actor_arg", "console", "err_console", "escape",
            "fail",
            "handles_errors", "print_json", "progress", "store_at"]

@@ -22,6 +22,7 @@ import json
 
 from ..kinds import Confidence, LinkKind, Sensitivity
 from ..models import Actor, Citation, Link, Source
+from .history import HistoryRow, Version
 
 
 #: Column order of a link row, the flat form of a :class:`Link` used for bulk loads.
@@ -235,6 +236,24 @@ class StoreView(ABC):
     def fingerprint(self) -> str:
         """A token that changes whenever the store's content changes (cheap)."""
 
+    # -- transaction time: versions and what each replaced (see graphmodel.store.history) --------
+    @abstractmethod
+    def versions(self) -> list[Version]:
+        """Every write to the store, oldest first."""
+
+    @abstractmethod
+    def history_from(self) -> int:
+        """The earliest version whose state is known (0: from an empty store; later when the store
+        was written before versions were kept, or its history was pruned)."""
+
+    @abstractmethod
+    def history_rows(self, since: int, ids: Iterable[tuple[str, str]] | None = None) -> list[HistoryRow]:
+        """History rows of the versions after ``since`` (only of the ``(record, id)`` pairs given)."""
+
+    @abstractmethod
+    def history_size(self) -> dict[str, int]:
+        """How much history the store keeps: ``rows`` and (approximate) ``bytes``."""
+
     def content_hash(self) -> str:
         """A hash of the whole content, for checking that nothing changed."""
         import hashlib
@@ -256,14 +275,16 @@ class StoreView(ABC):
 class StoreWriter(ABC):
     """Writing a store."""
 
-    def write(self, batch: Batch, *, replace: bool = True) -> WriteResult:
+    def write(self, batch: Batch, *, replace: bool = True, who: str | None = None) -> WriteResult:
         """Write a batch atomically. With ``replace`` (the default), records the
         origin wrote before and does not write now lose that origin's claim."""
-        return self.write_all([batch], replace=replace)[0]
+        return self.write_all([batch], replace=replace, who=who)[0]
 
     @abstractmethod
-    def write_all(self, batches: list[Batch], *, replace: bool = True, expect: str | None = None) -> list[WriteResult]:
-        """Write several batches (one ingest run) as one all-or-nothing change.
+    def write_all(self, batches: list[Batch], *, replace: bool = True, expect: str | None = None,
+                  who: str | None = None, note: str | None = None) -> list[WriteResult]:
+        """Write several batches (one ingest run) as one all-or-nothing change: one new version,
+        made by ``who``, whose history keeps every record it changed as it was before.
 
         ``expect`` is the :meth:`~StoreView.fingerprint` the batches were computed
         against (entity resolution reads the store): when another writer changed
@@ -272,8 +293,13 @@ class StoreWriter(ABC):
         """
 
     @abstractmethod
-    def remove_origin(self, origin_id: str) -> WriteResult:
-        """Remove every claim of an origin (records no one else claims go)."""
+    def remove_origin(self, origin_id: str, *, who: str | None = None) -> WriteResult:
+        """Remove every claim of an origin (records no one else claims go); a new version."""
+
+    @abstractmethod
+    def prune_history(self, before: int) -> dict[str, int]:
+        """Forget what versions up to ``before`` replaced (the current state and the states from
+        ``before`` on stay known): ``rows`` dropped and ``bytes_freed``."""
 
 
 class Store(StoreView, StoreWriter):

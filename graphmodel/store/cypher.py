@@ -45,8 +45,11 @@ from ..propertygraph import (
 
 META = "StakemapMeta"
 META_ID = "store"
+#: A store's versions and the records each replaced (see graphmodel.store.history).
+VERSION = "StakemapVersion"
+HISTORY = "StakemapHistory"
 #: Fixed labels besides the kind labels.
-FIXED_LABELS = (ACTOR, SOURCE, META)
+FIXED_LABELS = (ACTOR, SOURCE, META, VERSION, HISTORY)
 
 #: The prefix of every read: the last committed run, as ``c``.
 _COMMITTED = f"OPTIONAL MATCH (m:{META} {{id: $meta}})\nWITH coalesce(m.committed, 0) AS c\n"
@@ -244,6 +247,41 @@ DELETED_LINKS = "MATCH ()-[l]->()\nWHERE l.sm_del <= $committed\nWITH l LIMIT $l
 CLEAR_SLICE = "MATCH (n)\nWITH n LIMIT $limit\nDETACH DELETE n\nRETURN count(*) AS n"
 
 
+# -- versions and history: nodes made by a run with its sm_seq, visible once it commits -----
+VERSION_CREATE = f"""UNWIND $rows AS r
+CREATE (v:{VERSION})
+SET v = r
+RETURN count(v) AS n"""
+
+HISTORY_CREATE = f"""UNWIND $rows AS r
+CREATE (h:{HISTORY})
+SET h = r
+RETURN count(h) AS n"""
+
+VERSIONS_ALL = _COMMITTED + f"""MATCH (v:{VERSION})
+WHERE v.sm_seq <= c
+RETURN properties(v) AS p
+ORDER BY v.number"""
+
+HISTORY_SINCE = _COMMITTED + f"""MATCH (h:{HISTORY})
+WHERE h.version > $since AND h.sm_seq <= c
+RETURN h.version AS version, h.rows AS rows"""
+
+HISTORY_SIZE = _COMMITTED + f"""MATCH (h:{HISTORY})
+WHERE h.sm_seq <= c
+RETURN sum(h.count) AS rows, sum(size(h.rows)) AS bytes"""
+
+#: Forget what versions up to ``$before`` replaced, ``$limit`` nodes at a time.
+HISTORY_PRUNE = f"""MATCH (h:{HISTORY})
+WHERE h.version <= $before
+WITH h LIMIT $limit
+DELETE h
+RETURN count(*) AS n"""
+
+HISTORY_FROM_SET = f"""MATCH (m:{META} {{id: $meta}})
+SET m.history_from = CASE WHEN coalesce(m.history_from, 0) > $before THEN m.history_from ELSE $before END
+RETURN m.history_from AS n"""
+
 # -- reading -------------------------------------------------------------------------------
 _ACTOR_OUT = "properties(a) AS p, c"
 _LINK_OUT = "properties(l) AS p, type(l) AS type, startNode(l).id AS source, endNode(l).id AS target, c"
@@ -360,7 +398,7 @@ _SAMPLE = {
     "meta": META_ID, "store_id": "s", "schema": 1, "dialect": "neo4j", "splices": False, "token": META_ID * 2,
     "now": 1, "until": 2, "seq": 2,
     "committed": 1, "limit": 10, "after": "", "ids": ["x"], "id": "x", "needles": ["\ni:x\n"],
-    "text": "x", "origin": "o", "value": "v", "rows": [{"id": "x", "props": {"id": "x"}, "next": "{}", "seq": 2,
+    "text": "x", "origin": "o", "since": 0, "before": 1, "value": "v", "rows": [{"id": "x", "props": {"id": "x"}, "next": "{}", "seq": 2,
                                            "source": "a", "target": "b"}],
 }
 
@@ -380,6 +418,10 @@ def all_statements() -> list[Statement]:
               ("source.apply", SOURCE_APPLY), ("clear", CLEAR_SLICE), ("links.pending", PENDING_LINKS),
               ("links.deleted", DELETED_LINKS)]
     named += [(f"links.sweep.{i}", q) for i, q in enumerate(SWEEP_LINKS)]
+    named += [("version.create", VERSION_CREATE), ("history.create", HISTORY_CREATE),
+              ("versions.all", VERSIONS_ALL), ("history.since", HISTORY_SINCE), ("history.size", HISTORY_SIZE),
+              ("history.prune", HISTORY_PRUNE), ("history.from", HISTORY_FROM_SET)]
+    named += [(f"{label}.sweep.{i}", q) for label in (VERSION, HISTORY) for i, q in enumerate(sweep_nodes(label))]
     for label in (ACTOR, SOURCE):
         named += [(f"{label}.stage", node_stage(label)), (f"{label}.delete", node_delete(label)),
                   (f"{label}.purge", node_purge(label)), (f"{label}.pending", pending_nodes(label)),

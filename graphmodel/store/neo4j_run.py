@@ -25,6 +25,7 @@ from ..models import Actor, Link, Source
 from ..propertygraph import (
     actor_claim,
     actor_claims,
+    actor_from_props,
     actor_props,
     citation_rows,
     claimed_actor,
@@ -75,6 +76,7 @@ class Rec:
     base_kind: str | None = None
     ends: tuple[str, str] | None = None
     base_ends: tuple[str, str] | None = None
+    origin: str | None = None        # the origin whose batch last touched it in this run
 
     @property
     def changed(self) -> bool:
@@ -132,6 +134,7 @@ class Run:
         mine = actor_claim(origin, self.seq, self.batch_no, actor)
         rec.new = actor_props(merged, [*others, mine], self._seq_of(rec))
         rec.kind = merged.kind.value
+        rec.origin = origin
 
     def stage_link(self, origin: str, link: Link) -> None:
         """``origin`` claims ``link``: its citations join the other origins'; its fields win unless another
@@ -149,12 +152,14 @@ class Run:
         rec.new = link_props(link, claims, self._seq_of(rec))
         rec.kind = link.kind.value
         rec.ends = (link.source, link.target)
+        rec.origin = origin
 
     def drop_link_claims(self, link_ids: list[str], origin: str) -> int:
         """Take ``origin``'s claim off these links; those no origin claims any more go. Returns how many went."""
         removed = 0
         for link_id in link_ids:
             rec = self.links[link_id]
+            rec.origin = origin
             claims = link_claims(rec.new)
             claims.pop(origin, None)
             if not claims:
@@ -170,6 +175,7 @@ class Run:
         orphans: list[str] = []
         for actor_id in actor_ids:
             rec = self.actors[actor_id]
+            rec.origin = origin
             rest = _in_order(c for c in actor_claims(rec.new) if c["origin"] != origin)
             if rest:
                 merged = merge_actor_claims([(c["origin"], claimed_actor(c)) for c in rest])
@@ -199,6 +205,21 @@ class Run:
                 rec.new = None
                 removed += 1
         return removed
+
+    def history(self) -> tuple[list[list], dict[str, int]]:
+        """Every record this run changes, as ``[record, id, origin, state before as JSON or None]``
+        (records compared as the store shows them, not by their version markers), with counts."""
+        rows: list[list] = []
+        counts = {f"{r}s_{s}": 0 for r in ("actor", "link") for s in ("added", "removed", "changed")}
+        for record, recs in (("actor", self.actors), ("link", self.links)):
+            for i, r in recs.items():
+                before = _as_record(record, r.base, r.base_ends)
+                after = _as_record(record, r.new, r.ends)
+                if before != after:
+                    rows.append([record, i, r.origin, before.model_dump_json() if before is not None else None])
+                    status = "added" if before is None else "removed" if after is None else "changed"
+                    counts[f"{record}s_{status}"] += 1
+        return rows, counts
 
     # flushing: invisible until the commit
     def flush_writes(self) -> Iterator[Write]:
@@ -269,3 +290,9 @@ class Run:
                     key="ids", params={"committed": c})
         yield Write(node_purge(SOURCE), [i for i, r in sources.items() if r.base and r.new is None],
                     key="ids", params={"committed": c})
+
+
+def _as_record(record: str, props: dict | None, ends: tuple[str, str] | None) -> Actor | Link | None:
+    if props is None:
+        return None
+    return actor_from_props(props) if record == "actor" else link_from_props(props, *ends)  # type: ignore[misc]

@@ -31,6 +31,7 @@ from .cypher import (
     ACTORS_BY_ID,
     COMMIT,
     DELETED_LINKS,
+    HISTORY,
     LINK_IDS_AT,
     LINK_IDS_OF_ORIGIN,
     LOCK_ACQUIRE,
@@ -43,6 +44,7 @@ from .cypher import (
     SOURCE_APPLY,
     SOURCES_ALL,
     SWEEP_LINKS,
+    VERSION,
     actor_apply,
     deleted_nodes,
     link_apply,
@@ -50,6 +52,7 @@ from .cypher import (
     sweep_nodes,
 )
 from .neo4j_batches import batches
+from .neo4j_history import Neo4jHistory
 from .neo4j_reads import Neo4jReads, resolve
 from .neo4j_run import Rec, Run, Write
 
@@ -60,7 +63,7 @@ def _now_text() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-class Neo4jWrites(Neo4jReads):
+class Neo4jWrites(Neo4jHistory, Neo4jReads):
     """The store contract's writes on Neo4j, all-or-nothing without one giant transaction."""
 
     def _write_rows(self, statement: str, rows: list, key: str = "rows", run: Run | None = None,
@@ -124,7 +127,8 @@ class Neo4jWrites(Neo4jReads):
     def _recover(self, run: Run) -> None:
         """Undo what runs after the last commit left; finish what committed runs began."""
         c = run.committed
-        for statement in SWEEP_LINKS + sweep_nodes(ACTOR) + sweep_nodes(SOURCE):
+        for statement in (SWEEP_LINKS + sweep_nodes(ACTOR) + sweep_nodes(SOURCE) + sweep_nodes(VERSION)[:1]
+                          + sweep_nodes(HISTORY)[:1]):
             self._loop(statement, c)
         for label in (ACTOR, SOURCE):
             while True:
@@ -151,15 +155,18 @@ class Neo4jWrites(Neo4jReads):
             self._loop(statement, c)
 
     # -- writing ---------------------------------------------------------------------------------
-    def write_all(self, batches: list[Batch], *, replace: bool = True, expect: str | None = None) -> list[WriteResult]:
+    def write_all(self, batches: list[Batch], *, replace: bool = True, expect: str | None = None,
+                  who: str | None = None, note: str | None = None) -> list[WriteResult]:
         if not batches:
             return []
-        return self._in_run(lambda run: [self._stage_batch(run, b, replace) for b in batches], expect)
+        origins = list(dict.fromkeys(b.origin.id for b in batches))
+        return self._in_run(lambda run: [self._stage_batch(run, b, replace) for b in batches], expect,
+                            version=(who, "ingest", origins, note))
 
-    def remove_origin(self, origin_id: str) -> WriteResult:
-        return self._in_run(lambda run: self._stage_removal(run, origin_id))
+    def remove_origin(self, origin_id: str, *, who: str | None = None) -> WriteResult:
+        return self._in_run(lambda run: self._stage_removal(run, origin_id), version=(who, "remove", [origin_id], None))
 
-    def _in_run(self, stage, expect: str | None = None):
+    def _in_run(self, stage, expect: str | None = None, *, version: tuple):
         run = self._lock()
         committed = False
         try:
@@ -168,6 +175,8 @@ class Neo4jWrites(Neo4jReads):
                                    hint="run it again")
             result = stage(run)
             self._flush(run)
+            for write in self._version_writes(run, *version):
+                self._send(write, run)
             self._renew(run)
             row = self._one(COMMIT, write=True, meta=META_ID, token=run.token, seq=run.seq, now=_now_text())
             if row is None:

@@ -22,13 +22,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..errors import StoreChanged, StoreError
-from ..models import Actor, Link, Source, actor_keys, merge_citations
+from ..models import Actor, Link, Source, actor_keys
 from ..private_files import owner_only_file
 from ..text import normalise_name
 from .claims import merge_actor_claims
-from .contract import LINK_COLUMNS, Batch, Stats, Store, WriteResult, citations_from_json, link_from_row
+from .contract import LINK_COLUMNS, Batch, Stats, Store, WriteResult
+from .sqlite_history import HISTORY_SCHEMA, SQLiteHistory, link_from_stored_row
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
 CREATE TABLE IF NOT EXISTS sources(
@@ -61,7 +62,7 @@ CREATE TABLE IF NOT EXISTS link_claims(
   citations TEXT NOT NULL,
   PRIMARY KEY(link_id, origin)) STRICT, WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS link_claims_origin ON link_claims(origin);
-"""
+""" + HISTORY_SCHEMA
 #: Schema 1 kept every link claim in ``link_claims``: move each link's first claim into its row.
 _MIGRATE_1_2 = """
 ALTER TABLE links ADD COLUMN origin TEXT REFERENCES sources(id);
@@ -69,6 +70,12 @@ ALTER TABLE links ADD COLUMN citations TEXT;
 UPDATE links SET origin = (SELECT min(origin) FROM link_claims WHERE link_id = links.id);
 UPDATE links SET citations = (SELECT citations FROM link_claims c WHERE c.link_id = links.id AND c.origin = links.origin);
 DELETE FROM link_claims WHERE origin = (SELECT origin FROM links WHERE id = link_claims.link_id);
+"""
+#: Schema 2 kept no history: it starts with a version that stands for the map as it was found.
+_MIGRATE_2_3 = HISTORY_SCHEMA + """
+INSERT INTO versions SELECT 1, coalesce((SELECT value FROM meta WHERE key='last_write'), '?'), NULL, 'start', '[]',
+  'history starts here: this store was written before Stakemap kept versions', '{}' WHERE EXISTS (SELECT 1 FROM actors);
+INSERT INTO meta SELECT 'history_from', '1' WHERE EXISTS (SELECT 1 FROM actors);
 """
 #: Indexes built in one pass after the rows (faster than row by row) when a write fills an empty
 #: links table.
@@ -89,7 +96,7 @@ _LEADS = ("(excluded.origin >= links.origin AND NOT EXISTS (SELECT 1 FROM link_c
           " WHERE c.link_id = links.id AND c.origin > excluded.origin))")
 
 
-class SQLiteStore(Store):
+class SQLiteStore(SQLiteHistory, Store):
     """The embedded backend of the store contract."""
 
     def __init__(self, path: str | Path, *, create: bool = True) -> None:
@@ -123,7 +130,7 @@ class SQLiteStore(Store):
             raise StoreError(f"store {self.path} was written by a newer Stakemap (schema {version})",
                              hint="upgrade Stakemap")
         if version < SCHEMA_VERSION:
-            script = _MIGRATE_1_2 if version == 1 else _SCHEMA
+            script = {1: _MIGRATE_1_2 + _MIGRATE_2_3, 2: _MIGRATE_2_3}.get(version, _SCHEMA)
             meta = (f"INSERT OR IGNORE INTO meta VALUES ('store_id', '{uuid.uuid4().hex}');"  # a hex uuid  # nosec B608
                     "INSERT OR IGNORE INTO meta VALUES ('generation', '0');")
             self.db.executescript(f"BEGIN;{script}{meta}PRAGMA user_version={SCHEMA_VERSION};COMMIT;")
@@ -132,14 +139,18 @@ class SQLiteStore(Store):
         self.db.close()
 
     # -- writing ------------------------------------------------------------
-    def write_all(self, batches: list[Batch], *, replace: bool = True, expect: str | None = None) -> list[WriteResult]:
+    def write_all(self, batches: list[Batch], *, replace: bool = True, expect: str | None = None,
+                  who: str | None = None, note: str | None = None) -> list[WriteResult]:
         db = self.db
         try:
             db.execute("BEGIN IMMEDIATE")
             if expect is not None and self.fingerprint() != expect:
                 raise StoreChanged(f"{self.path} was changed by another writer while this one was reading",
                                    hint="run it again")
-            results = [self._write(batch, replace) for batch in batches]
+            version = self._next_version()
+            results = [self._write(batch, replace, version) for batch in batches]
+            self._record_version(version, _now(), who, "ingest", list(dict.fromkeys(b.origin.id for b in batches)),
+                                 note)
             db.execute("COMMIT")
             return results
         except BaseException:
@@ -147,7 +158,7 @@ class SQLiteStore(Store):
                 db.execute("ROLLBACK")
             raise
 
-    def _write(self, batch: Batch, replace: bool) -> WriteResult:
+    def _write(self, batch: Batch, replace: bool, version: int) -> WriteResult:
         db = self.db
         origin = batch.origin.id
         seq = self._bump_generation()
@@ -164,6 +175,8 @@ class SQLiteStore(Store):
         )
         db.execute("CREATE TEMP TABLE IF NOT EXISTS batch_ids(id TEXT PRIMARY KEY) STRICT")
         db.execute("DELETE FROM temp.batch_ids")
+        rows = list(batch.iter_link_rows())
+        self._snapshot((a.id for a in batch.actors), (r[0] for r in rows), origin if replace and had_claims else None)
 
         # Actors: merge this origin's claim with other origins' claims.
         actors = {a.id: a for a in batch.actors}
@@ -182,11 +195,11 @@ class SQLiteStore(Store):
         self._rekey(merged)
 
         # Links: fields of the leading origin (the greatest id among its claimants), citations per origin.
-        rows = list(batch.iter_link_rows())
         self._write_links(rows, origin)
         removed_links = removed_actors = 0
         if replace and had_claims:
             removed_links, removed_actors = self._sweep(origin, actors, [r[0] for r in rows])
+        self._record_changes(version, origin)
         self._stamp(now)
         return WriteResult(origin, len(actors), len(rows), removed_actors, removed_links)
 
@@ -316,17 +329,21 @@ class SQLiteStore(Store):
         self._rekey(remerged)
         return removed
 
-    def remove_origin(self, origin_id: str) -> WriteResult:
+    def remove_origin(self, origin_id: str, *, who: str | None = None) -> WriteResult:
         db = self.db
         try:
             db.execute("BEGIN IMMEDIATE")
             self._bump_generation()
+            version = self._next_version()
+            self._snapshot((), (), origin_id)
             link_ids = [r[0] for r in db.execute("SELECT id FROM links WHERE origin=?1 UNION"
                                                  " SELECT link_id FROM link_claims WHERE origin=?1", (origin_id,))]
             removed_links = self._drop_link_claims(link_ids, origin_id)
             actor_ids = [r[0] for r in db.execute("SELECT actor_id FROM actor_claims WHERE origin=?", (origin_id,))]
             removed_actors = self._release_actors(actor_ids, origin_id)
             db.execute("DELETE FROM sources WHERE id=?", (origin_id,))
+            self._record_changes(version, origin_id)
+            self._record_version(version, _now(), who, "remove", [origin_id], None)
             self._stamp(_now())
             db.execute("COMMIT")
         except BaseException:
@@ -429,7 +446,7 @@ class SQLiteStore(Store):
 
     def _links_where(self, where: str, params: tuple) -> list[Link]:
         rows = self.db.execute(f"{self._LINK_SELECT} WHERE {where} ORDER BY l.id", params)
-        return [_link_from_row(row) for row in rows]
+        return [link_from_stored_row(row) for row in rows]
 
     def iter_actors(self) -> Iterator[Actor]:
         for doc, in self.db.execute("SELECT doc FROM actors ORDER BY id"):
@@ -437,7 +454,7 @@ class SQLiteStore(Store):
 
     def iter_links(self) -> Iterator[Link]:
         for row in self.db.execute(f"{self._LINK_SELECT} ORDER BY l.id"):
-            yield _link_from_row(row)
+            yield link_from_stored_row(row)
 
     def iter_link_rows(self) -> Iterator[tuple[str, str, str, str, str | None, str | None, str, str]]:
         """Links as plain tuples ``(id, kind, source, target, start, end, confidence, sensitivity)``,
@@ -479,10 +496,3 @@ class SQLiteStore(Store):
         rows = dict(self.db.execute("SELECT key, value FROM meta WHERE key IN ('store_id','generation')"))
         return f"{rows.get('store_id', '')}:{rows.get('generation', '0')}"
 
-
-def _link_from_row(row: tuple) -> Link:
-    """A link from its columns, its first claim and the other origins' claims (``origin`` US
-    ``citations``, joined by RS); citations come in the order of their origins."""
-    claims = [(row[13], row[14])] + [tuple(part.split("\x1f", 1)) for part in (row[15] or "").split("\x1e") if part]
-    cites = [c for _, text in sorted(claims) for c in citations_from_json(text)]
-    return link_from_row((*row[:13], None)).model_copy(update={"citations": merge_citations(cites)})

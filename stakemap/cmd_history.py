@@ -1,0 +1,295 @@
+"""Commands about change: versions (and pruning them), diff, and the watch list."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from graphmodel.changes import Diff, narrowed, valid_time_diff, visible_only
+from graphmodel.errors import ConfigError, NotFoundError, StoreError
+from graphmodel.export.redaction import Clearance
+from graphmodel.kinds import Sensitivity
+from graphmodel.models import Actor
+from graphmodel.resolve import resolve_actor
+from graphmodel.store import Store
+from graphmodel.store.history import Change
+from graphmodel.store.versioned import StoreAtVersion, changes, resolve_version
+from graphmodel.values import partial_date
+
+from . import watchlist
+from .console import JsonOption, StoreOption, console, handles_errors, print_json, store_at
+
+watch_app = typer.Typer(help="What 'stakemap diff --watched' reports on: actors, countries and kinds.",
+                        no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("versions")(versions_cmd)
+    app.command("diff")(diff_cmd)
+    app.add_typer(watch_app, name="watch")
+
+
+# -- versions --------------------------------------------------------------------------------------
+@handles_errors
+def versions_cmd(
+    origin: str = typer.Option(None, "--origin", help="Only the versions that wrote this origin."),
+    prune: str = typer.Option(None, "--prune", metavar="BEFORE", help="Forget what versions up to BEFORE (a number "
+                              "or a date) replaced; the current map and later history stay."),
+    store: str = StoreOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """List the store's versions: every ingest run and origin removal, with when, who and what it changed.
+
+    Each version keeps the records it replaced, so 'stakemap diff' can say what
+    changed and analyses can run on the map as it was ('--version N').
+    History costs space: '--prune BEFORE' keeps the current state and drops the
+    older replaced records, and says how much it freed.
+
+    Examples:
+
+      stakemap versions
+
+      stakemap versions --origin iati-activities.xml --json
+
+      stakemap versions --prune 2026-01-01
+    """
+    with store_at(store, create=False) as st:
+        if prune is not None:
+            number = resolve_version(st, prune, end_of_day=True)
+            freed = st.prune_history(number or 0)
+            if as_json:
+                print_json({"pruned_before": number, **freed, "history": st.history_size()})
+            else:
+                console.print(f"Forgot what versions up to {number} replaced: {freed['rows']:,} history rows, "
+                              f"{_size(freed['bytes_freed'])} freed. The map now and from version {number} on are kept.")
+            return
+        found = [v for v in st.versions() if origin is None or origin in v.origins]
+        size, start = st.history_size(), st.history_from()
+    if as_json:
+        print_json({"versions": [v.as_dict() for v in found], "history_from": start, "history": size})
+        return
+    table = Table("version", "when (UTC)", "who", "what", "origins", "actors +/-/~", "links +/-/~", title="Versions")
+    for v in found:
+        c = v.counts
+        table.add_row(str(v.number), v.at.replace("+00:00", ""), v.who or "", v.action, ", ".join(v.origins) or v.note or "",
+                      _pm(c, "actors"), _pm(c, "links"))
+    console.print(table)
+    if start:
+        console.print(f"History is kept from version {start} on.", style="dim")
+    console.print(f"History holds {size['rows']:,} replaced records (about {_size(size['bytes'])}).", style="dim")
+
+
+def _pm(counts, record: str) -> str:
+    return "/".join(str(counts.get(f"{record}_{s}", 0)) for s in ("added", "removed", "changed"))
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 1e5 else f"{n / 1e3:.1f} kB"
+
+
+# -- diff ------------------------------------------------------------------------------------------
+@handles_errors
+def diff_cmd(
+    since: str = typer.Option(None, "--since", help="From this version (number) or date/time; default: the "
+                              "version before the last."),
+    until: str = typer.Option(None, "--until", help="To this version or date/time; default: now."),
+    valid_from: str = typer.Option(None, "--valid-from", help="Compare valid time instead: links that held at this "
+                                   "date (2015, 2015-06) ..."),
+    valid_to: str = typer.Option(None, "--valid-to", help="... and not at this one, or the other way round."),
+    origin: list[str] = typer.Option(None, "--origin", help="Only changes made by this origin (repeat for several)."),
+    kind: list[str] = typer.Option(None, "--kind", help="Only records of this actor or link kind."),
+    country: list[str] = typer.Option(None, "--country", help="Only records in or linked to this country."),
+    around: str = typer.Option(None, "--around", help="Only changes within --hops links of this actor."),
+    hops: int = typer.Option(1, "--hops", min=0, max=6, help="With --around: how far."),
+    watched: bool = typer.Option(False, "--watched", help="Only changes touching the watch list ('stakemap watch')."),
+    clearance: Sensitivity = typer.Option(Sensitivity.INTERNAL, "--clearance", case_sensitive=False,
+                                          help="Leave out changes to records above this sensitivity."),
+    include_people: bool = typer.Option(False, "--include-people/--exclude-people",
+                                        help="Changes to people are left out unless asked for."),
+    store: str = StoreOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Show what changed: actors and links added, removed and changed, counts first.
+
+    Between two versions of the store (transaction time: what ingests and
+    removals did), or with --valid-from/--valid-to between two dates of valid
+    time (what held in one year and not the other). Changed records list each
+    field with its old and new value, and their sources. A change to a record
+    above your clearance is never shown or counted.
+
+    Examples:
+
+      stakemap diff                                   # what the last ingest did
+
+      stakemap diff --since 2026-09-30 --origin fnv-iati.xml
+
+      stakemap diff --since 3 --around "Clean Clothes Campaign" --hops 2 --json
+
+      stakemap diff --valid-from 2015 --valid-to 2022 --kind affiliated_to
+
+      stakemap diff --since 2026-11-01 --watched      # for a scheduled job
+    """
+    seen = Clearance(clearance, include_people)
+    with store_at(store, create=False) as st:
+        diff, then = _diff(st, since, until, valid_from, valid_to)
+        actors = _actors_of(st, diff.changes)
+        actor_of = actors.get
+        diff.changes = visible_only(diff.changes, seen.sees_actor, lambda lk: seen.link_reason(lk.sensitivity) is None,
+                                    actor_of)
+        near = _around(st, then, around, hops, seen) if around else None
+        watch = watchlist.as_watch(watchlist.load(st)) if watched else None
+        if watched and not watch:
+            diff.notes.append("the watch list is empty: add to it with 'stakemap watch add'")
+        diff.changes = narrowed(diff.changes, actor_of, origins=set(origin) if origin else None,
+                                kinds={watchlist.classify(st, f"kind:{k}")[1] for k in kind} if kind else None,
+                                countries={watchlist.classify(st, f"country:{c}")[1] for c in country} if country else None,
+                                around=near, watch=watch)
+    if as_json:
+        print_json(diff.as_dict())
+    else:
+        _print_diff(diff, actor_of)
+
+
+def _diff(st: Store, since: str | None, until: str | None, valid_from: str | None,
+          valid_to: str | None) -> tuple[Diff, StoreAtVersion | None]:
+    if valid_from or valid_to:
+        if not (valid_from and valid_to):
+            raise ConfigError("--valid-from and --valid-to go together", hint="give both dates, e.g. 2015 and 2022")
+        try:
+            a, b = partial_date(valid_from), partial_date(valid_to)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
+        return valid_time_diff(st.iter_links(), a, b), None
+    known = st.versions()
+    if not known:
+        raise StoreError("the store has no versions yet", hint="ingest something first: 'stakemap ingest FILE'")
+    end = resolve_version(st, until, end_of_day=True)
+    notes = []
+    if since is None:
+        start = max((end if end is not None else known[-1].number) - 1, st.history_from())
+        if known[0].action == "start" and start == known[0].number:
+            notes.append(f"{known[0].note} (version {known[0].number}, {known[0].at}); changes show from then on")
+    else:
+        start = resolve_version(st, since)
+    if end is not None and start > end:
+        raise ConfigError(f"--since ({since}: version {start}) comes after --until ({until}: version {end})",
+                          hint="give the earlier one as --since")
+    label = {v.number: f"version {v.number} ({v.at})" for v in known}
+    diff = Diff(label.get(start, f"version {start}" if start else "the empty store"),
+                label.get(end, "now") if end is not None else "now", "versions", changes(st, start, end), notes)
+    return diff, StoreAtVersion(st, start)
+
+
+def _actors_of(st: Store, found: list[Change]) -> dict[str, Actor]:
+    """The actors the changes name, as they are now or, when gone, as they were."""
+    ends = {e for c in found for s in (c.before, c.after) if s is not None and c.record == "link"
+            for e in (s.source, s.target)}
+    known = {c.id: c.now for c in found if c.record == "actor"}
+    known.update(st.get_actors(ends | set(known)))
+    return known  # type: ignore[return-value]
+
+
+def _around(st: Store, then: StoreAtVersion | None, ref: str, hops: int, seen: Clearance) -> set[str]:
+    try:
+        actor = resolve_actor(st, ref)
+    except NotFoundError:
+        actor = None
+    if actor is None or not seen.sees_actor(actor):  # a hidden actor gets the answer a missing one gets
+        raise NotFoundError(f"no actor matches {ref!r}", hint="check the spelling; 'stakemap show NAME' finds actors")
+    ids = set(st.neighbourhood([actor.id], hops).actors)
+    if then is not None:
+        ids |= set(then.neighbourhood([actor.id], hops).actors)
+    return ids
+
+
+def _print_diff(diff: Diff, actor_of) -> None:
+    counts = diff.counts()
+    table = Table("", "added", "removed", "changed", title=f"Changes from {diff.since} to {diff.until} ({diff.basis})")
+    for record in ("actors", "links"):
+        table.add_row(record, *(f"{counts[record][s]:,}" for s in ("added", "removed", "changed")))
+    console.print(table)
+    for note in diff.notes:
+        console.print(note, style="dim")
+    for origin, kinds in diff.grouped().items():
+        console.print(f"\n{origin}", style="bold")
+        for kind, items in kinds.items():
+            console.print(f"  {kind} ({len(items)})")
+            for c in items:
+                console.print(f"    {_line(c, actor_of)}")
+
+
+def _line(c: Change, actor_of) -> str:
+    mark = {"added": "+", "removed": "-", "changed": "~"}[c.status]
+    now = c.now
+    if isinstance(now, Actor):
+        head = f"{now.name} ({now.id}{', ' + now.country if now.country else ''})"
+    else:
+        names = [getattr(actor_of(e), "name", e) for e in (now.source, now.target)]
+        span = f" {now.start or '?'}–{now.end or ''}" if now.start or now.end else ""
+        money = f" {now.amount:,.0f} {now.currency or ''}" if now.amount is not None else ""
+        head = f"{names[0]} → {names[1]}{span}{money}"
+    sources = sorted({cit.source for cit in now.citations})
+    text = f"{mark} {head}" + (f"  [{', '.join(sources)}]" if sources else "")
+    if c.status == "changed":
+        text += "".join(f"\n        {field}: {_short(old)} → {_short(new)}" for field, (old, new) in c.fields().items())
+    return text
+
+
+def _short(value) -> str:
+    text = "—" if value in (None, [], {}) else str(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+# -- watch list ------------------------------------------------------------------------------------
+@watch_app.command("add")
+@handles_errors
+def watch_add(items: list[str] = typer.Argument(..., help="Actors (id, name or alias), countries (BD, Bangladesh) "
+                                                "or kinds (brand, funds); prefix with actor:, country: or kind: "
+                                                "to say which."),
+              store: str = StoreOption) -> None:
+    """Watch actors, countries or kinds: 'stakemap diff --watched' then prints only changes touching them.
+
+    Examples:
+
+      stakemap watch add "H&M" BD kind:sanctions
+    """
+    with store_at(store, create=False) as st:
+        entries = watchlist.load(st)
+        for item in items:
+            which, value, label = watchlist.classify(st, item)
+            entries[which] = sorted(set(entries[which]) | {value})
+            console.print(f"watching {label}")
+        path = watchlist.save(st, entries)
+    console.print(f"watch list: {path}", style="dim")
+
+
+@watch_app.command("remove")
+@handles_errors
+def watch_remove(items: list[str] = typer.Argument(..., help="What to stop watching (as given to 'add')."),
+                 store: str = StoreOption) -> None:
+    """Stop watching actors, countries or kinds."""
+    with store_at(store, create=False) as st:
+        entries = watchlist.load(st)
+        for item in items:
+            which, value, label = watchlist.classify(st, item)
+            if value not in entries[which]:
+                raise ConfigError(f"{label} is not on the watch list", hint="'stakemap watch list' shows it")
+            entries[which].remove(value)
+            console.print(f"no longer watching {label}")
+        watchlist.save(st, entries)
+
+
+@watch_app.command("list")
+@handles_errors
+def watch_list(store: str = StoreOption, as_json: bool = JsonOption) -> None:
+    """Show the watch list."""
+    with store_at(store, create=False) as st:
+        entries = watchlist.load(st)
+    if as_json:
+        print_json(entries)
+        return
+    if not any(entries.values()):
+        console.print("The watch list is empty: 'stakemap watch add NAME|COUNTRY|KIND'.")
+    for which, values in entries.items():
+        if values:
+            console.print(f"{which}: {', '.join(values)}")
