@@ -71,7 +71,7 @@ def versions_cmd(
     table = Table("version", "when (UTC)", "who", "what", "origins", "actors +/-/~", "links +/-/~", title="Versions")
     for v in found:
         c = v.counts
-        table.add_row(str(v.number), v.at.replace("+00:00", ""), v.who or "", v.action, ", ".join(v.origins) or v.note or "",
+        table.add_row(str(v.number), v.at[:16].replace("T", " "), v.who or "", v.action, ", ".join(v.origins) or v.note or "",
                       _pm(c, "actors"), _pm(c, "links"))
     console.print(table)
     if start:
@@ -102,6 +102,7 @@ def diff_cmd(
     around: str = typer.Option(None, "--around", help="Only changes within --hops links of this actor."),
     hops: int = typer.Option(1, "--hops", min=0, max=6, help="With --around: how far."),
     watched: bool = typer.Option(False, "--watched", help="Only changes touching the watch list ('stakemap watch')."),
+    limit: int = typer.Option(20, "--limit", min=1, help="Records listed per origin and kind (--json lists all)."),
     clearance: Sensitivity = typer.Option(Sensitivity.INTERNAL, "--clearance", case_sensitive=False,
                                           help="Leave out changes to records above this sensitivity."),
     include_people: bool = typer.Option(False, "--include-people/--exclude-people",
@@ -147,7 +148,7 @@ def diff_cmd(
     if as_json:
         print_json(diff.as_dict())
     else:
-        _print_diff(diff, actor_of)
+        _print_diff(diff, actor_of, limit)
 
 
 def _diff(st: Store, since: str | None, until: str | None, valid_from: str | None,
@@ -202,7 +203,7 @@ def _around(st: Store, then: StoreAtVersion | None, ref: str, hops: int, seen: C
     return ids
 
 
-def _print_diff(diff: Diff, actor_of) -> None:
+def _print_diff(diff: Diff, actor_of, limit: int) -> None:
     counts = diff.counts()
     table = Table("", "added", "removed", "changed", title=f"Changes from {diff.since} to {diff.until} ({diff.basis})")
     for record in ("actors", "links"):
@@ -214,8 +215,10 @@ def _print_diff(diff: Diff, actor_of) -> None:
         console.print(f"\n{origin}", style="bold")
         for kind, items in kinds.items():
             console.print(f"  {kind} ({len(items)})")
-            for c in items:
-                console.print(f"    {_line(c, actor_of)}")
+            for c in items[:limit]:
+                console.print(f"    {_line(c, actor_of)}", soft_wrap=True)
+            if len(items) > limit:
+                console.print(f"    ... and {len(items) - limit:,} more (--limit, or --json for all)", style="dim")
 
 
 def _line(c: Change, actor_of) -> str:
