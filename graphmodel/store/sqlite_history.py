@@ -24,8 +24,8 @@ CREATE TABLE IF NOT EXISTS versions(
   note TEXT, counts TEXT NOT NULL) STRICT;
 CREATE TABLE IF NOT EXISTS history(
   version INTEGER NOT NULL, record TEXT NOT NULL, id TEXT NOT NULL, origin TEXT, before TEXT,
-  PRIMARY KEY(id, record, version)) STRICT, WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS history_version ON history(version);
+  PRIMARY KEY(version, record, id)) STRICT, WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS history_record ON history(id, record);
 """
 
 #: A link's whole stored state in one value (its row and every other origin's claim), to tell
@@ -45,6 +45,7 @@ class SQLiteHistory:
     """Versions and history for :class:`~graphmodel.store.sqlite.SQLiteStore` (which supplies ``db``)."""
 
     db: sqlite3.Connection
+    _fresh: bool = False
 
     # -- while writing (inside the write transaction) -------------------------------------------
     def _next_version(self) -> int:
@@ -59,8 +60,13 @@ class SQLiteHistory:
                 db.execute(statement)
         db.execute("DELETE FROM temp.touched")
         db.execute("DELETE FROM temp.before_state")
-        db.executemany("INSERT OR IGNORE INTO temp.touched VALUES ('actor', ?)", ((i,) for i in actor_ids))
-        db.executemany("INSERT OR IGNORE INTO temp.touched VALUES ('link', ?)", ((i,) for i in link_ids))
+        # a write into an empty store adds everything it writes: nothing to keep (see _record_changes)
+        self._fresh = not db.execute("SELECT 1 FROM actors LIMIT 1").fetchone()
+        if self._fresh:
+            return
+        # in key order: the inserts then append rather than scatter
+        db.executemany("INSERT OR IGNORE INTO temp.touched VALUES ('actor', ?)", ((i,) for i in sorted(set(actor_ids))))
+        db.executemany("INSERT OR IGNORE INTO temp.touched VALUES ('link', ?)", ((i,) for i in sorted(set(link_ids))))
         if origin is not None:
             db.execute("INSERT OR IGNORE INTO temp.touched SELECT 'actor', actor_id FROM actor_claims WHERE origin=?",
                        (origin,))
@@ -75,6 +81,11 @@ class SQLiteHistory:
         """History rows for what changed since :meth:`_snapshot` (the earliest state wins when several
         batches of one version touch a record)."""
         db = self.db
+        if self._fresh:
+            for record, table in (("actor", "actors"), ("link", "links")):
+                db.execute(f"INSERT OR IGNORE INTO history SELECT ?, ?, id, ?, NULL FROM {table} ORDER BY id",  # nosec B608
+                           (version, record, origin))
+            return
         for record, table in (("actor", "actors"), ("link", "links")):
             db.execute(
                 f"INSERT OR IGNORE INTO history SELECT ?1, t.record, t.id, ?2, NULL FROM temp.touched t"  # nosec B608
