@@ -109,3 +109,17 @@ def test_a_failed_write_makes_no_version(store):
         store.write_all([bad])
     assert [v.number for v in store.versions()] == [1]
     assert changes(store, 1) == []
+
+
+def test_documents_are_kept_replaced_and_deleted_each_write_a_version(store):
+    store.write_all([base_batch()], docs={"review": {"r1": {"a": "x"}, "r2": {"a": "y"}}})
+    assert store.docs("review") == {"r1": {"a": "x"}, "r2": {"a": "y"}}
+    made = store.write_docs({"judgement": {"bwi|mtuc": {"verdict": "different"}}, "review": {"r1": None}},
+                            who="ana", action="judgement", note="not the same")
+    assert (made.number, made.action, made.who, made.note) == (2, "judgement", "ana", "not the same")
+    assert store.docs("review") == {"r2": {"a": "y"}}
+    assert store.docs("judgement") == {"bwi|mtuc": {"verdict": "different"}}
+    store.write_docs({"judgement": {"bwi|mtuc": {"verdict": "same"}}})
+    assert store.docs("judgement") == {"bwi|mtuc": {"verdict": "same"}}
+    assert store.docs("nothing") == {}
+    assert store.stats().actors == 4

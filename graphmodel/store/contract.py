@@ -254,6 +254,11 @@ class StoreView(ABC):
     def history_size(self) -> dict[str, int]:
         """How much history the store keeps: ``rows`` and (approximate) ``bytes``."""
 
+    # -- curation documents (judgements, the review queue: see graphmodel.store.curation) --------
+    @abstractmethod
+    def docs(self, kind: str) -> dict[str, dict]:
+        """The documents of one kind, by key."""
+
     def content_hash(self) -> str:
         """A hash of the whole content, for checking that nothing changed."""
         import hashlib
@@ -282,9 +287,11 @@ class StoreWriter(ABC):
 
     @abstractmethod
     def write_all(self, batches: list[Batch], *, replace: bool = True, expect: str | None = None,
-                  who: str | None = None, note: str | None = None) -> list[WriteResult]:
+                  who: str | None = None, note: str | None = None,
+                  docs: dict[str, dict[str, dict | None]] | None = None) -> list[WriteResult]:
         """Write several batches (one ingest run) as one all-or-nothing change: one new version,
-        made by ``who``, whose history keeps every record it changed as it was before.
+        made by ``who``, whose history keeps every record it changed as it was before. ``docs``
+        (kind -> key -> document, None to delete) are written with it.
 
         ``expect`` is the :meth:`~StoreView.fingerprint` the batches were computed
         against (entity resolution reads the store): when another writer changed
@@ -295,6 +302,11 @@ class StoreWriter(ABC):
     @abstractmethod
     def remove_origin(self, origin_id: str, *, who: str | None = None) -> WriteResult:
         """Remove every claim of an origin (records no one else claims go); a new version."""
+
+    @abstractmethod
+    def write_docs(self, docs: dict[str, dict[str, dict | None]], *, who: str | None = None, action: str = "note",
+                   note: str | None = None) -> Version:
+        """Write documents (kind -> key -> document, None to delete) as one new version."""
 
     @abstractmethod
     def prune_history(self, before: int) -> dict[str, int]:

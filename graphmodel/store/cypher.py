@@ -48,8 +48,10 @@ META_ID = "store"
 #: A store's versions and the records each replaced (see graphmodel.store.history).
 VERSION = "StakemapVersion"
 HISTORY = "StakemapHistory"
+#: Curation documents (judgements, the review queue), one node per kind, key and run.
+DOC = "StakemapDoc"
 #: Fixed labels besides the kind labels.
-FIXED_LABELS = (ACTOR, SOURCE, META, VERSION, HISTORY)
+FIXED_LABELS = (ACTOR, SOURCE, META, VERSION, HISTORY, DOC)
 
 #: The prefix of every read: the last committed run, as ``c``.
 _COMMITTED = f"OPTIONAL MATCH (m:{META} {{id: $meta}})\nWITH coalesce(m.committed, 0) AS c\n"
@@ -278,6 +280,16 @@ WITH h LIMIT $limit
 DELETE h
 RETURN count(*) AS n"""
 
+DOC_CREATE = f"""UNWIND $rows AS r
+CREATE (d:{DOC})
+SET d = r
+RETURN count(d) AS n"""
+
+DOCS_OF_KIND = _COMMITTED + f"""MATCH (d:{DOC})
+WHERE d.kind = $kind AND {visible('d')}
+RETURN d.id AS id, d.key AS key, d.doc AS doc
+ORDER BY d.key"""
+
 HISTORY_FROM_SET = f"""MATCH (m:{META} {{id: $meta}})
 SET m.history_from = CASE WHEN coalesce(m.history_from, 0) > $before THEN m.history_from ELSE $before END
 RETURN m.history_from AS n"""
@@ -398,7 +410,7 @@ _SAMPLE = {
     "meta": META_ID, "store_id": "s", "schema": 1, "dialect": "neo4j", "splices": False, "token": META_ID * 2,
     "now": 1, "until": 2, "seq": 2,
     "committed": 1, "limit": 10, "after": "", "ids": ["x"], "id": "x", "needles": ["\ni:x\n"],
-    "text": "x", "origin": "o", "since": 0, "before": 1, "value": "v", "rows": [{"id": "x", "props": {"id": "x"}, "next": "{}", "seq": 2,
+    "text": "x", "origin": "o", "since": 0, "before": 1, "kind": "k", "value": "v", "rows": [{"id": "x", "props": {"id": "x"}, "next": "{}", "seq": 2,
                                            "source": "a", "target": "b"}],
 }
 
@@ -420,8 +432,12 @@ def all_statements() -> list[Statement]:
     named += [(f"links.sweep.{i}", q) for i, q in enumerate(SWEEP_LINKS)]
     named += [("version.create", VERSION_CREATE), ("history.create", HISTORY_CREATE),
               ("versions.all", VERSIONS_ALL), ("history.since", HISTORY_SINCE), ("history.size", HISTORY_SIZE),
-              ("history.prune", HISTORY_PRUNE), ("history.from", HISTORY_FROM_SET)]
+              ("history.prune", HISTORY_PRUNE), ("history.from", HISTORY_FROM_SET), ("doc.create", DOC_CREATE),
+              ("docs.of_kind", DOCS_OF_KIND)]
     named += [(f"{label}.sweep.{i}", q) for label in (VERSION, HISTORY) for i, q in enumerate(sweep_nodes(label))]
+    named += [(f"{DOC}.{name}", fn(DOC)) for name, fn in (("delete", node_delete), ("purge", node_purge),
+                                                           ("deleted", deleted_nodes))]
+    named += [(f"{DOC}.sweep.{i}", q) for i, q in enumerate(sweep_nodes(DOC))]
     for label in (ACTOR, SOURCE):
         named += [(f"{label}.stage", node_stage(label)), (f"{label}.delete", node_delete(label)),
                   (f"{label}.purge", node_purge(label)), (f"{label}.pending", pending_nodes(label)),

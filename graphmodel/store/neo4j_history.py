@@ -17,6 +17,9 @@ from datetime import datetime, timezone
 
 from ..models import Actor, Link
 from .cypher import (
+    DOC,
+    DOC_CREATE,
+    DOCS_OF_KIND,
     HISTORY_CREATE,
     HISTORY_FROM_SET,
     HISTORY_PRUNE,
@@ -26,6 +29,8 @@ from .cypher import (
     META_READ,
     VERSION_CREATE,
     VERSIONS_ALL,
+    node_delete,
+    node_purge,
 )
 from .history import HistoryRow, Version
 from .neo4j_run import Run, Write
@@ -81,7 +86,32 @@ class Neo4jHistory:
         after = self.history_size()
         return {"rows": rows_before - after["rows"], "bytes_freed": 0}
 
+    def docs(self, kind: str) -> dict[str, dict]:
+        return {r["key"]: json.loads(r["doc"]) for r in self._read(DOCS_OF_KIND, meta=META_ID, kind=kind)}  # type: ignore[attr-defined]
+
+    def write_docs(self, docs: dict[str, dict[str, dict | None]], *, who: str | None = None, action: str = "note",
+                   note: str | None = None) -> Version:
+        self._in_run(lambda run: None, version=(who, action, [], note), docs=docs)  # type: ignore[attr-defined]
+        return self.versions()[-1]
+
     # -- while writing ----------------------------------------------------------------------------
+    def _doc_writes(self, run: Run, docs: dict[str, dict[str, dict | None]]) -> tuple[list[Write], list[str]]:
+        """The statements that replace these documents (visible at the run's commit), and the ids of the
+        nodes they retire (purged after it)."""
+        retired: list[str] = []
+        rows: list[dict] = []
+        for kind, found in docs.items():
+            current = {r["key"]: r["id"] for r in self._read(DOCS_OF_KIND, meta=META_ID, kind=kind)}  # type: ignore[attr-defined]
+            retired += [current[k] for k in found if k in current]
+            rows += [{"id": f"{kind}\x1f{key}\x1f{run.seq}", "kind": kind, "key": key, "sm_seq": run.seq,
+                      "doc": json.dumps(doc, ensure_ascii=False, sort_keys=True)}
+                     for key, doc in found.items() if doc is not None]
+        return [Write(node_delete(DOC), retired, key="ids", params={"seq": run.seq}),
+                Write(DOC_CREATE, rows, expect=True)], retired
+
+    def _purge_docs(self, retired: list[str], committed: int) -> list[Write]:
+        return [Write(node_purge(DOC), retired, key="ids", params={"committed": committed})]
+
     def _version_writes(self, run: Run, who: str | None, action: str, origins: list[str],
                         note: str | None) -> list[Write]:
         """The nodes that record this run as a version (written with the run, visible at its commit)."""

@@ -31,6 +31,7 @@ from .cypher import (
     ACTORS_BY_ID,
     COMMIT,
     DELETED_LINKS,
+    DOC,
     HISTORY,
     LINK_IDS_AT,
     LINK_IDS_OF_ORIGIN,
@@ -128,7 +129,7 @@ class Neo4jWrites(Neo4jHistory, Neo4jReads):
         """Undo what runs after the last commit left; finish what committed runs began."""
         c = run.committed
         for statement in (SWEEP_LINKS + sweep_nodes(ACTOR) + sweep_nodes(SOURCE) + sweep_nodes(VERSION)[:1]
-                          + sweep_nodes(HISTORY)[:1]):
+                          + sweep_nodes(HISTORY)[:1] + sweep_nodes(DOC)):
             self._loop(statement, c)
         for label in (ACTOR, SOURCE):
             while True:
@@ -151,22 +152,24 @@ class Neo4jWrites(Neo4jHistory, Neo4jReads):
                 by_type[r["type"]].append({"id": r["id"], "seq": r["seq"], "props": json.loads(r["next"])})
             for rel_type, items in by_type.items():
                 self._write_rows(link_apply(link_kind_of_type(rel_type)), items)
-        for statement in (DELETED_LINKS, deleted_nodes(ACTOR), deleted_nodes(SOURCE)):
+        for statement in (DELETED_LINKS, deleted_nodes(ACTOR), deleted_nodes(SOURCE), deleted_nodes(DOC)):
             self._loop(statement, c)
 
     # -- writing ---------------------------------------------------------------------------------
     def write_all(self, batches: list[Batch], *, replace: bool = True, expect: str | None = None,
-                  who: str | None = None, note: str | None = None) -> list[WriteResult]:
+                  who: str | None = None, note: str | None = None,
+                  docs: dict[str, dict[str, dict | None]] | None = None) -> list[WriteResult]:
         if not batches:
             return []
         origins = list(dict.fromkeys(b.origin.id for b in batches))
         return self._in_run(lambda run: [self._stage_batch(run, b, replace) for b in batches], expect,
-                            version=(who, "ingest", origins, note))
+                            version=(who, "ingest", origins, note), docs=docs)
 
     def remove_origin(self, origin_id: str, *, who: str | None = None) -> WriteResult:
         return self._in_run(lambda run: self._stage_removal(run, origin_id), version=(who, "remove", [origin_id], None))
 
-    def _in_run(self, stage, expect: str | None = None, *, version: tuple):
+    def _in_run(self, stage, expect: str | None = None, *, version: tuple,
+                docs: dict[str, dict[str, dict | None]] | None = None):
         run = self._lock()
         committed = False
         try:
@@ -175,7 +178,8 @@ class Neo4jWrites(Neo4jHistory, Neo4jReads):
                                    hint="run it again")
             result = stage(run)
             self._flush(run)
-            for write in self._version_writes(run, *version):
+            doc_writes, retired = self._doc_writes(run, docs or {})
+            for write in [*self._version_writes(run, *version), *doc_writes]:
                 self._send(write, run)
             self._renew(run)
             row = self._one(COMMIT, write=True, meta=META_ID, token=run.token, seq=run.seq, now=_now_text())
@@ -185,6 +189,8 @@ class Neo4jWrites(Neo4jHistory, Neo4jReads):
             committed = True
             run.committed = run.seq
             self._apply(run)
+            for write in self._purge_docs(retired, run.committed):
+                self._send(write)
             self._release(run)
             return result
         except BaseException as exc:

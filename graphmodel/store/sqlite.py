@@ -140,7 +140,8 @@ class SQLiteStore(SQLiteHistory, Store):
 
     # -- writing ------------------------------------------------------------
     def write_all(self, batches: list[Batch], *, replace: bool = True, expect: str | None = None,
-                  who: str | None = None, note: str | None = None) -> list[WriteResult]:
+                  who: str | None = None, note: str | None = None,
+                  docs: dict[str, dict[str, dict | None]] | None = None) -> list[WriteResult]:
         db = self.db
         try:
             db.execute("BEGIN IMMEDIATE")
@@ -149,6 +150,7 @@ class SQLiteStore(SQLiteHistory, Store):
                                    hint="run it again")
             version = self._next_version()
             results = [self._write(batch, replace, version) for batch in batches]
+            self._put_docs(version, docs or {})
             self._record_version(version, _now(), who, "ingest", list(dict.fromkeys(b.origin.id for b in batches)),
                                  note)
             db.execute("COMMIT")

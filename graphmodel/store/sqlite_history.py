@@ -1,7 +1,8 @@
 """The embedded store's versions and history (see :mod:`graphmodel.store.history`).
 
 Tables: ``versions`` (one row per write: number, time, who, action, origins,
-counts) and ``history`` (per version, each record it changed, with the record as
+counts), ``docs`` (curation documents by kind and key: judgements, the review
+queue; see :mod:`graphmodel.store.curation`) and ``history`` (per version, each record it changed, with the record as
 it was before, as JSON; NULL when the version added it). A write takes a
 snapshot of every record it may touch (``temp.before_state``) before it
 changes anything, and compares after: only records that really differ get a
@@ -13,6 +14,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable
+from datetime import datetime, timezone
 
 from ..models import Actor, Link, merge_citations
 from .contract import citations_from_json, link_from_row
@@ -26,6 +28,9 @@ CREATE TABLE IF NOT EXISTS history(
   version INTEGER NOT NULL, record TEXT NOT NULL, id TEXT NOT NULL, origin TEXT, before TEXT,
   PRIMARY KEY(version, record, id)) STRICT, WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS history_record ON history(id, record);
+CREATE TABLE IF NOT EXISTS docs(
+  kind TEXT NOT NULL, key TEXT NOT NULL, doc TEXT NOT NULL, version INTEGER NOT NULL,
+  PRIMARY KEY(kind, key)) STRICT, WITHOUT ROWID;
 """
 
 #: A link's whole stored state in one value (its row and every other origin's claim), to tell
@@ -125,7 +130,37 @@ class SQLiteHistory:
                    (version, at, who, action, json.dumps(origins, ensure_ascii=False), note, json.dumps(counts)))
         return Version(version, at, who, action, tuple(origins), note, counts)
 
+    def _put_docs(self, version: int, docs: dict[str, dict[str, dict | None]]) -> None:
+        for kind, found in docs.items():
+            self.db.executemany("DELETE FROM docs WHERE kind=? AND key=?",
+                                [(kind, key) for key, doc in found.items() if doc is None])
+            self.db.executemany(
+                "INSERT INTO docs VALUES (?,?,?,?) ON CONFLICT(kind, key) DO UPDATE SET doc=excluded.doc,"
+                " version=excluded.version",
+                [(kind, key, json.dumps(doc, ensure_ascii=False, sort_keys=True), version)
+                 for key, doc in found.items() if doc is not None])
+
+    def write_docs(self, docs: dict[str, dict[str, dict | None]], *, who: str | None = None, action: str = "note",
+                   note: str | None = None) -> Version:
+        db = self.db
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            self._bump_generation()  # type: ignore[attr-defined]
+            version = self._next_version()
+            self._put_docs(version, docs)
+            made = self._record_version(version, _now(), who, action, [], note)
+            db.execute("COMMIT")
+            return made
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+
     # -- reading ---------------------------------------------------------------------------------
+    def docs(self, kind: str) -> dict[str, dict]:
+        return {key: json.loads(doc) for key, doc in self.db.execute(
+            "SELECT key, doc FROM docs WHERE kind=? ORDER BY key", (kind,))}
+
     def versions(self) -> list[Version]:
         return [Version(n, at, who, action, tuple(json.loads(origins)), note, json.loads(counts))
                 for n, at, who, action, origins, note, counts in self.db.execute(
@@ -175,6 +210,10 @@ class SQLiteHistory:
     def _file_bytes(self) -> int:
         page_size = self.db.execute("PRAGMA page_size").fetchone()[0]
         return self.db.execute("PRAGMA page_count").fetchone()[0] * page_size
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def _record_from_json(record: str, doc: str | None) -> Actor | Link | None:

@@ -181,3 +181,6 @@ class StoreAtVersion(StoreView):
 
     def history_size(self) -> dict[str, int]:
         return self.store.history_size()
+
+    def docs(self, kind: str) -> dict[str, dict]:
+        return self.store.docs(kind)
