@@ -44,11 +44,15 @@ class ActorRef(_Shape):
 
 
 class CitationRef(_Shape):
-    """A source a link cites: its id, where in it, and a note in our own words."""
+    """A source a link cites: its id, where in it, and a note in our own words (empty ones left out)."""
 
     source: str
     locator: str | None = None
     note: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_empty(self, handler: Any) -> dict[str, Any]:
+        return {k: v for k, v in handler(self).items() if v is not None}
 
 
 class WeightsInfo(_Shape):
