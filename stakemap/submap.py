@@ -3,6 +3,23 @@
 The choosing is the export's (:func:`graphmodel.export.select_subgraph`, redaction first); a
 :class:`SubMap` turns the result into DataFrames (:mod:`stakemap.frames`) or a networkx graph with the
 GraphML export's attributes (:func:`graphmodel.export.nxgraph.to_networkx`).
+
+>>> from graphmodel.models import Actor, Link
+>>> from graphmodel.store import Batch
+>>> from graphmodel.store.sqlite import SQLiteStore
+>>> from stakemap.clearance import FULL, clearance_of
+>>> st = SQLiteStore(":memory:")
+>>> _ = st.write(Batch(Source(id="demo", title="Demo"), actors=[
+...     Actor(id="fnv", kind="sso", name="FNV Mondiaal"), Actor(id="bwi", kind="guf", name="BWI"),
+...     Actor(id="p1", kind="person", name="An organiser")], links=[
+...     Link(id="l1", kind="funds", source="fnv", target="bwi"), Link(id="l2", kind="supports", source="p1",
+...     target="bwi")]))
+>>> part = select(st, FULL, around=["bwi"])
+>>> part, sorted(part.to_networkx().edges(keys=True))
+(<SubMap 3 actors, 2 links>, [('fnv', 'bwi', 'l1'), ('p1', 'bwi', 'l2')])
+>>> part = select(st, clearance_of("internal"), around=["bwi"])
+>>> list(part.actors()["id"]), part.withheld["actors_by_reason"]
+(['bwi', 'fnv'], {'person': 1})
 """
 
 from __future__ import annotations
