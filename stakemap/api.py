@@ -199,7 +199,15 @@ class Map:
         return select(self.store, self.clearance).to_networkx()
 
     def stats(self) -> MapStats:
-        """What ``stakemap stats --json`` prints, counted over what the clearance shows."""
+        """What ``stakemap stats --json`` prints, counted over what the clearance shows.
+
+        >>> import stakemap
+        >>> with stakemap.open("sqlite:///:memory:", create=True) as m:
+        ...     _ = m.ingest([stakemap.bundled("seed")])
+        ...     full = m.stats()
+        >>> full.actors_by_kind["person"] > 0, list(full.records_by_origin)
+        (True, ['seed'])
+        """
         return map_stats(self.store, self.clearance)
 
     # -- analyses ---------------------------------------------------------------------------------------
@@ -249,7 +257,15 @@ class Map:
                             without=without, clearance=self.clearance).answer
 
     def brokers(self, *, by: str = "kind", top: int = 10, without: Iterable[str] | None = None) -> BrokersAnswer:
-        """``stakemap brokers --json``: who bridges groups (``by`` kind or country) that are otherwise apart."""
+        """``stakemap brokers --json``: who bridges groups (``by`` kind or country) that are otherwise apart.
+
+        >>> import stakemap
+        >>> with stakemap.open("sqlite:///:memory:", create=True) as m:
+        ...     _ = m.ingest([stakemap.bundled("seed")])
+        ...     answer = m.brokers(by="country", top=3)
+        ...     answer.by, len(answer.brokers), answer.brokers[0].sentence != ""
+        ('country', 3, True)
+        """
         return ask_brokers(self.store, by=by, top=top, without=without, clearance=self.clearance).answer
 
     # -- writing ----------------------------------------------------------------------------------------
@@ -258,7 +274,14 @@ class Map:
                brand: str | None = None, mapping: str | Path | None = None) -> "IngestReport":
         """Load files or dataset folders, all or nothing, as ``stakemap ingest`` does; returns its report
         (``report.as_dict()`` is what ``stakemap ingest --json`` prints). Needs full clearance: the report
-        names the actors records merged into, whatever their sensitivity."""
+        names the actors records merged into, whatever their sensitivity.
+
+        >>> import stakemap
+        >>> with stakemap.open("sqlite:///:memory:", create=True) as m:
+        ...     report = m.ingest(stakemap.bundled("seed"), dry_run=True)
+        ...     report.read == report.imported + report.rejected, m.stats().actors
+        (True, 0)
+        """
         from ingest.run import run_ingest
 
         if self.clearance != FULL:
