@@ -178,7 +178,7 @@ class Map:
         ...     "baselworld" in G, len(part.actors()) == G.number_of_nodes()
         (True, True)
         """
-        named = [self.actor(ref).id for ref in frames._words(around)]
+        named = [self.actor(ref).id for ref in frames.words(around)]
         pairs = [(self.actor(a).id, self.actor(b).id) for a, b in (paths or [])]
         return select(self.store, self.clearance, around=named, hops=hops, kinds=frames.actor_kinds(kinds),
                       countries=frames.countries(countries), link_kinds=frames.link_kinds(link_kinds),

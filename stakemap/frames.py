@@ -76,7 +76,8 @@ def _cited(record: Actor | Link) -> list[str]:
 
 
 # -- filters, read as the command line reads them ------------------------------------------------------
-def _words(values: str | Iterable[str] | None) -> list[str]:
+def words(values: str | Iterable[str] | None) -> list[str]:
+    """The values of a filter given as one word, a comma-separated list or a list."""
     if values is None:
         return []
     if isinstance(values, str):
@@ -93,7 +94,7 @@ def _unknown(what: str, word: str, known: Iterable[str]) -> ConfigError:
 def actor_kinds(values: str | Iterable[str] | None) -> frozenset[ActorKind] | None:
     """Actor kinds from words (``"union"``, ``"union,guf"``, a list); ``None`` for all."""
     out = set()
-    for word in _words(values):
+    for word in words(values):
         try:
             out.add(parse_actor_kind(word))
         except ValueError:
@@ -104,7 +105,7 @@ def actor_kinds(values: str | Iterable[str] | None) -> frozenset[ActorKind] | No
 def link_kinds(values: str | Iterable[str] | None) -> frozenset[LinkKind] | None:
     """Link kinds from words; ``None`` for all."""
     out = set()
-    for word in _words(values):
+    for word in words(values):
         try:
             out.add(parse_link_kind(word))
         except ValueError:
@@ -115,7 +116,7 @@ def link_kinds(values: str | Iterable[str] | None) -> frozenset[LinkKind] | None
 def confidences(values: str | Iterable[str] | None) -> frozenset[Confidence] | None:
     """Confidence levels from words; ``None`` for all."""
     out = set()
-    for word in _words(values):
+    for word in words(values):
         try:
             out.add(Confidence(word.lower()))
         except ValueError:
@@ -126,7 +127,7 @@ def confidences(values: str | Iterable[str] | None) -> frozenset[Confidence] | N
 def countries(values: str | Iterable[str] | None) -> frozenset[str] | None:
     """ISO 3166 codes from codes or English names; ``None`` for all."""
     out = set()
-    for word in _words(values):
+    for word in words(values):
         try:
             out.add(country_code(word))
         except ValueError:
@@ -138,7 +139,7 @@ def origins_named(values: str | Iterable[str] | None, known: Iterable[str]) -> f
     """Origin ids, each checked against the store's origins (``known``); ``None`` for all."""
     known = sorted(known)
     out = set()
-    for word in _words(values):
+    for word in words(values):
         if word not in known:
             raise _unknown("origin", word, known)
         out.add(word)
