@@ -8,14 +8,13 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from graphmodel.analysis import (Weights, brokerage, coverage, get_projection, influence_paths, leverage,
-                                 read_context, what_if)
+from graphmodel.analysis import Weights, read_context
 from graphmodel.analysis.readable import readable, strength_word
-from graphmodel.kinds import LINK_SPECS, LinkKind, parse_link_kind
-from graphmodel.errors import ConfigError
+from graphmodel.kinds import LINK_SPECS, LinkKind
 from graphmodel.values import country_name
 
-from .console import JsonOption, StoreOption, actor_arg, console, escape, handles_errors, print_json, store_at
+from .console import JsonOption, StoreOption, console, escape, handles_errors, print_json, store_at
+from .questions import Asked, ask_brokers, ask_coverage, ask_leverage, ask_paths, link_kinds
 
 WeightsOption = typer.Option(None, "--weights", help="Influence weights YAML (see 'stakemap weights --dump').",
                              dir_okay=False)
@@ -32,18 +31,9 @@ def register(app: typer.Typer) -> None:
 
 
 # -- shared ---------------------------------------------------------------------
-def _ask(store, without: list[str] | None, question):
-    """Run ``question`` on the store's projection, or as a what-if without some actors."""
-    proj = get_projection(store)
-    if not without:
-        return question(proj), None
-    ids = [actor_arg(store, ref).id for ref in without]
-    answer = what_if(proj, ids, question)
-    return answer.after, answer
-
-
-def _emit_json(result, answer) -> None:
-    print_json(answer.as_dict() if answer is not None else result.as_dict())
+def _emit_json(asked: Asked) -> None:
+    """The answer's model, as the Python API returns it (one shape: :mod:`graphmodel.analysis.schema`)."""
+    print_json(asked.answer.model_dump(mode="json"))
 
 
 def _weights_line(weights: dict[str, Any]) -> None:
@@ -76,21 +66,6 @@ def _plain(value: Any) -> str:
 
 def _short(value: Any) -> str:
     return f"{value:.3g}" if isinstance(value, float) else str(value)
-
-
-def _kinds(values: list[str] | None) -> list[str] | None:
-    if not values:
-        return None
-    out = []
-    for value in values:
-        for part in value.split(","):
-            if part.strip():
-                try:
-                    out.append(parse_link_kind(part).value)
-                except ValueError as exc:
-                    raise ConfigError(f"unknown link kind {part.strip()!r}",
-                                      hint="known kinds: " + ", ".join(k.value for k in LinkKind)) from exc
-    return out
 
 
 def _hops(path) -> str:
@@ -143,16 +118,14 @@ def paths(
       stakemap paths fnv-mondiaal ncwu --k 3 --kinds funds,supports --json
     """
     w = Weights.load(weights)
-    wanted = _kinds(kinds)
+    wanted = link_kinds(kinds)
     with store_at(store, create=False) as st:
-        a = actor_arg(st, source)
-        b = actor_arg(st, target)
-        result, answer = _ask(st, without, lambda p: influence_paths(p, a.id, b.id, k=k, max_hops=max_hops,
-                                                                      kinds=wanted, weights=w,
-                                                                      include_inferred=include_inferred))
+        asked = ask_paths(st, source, target, k=k, max_hops=max_hops, kinds=wanted, weights=w,
+                          include_inferred=include_inferred, without=without)
     if as_json:
-        _emit_json(result, answer)
+        _emit_json(asked)
         return
+    (a, b), result, answer = asked.actors, asked.result, asked.what_if
     console.print(f"[bold]Influence paths[/bold] from {escape(a.name)} to {escape(b.name)} (at most {max_hops} hops"
                   + (f"; kinds {escape(', '.join(wanted))}" if wanted else "") + ")", highlight=False, markup=True)
     if not result.paths:
@@ -207,14 +180,12 @@ def leverage_cmd(
     """
     w = Weights.load(weights)
     with store_at(store, create=False) as st:
-        t = actor_arg(st, target)
-        ours = [actor_arg(st, ref) for ref in (from_ or [])]
-        result, answer = _ask(st, without, lambda p: leverage(p, t.id, from_ids=[a.id for a in ours], top=top,
-                                                               max_hops=max_hops, weights=w, strong=strong,
-                                                               include_inferred=include_inferred))
+        asked = ask_leverage(st, target, side=from_, top=top, max_hops=max_hops, strong=strong, weights=w,
+                             include_inferred=include_inferred, without=without)
     if as_json:
-        _emit_json(result, answer)
+        _emit_json(asked)
         return
+    (t, *ours), result, answer = asked.actors, asked.result, asked.what_if
     side = f" from {', '.join(a.name for a in ours)}" if ours else " (by pressure alone: give --from for reach)"
     console.print(f"[bold]Leverage on {escape(t.name)}[/bold]{escape(side)}", highlight=False, markup=True)
     if not result.leverage:
@@ -275,11 +246,11 @@ def coverage_cmd(
     """
     table_ctx = read_context(context, context_column) if context else None
     with store_at(store, create=False) as st:
-        f = actor_arg(st, funder)
-        result, answer = _ask(st, without, lambda p: coverage(p, f.id, context=table_ctx, max_hops=max_hops))
+        asked = ask_coverage(st, funder, context=table_ctx, max_hops=max_hops, without=without)
     if as_json:
-        _emit_json(result, answer)
+        _emit_json(asked)
         return
+    (f,), result, answer = asked.actors, asked.result, asked.what_if
     console.print(f"[bold]Coverage of {escape(f.name)}[/bold]: {len(result.reached)} actors reached within {max_hops} "
                   f"steps; {result.amounts_known:.0%} of its own grants have amounts", highlight=False, markup=True)
     if result.unlocated_share:
@@ -353,10 +324,11 @@ def brokers(
       stakemap brokers --by country --top 5 --json
     """
     with store_at(store, create=False) as st:
-        result, answer = _ask(st, without, lambda p: brokerage(p, by=by, top=top))
+        asked = ask_brokers(st, by=by, top=top, without=without)
     if as_json:
-        _emit_json(result, answer)
+        _emit_json(asked)
         return
+    result, answer = asked.result, asked.what_if
     table = Table(title=f"Brokers by {by} ({result.ties} ties, {result.triangles} triangles)")
     for col in ("#", "actor", by, "across", "roles", "constraint", "eff. size"):
         table.add_column(col, justify="left" if col in ("actor", by, "roles") else "right",

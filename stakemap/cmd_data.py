@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
@@ -16,6 +15,7 @@ from ingest.run import IngestReport, run_ingest
 
 from .console import (JsonOption, current_user, StoreOption, actor_arg, console, err_console, escape, handles_errors, print_json,
                       progress, store_at)
+from .counts import map_stats
 
 
 def register(app: typer.Typer) -> None:
@@ -131,12 +131,11 @@ def _write_review(path: Path, report: IngestReport) -> None:
 def stats(store: str = StoreOption, as_json: bool = JsonOption) -> None:
     """What the store holds: counts by kind, country and origin."""
     with store_at(store, create=False) as st:
-        s = st.stats()
-        url = st.url
-        ledgers = {src.id: json.loads(src.ledger) for src in st.sources() if src.ledger}
+        s = map_stats(st)
     if as_json:
-        print_json({"store": url, **s.as_dict(), "ledgers": ledgers})
+        print_json(s.model_dump(mode="json"))
         return
+    url, ledgers = s.store, s.ledgers
     console.print(f"[bold]{s.actors}[/bold] actors, [bold]{s.links}[/bold] links, {s.sources} sources "
                   f"in {escape(url)} (last write {s.last_write or 'never'})", markup=True)
     console.print(_count_table("Actors by kind", s.actors_by_kind))

@@ -22,7 +22,8 @@ Weights
     ``Weights.from_mapping(dict)``; ``weights.dump_yaml()`` writes an editable
     file; ``weights.describe()`` is what each result reports.
 
-Questions (each result has ``as_dict()`` for JSON and ``compare(before)`` for what-if)
+Questions (each result has ``as_dict()`` for JSON, ``compare(before)`` for what-if, and a pydantic
+model of that JSON from :func:`graphmodel.analysis.schema.answer_model`)
     ``influence_paths(proj, source_id, target_id, k=5, max_hops=6, kinds=None, weights=None) -> PathsResult``
         ``{"paths": [{"strength", "actors": [{"id", "name", "kind", ...}],
         "hops": [{"source", "target", "kind", "strength", "direction", "link", "start", "end",
