@@ -14,7 +14,7 @@ from graphmodel.kinds import LINK_SPECS, LinkKind
 from graphmodel.values import country_name
 
 from .console import JsonOption, StoreOption, console, escape, handles_errors, print_json, store_at
-from .questions import Asked, ask_brokers, ask_coverage, ask_leverage, ask_paths, link_kinds
+from .questions import Asked, ask_brokers, ask_coverage, ask_leverage, ask_paths, link_kinds, when_of
 
 WeightsOption = typer.Option(None, "--weights", help="Influence weights YAML (see 'stakemap weights --dump').",
                              dir_okay=False)
@@ -45,12 +45,31 @@ def _weights_line(weights: dict[str, Any]) -> None:
 def _changes(answer) -> None:
     if answer is None:
         return
-    names = ", ".join(a["name"] for a in answer.without)
-    console.print(f"\n[bold]What if {escape(names)} were gone[/bold]", highlight=False, markup=True)
+    if hasattr(answer, "when_then"):
+        console.print(f"\n[bold]Compared with {escape(answer.when_then.describe())}[/bold] (then, now)",
+                      highlight=False, markup=True)
+    else:
+        names = ", ".join(a["name"] for a in answer.without)
+        console.print(f"\n[bold]What if {escape(names)} were gone[/bold]", highlight=False, markup=True)
     for key, value in answer.changes.items():
         if value in ([], {}, None):
             continue
         console.print(f"  {key.replace('_', ' ')}: {_plain(value)}", markup=False, soft_wrap=True)
+
+
+def _when(st, as_of: str | None, version: str | None, compare_as_of: str | None,
+          compare_version: str | None) -> tuple[Any, Any]:
+    """The state asked about and the one to compare with (None: no comparison)."""
+    when = when_of(st, as_of, version)
+    if not (compare_as_of or compare_version):
+        return when, None
+    return when, when_of(st, compare_as_of or as_of, compare_version if compare_version is not None else version)
+
+
+def _when_line(asked: Asked) -> None:
+    when = asked.when
+    if when is not None and (when.as_of or when.version is not None):
+        console.print(f"asked of: {when.describe()}", markup=False, style="dim")
 
 
 def _plain(value: Any) -> str:
@@ -59,7 +78,7 @@ def _plain(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(" → ".join(v) if isinstance(v, list) else str(v) for v in value)
     if isinstance(value, dict):
-        return "; ".join(f"{k}: {_plain(v) if not isinstance(v, list) else ' → '.join(map(_short, v))}"
+        return "; ".join(f"{k if k is not None else '(none)'}: {_plain(v) if not isinstance(v, list) else ' → '.join(map(_short, v))}"
                          for k, v in value.items())
     return str(value)
 
@@ -80,6 +99,15 @@ def _route(actors: list[dict[str, Any]]) -> str:
 def _cites(sources: list[dict[str, Any]]) -> str:
     return "; ".join(s["source"] + (f" ({s['locator']})" if s.get("locator") else "") for s in sources)
 
+
+AsOfOption = typer.Option(None, "--as-of", help="Valid time: only links that held at this date (2018, 2018-06); "
+                          "ended links also age as of it.")
+VersionOption = typer.Option(None, "--version", help="Transaction time: the map as the store held it at this "
+                             "version (a number from 'stakemap versions', or a date).")
+CompareAsOfOption = typer.Option(None, "--compare-as-of", help="Also ask of this date of valid time and show both, "
+                                 "with what changed (e.g. --as-of 2022 --compare-as-of 2018).")
+CompareVersionOption = typer.Option(None, "--compare-version", help="Also ask of this version of the store and "
+                                    "show both, with what changed.")
 
 InferredOption = typer.Option(False, "--include-inferred",
                               help="Also follow inferred links and unmapped 'related to' links (left out by default: "
@@ -102,6 +130,10 @@ def paths(
     include_inferred: bool = InferredOption,
     weights: Path = WeightsOption,
     without: list[str] = WithoutOption,
+    as_of: str = AsOfOption,
+    version: str = VersionOption,
+    compare_as_of: str = CompareAsOfOption,
+    compare_version: str = CompareVersionOption,
     store: str = StoreOption,
     as_json: bool = JsonOption,
 ) -> None:
@@ -116,12 +148,17 @@ def paths(
       stakemap paths "FNV Mondiaal" "Nepalese Construction Workers Union"
 
       stakemap paths fnv-mondiaal ncwu --k 3 --kinds funds,supports --json
+
+      stakemap paths fnv-mondiaal ncwu --as-of 2012          # the links that held in 2012
+
+      stakemap paths fnv-mondiaal ncwu --version 3           # the map as the store held it at version 3
     """
     w = Weights.load(weights)
     wanted = link_kinds(kinds)
     with store_at(store, create=False) as st:
+        when, other = _when(st, as_of, version, compare_as_of, compare_version)
         asked = ask_paths(st, source, target, k=k, max_hops=max_hops, kinds=wanted, weights=w,
-                          include_inferred=include_inferred, without=without)
+                          include_inferred=include_inferred, without=without, when=when, compare=other)
     if as_json:
         _emit_json(asked)
         return
@@ -141,6 +178,7 @@ def paths(
             if h.sources:
                 console.print(f"         sources: {_cites(h.sources)}", markup=False, soft_wrap=True, style="dim")
     _notes(result.notes)
+    _when_line(asked)
     _changes(answer)
     _weights_line(result.weights)
 
@@ -158,6 +196,10 @@ def leverage_cmd(
     include_inferred: bool = InferredOption,
     weights: Path = WeightsOption,
     without: list[str] = WithoutOption,
+    as_of: str = AsOfOption,
+    version: str = VersionOption,
+    compare_as_of: str = CompareAsOfOption,
+    compare_version: str = CompareVersionOption,
     store: str = StoreOption,
     as_json: bool = JsonOption,
 ) -> None:
@@ -180,8 +222,9 @@ def leverage_cmd(
     """
     w = Weights.load(weights)
     with store_at(store, create=False) as st:
+        when, other = _when(st, as_of, version, compare_as_of, compare_version)
         asked = ask_leverage(st, target, side=from_, top=top, max_hops=max_hops, strong=strong, weights=w,
-                             include_inferred=include_inferred, without=without)
+                             include_inferred=include_inferred, without=without, when=when, compare=other)
     if as_json:
         _emit_json(asked)
         return
@@ -211,6 +254,7 @@ def leverage_cmd(
     if result.own:
         console.print(f"left out as the target's own sites and subsidiaries: {len(result.own)}", markup=False)
     _notes(result.notes)
+    _when_line(asked)
     _changes(answer)
     _weights_line(result.weights)
 
@@ -228,6 +272,10 @@ def coverage_cmd(
     max_hops: int = typer.Option(6, "--max-hops", min=1, max=12, help="Most steps from the funder."),
     top: int = typer.Option(20, "--top", min=1, help="How many reached actors to list (JSON lists all)."),
     without: list[str] = WithoutOption,
+    as_of: str = AsOfOption,
+    version: str = VersionOption,
+    compare_as_of: str = CompareAsOfOption,
+    compare_version: str = CompareVersionOption,
     store: str = StoreOption,
     as_json: bool = JsonOption,
 ) -> None:
@@ -241,12 +289,16 @@ def coverage_cmd(
 
       stakemap coverage "Solidarity Center"
 
+      stakemap coverage "FNV Mondiaal" --as-of 2022 --compare-as-of 2018   # reach then and now
+
       stakemap coverage "FNV Mondiaal" --context data/reference/migrant_workers.csv
       --context-column temporary_labour_migrants
     """
     table_ctx = read_context(context, context_column) if context else None
     with store_at(store, create=False) as st:
-        asked = ask_coverage(st, funder, context=table_ctx, max_hops=max_hops, without=without)
+        when, other = _when(st, as_of, version, compare_as_of, compare_version)
+        asked = ask_coverage(st, funder, context=table_ctx, max_hops=max_hops, without=without, when=when,
+                             compare=other)
     if as_json:
         _emit_json(asked)
         return
@@ -289,6 +341,7 @@ def coverage_cmd(
         for d in result.dependence:
             dep.add_row(d["actor"]["name"], f"{d['share']:.0%}", d["basis"], str(d["funders"]))
         console.print(dep)
+    _when_line(asked)
     _changes(answer)
 
 

@@ -160,3 +160,26 @@ def test_a_store_written_before_versions_starts_its_history_and_says_so(tmp_path
     assert diff.exit_code == 0 and "history starts here" in diff.output
     listing = json.loads(_run("versions", "--json", "--store", f"sqlite:///{path}"))
     assert listing["versions"][0]["action"] == "start" and listing["history_from"] == 1
+
+
+def test_analyses_then_and_now(updated):
+    now = json.loads(_run("coverage", "FNV Mondiaal", "--json", "--store", updated))
+    assert "when" not in now
+    then = json.loads(_run("coverage", "FNV Mondiaal", "--version", "1", "--json", "--store", updated))
+    assert then["when"]["version"] == 1 and "version 1" in then["when"]["says"]
+    reached = lambda answer: {r["actor"]["id"] for r in answer["reached"]}  # noqa: E731
+    direct = lambda answer: {r["actor"]["id"] for r in answer["reached"] if len(r["path"]) == 2}  # noqa: E731
+    assert "ncwu" in direct(now) and "ncwu" not in direct(then)      # the 2019 grant came with version 2
+    old = json.loads(_run("coverage", "FNV Mondiaal", "--as-of", "2010", "--json", "--store", updated))
+    new = json.loads(_run("coverage", "FNV Mondiaal", "--as-of", "2020", "--json", "--store", updated))
+    assert direct(old) == {"bwi"} and direct(new) == {"ncwu"}   # f1 ended in 2012, w1 began in 2019
+    both = json.loads(_run("coverage", "FNV Mondiaal", "--as-of", "2020", "--compare-as-of", "2010", "--json",
+                           "--store", updated))
+    assert both["compare"]["then"]["as_of"] == "2010" and both["compare"]["changes"]["actors_lost"] == ["bwi"]
+    assert reached(both) == reached(new) and reached(both["compare"]["then_answer"]) == reached(old)
+    text = _run("paths", "FNV Mondiaal", "GEFONT", "--version", "1", "--store", updated)
+    assert "asked of: links valid at any time, the store at version 1" in text
+    bad = runner.invoke(app, ["paths", "FNV Mondiaal", "GEFONT", "--version", "5", "--store", updated])
+    assert bad.exit_code == 1 and "version 5 does not exist" in bad.output
+    bad = runner.invoke(app, ["leverage", "GEFONT", "--as-of", "20x0", "--store", updated])
+    assert bad.exit_code == 1 and "is not a date" in bad.output

@@ -112,17 +112,44 @@ def _json_keys(value: Any) -> Any:
     return value
 
 
+class WhenInfo(_Shape):
+    """Which state of the map an answer is about: a date of valid time, a version of the store."""
+
+    as_of: str | None = None
+    version: int | None = None
+    version_at: str | None = None
+    says: str
+
+
+class CompareSection(_Shape):
+    """The same question asked of an earlier state (``then``): its answer, and what changed since."""
+
+    then: WhenInfo
+    now: WhenInfo
+    then_answer: dict[str, Any]
+    changes: dict[str, Any]
+
+    @field_validator("changes", "then_answer", mode="before")
+    @classmethod
+    def _json_keys(cls, value: Any) -> Any:
+        return _json_keys(value)
+
+
 class Answer(_Shape):
-    """What every answer shares: the actors left out (what-if), and the what-if section when asked."""
+    """What every answer shares: the what-if section when asked, which state of the map it is about
+    (``when``, when not now), and the comparison with another state when asked."""
 
     what_if: WhatIfSection | None = None
+    when: WhenInfo | None = None
+    compare: CompareSection | None = None
 
     @model_serializer(mode="wrap")
     def _what_if_last(self, handler: Any) -> dict[str, Any]:
         data = handler(self)
-        section = data.pop("what_if", None)
-        if section is not None:
-            data["what_if"] = section
+        for key in ("what_if", "when", "compare"):
+            section = data.pop(key, None)
+            if section is not None:
+                data[key] = section
         return data
 
 
@@ -318,7 +345,7 @@ def answer_model(result: Any) -> Answer:
 
     Raises ``TypeError`` for anything else.
     """
-    question = getattr(result, "after", result)
+    question = getattr(result, "after", getattr(result, "now", result))
     model = _MODELS.get(type(question).__name__)
     if model is None:
         raise TypeError(f"no answer model for {type(question).__name__}")
@@ -328,4 +355,4 @@ def answer_model(result: Any) -> Answer:
 __all__ = ["ActorRef", "Answer", "Bridge", "BrokerModel", "BrokersAnswer", "Chokepoint", "CitationRef",
            "CountryShare", "CoverageAnswer", "Dependence", "Gap", "HopModel", "KindShare", "LeverageAnswer",
            "LeverageEntryModel", "Overlap", "PathModel", "PathsAnswer", "Reached", "SectorShare", "WeightsInfo",
-           "WhatIfSection", "answer_model"]
+           "WhatIfSection", "WhenInfo", "CompareSection", "answer_model"]

@@ -53,9 +53,9 @@ class When:
         return {"as_of": self.as_of, "version": self.version, "version_at": self.version_at,
                 "says": self.describe()}
 
-    def weights(self, weights: Weights) -> Weights:
+    def weights(self, weights: Weights | None) -> Weights | None:
         """Weights that age links as of this date (a link ended in 2012 is older in 2022 than in 2014)."""
-        if not self.as_of:
+        if not self.as_of or weights is None:
             return weights
         return dataclasses.replace(weights, as_of=int(self.as_of[:4]))
 
