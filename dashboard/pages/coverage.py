@@ -19,6 +19,7 @@ from dashboard.app import topojson_url
 from dashboard.components import charts
 from dashboard.components import format as fmt
 from dashboard.components.exportbar import export_bar
+from dashboard.components.reportbar import report_button
 from dashboard.components.panels import notice, unknown_in_link
 from dashboard.components.pickers import actor_picker, picker_id
 from dashboard.urlstate import Field, State as UrlState, copy_link, url_id, url_store
@@ -88,6 +89,7 @@ def layout(**query) -> html.Div:
                             html.Div(id="coverage-dependence")], className="card")],
                  className="grid-2", style={"marginTop": "14px"}),
         export_bar(PAGE),
+        report_button(PAGE),
         url_store(PAGE, STATE.encode(st)),
     ], className="page page-coverage")
 

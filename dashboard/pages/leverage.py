@@ -21,6 +21,7 @@ from dashboard.components import charts
 from dashboard.components import format as fmt
 from dashboard.components import graph as elements
 from dashboard.components.exportbar import export_bar
+from dashboard.components.reportbar import report_button
 from dashboard.components.legend import legend
 from dashboard.components.panels import hop_list, notice, path_title, unknown_in_link, weights_note
 from dashboard.components.pickers import actor_picker, picker_id
@@ -115,6 +116,7 @@ def layout(**query) -> html.Div:
                             html.Div(id="leverage-detail", className="side")], className="work")],
                  className="card", style={"marginTop": "14px"}),
         export_bar(PAGE),
+        report_button(PAGE),
         dcc.Store(id="leverage-row", data=st["row"]),
         url_store(PAGE, STATE.encode(st)),
     ], className="page page-leverage")
