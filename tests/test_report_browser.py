@@ -63,7 +63,9 @@ return {sections, svg, rows, cites: cites.length, dangling: cites.filter(h => !r
         refs: refs.size, resources: performance.getEntriesByType('resource').map(r => r.name),
         summary: document.querySelector('#summary p').innerText,
         methods: document.querySelector('#methods').innerText, title: document.title,
-        missing: [...document.querySelectorAll('.missing')].map(p => p.innerText)};
+        missing: [...document.querySelectorAll('.missing')].map(p => p.innerText),
+        font: getComputedStyle(document.body).fontFamily,
+        headed: [...document.querySelectorAll('table.ranked thead th')].every(th => getComputedStyle(th).fontWeight >= 600)};
 """
 
 
@@ -74,6 +76,7 @@ def test_a_report_opens_from_its_file_with_every_section(browser, reports, kind)
     assert page["sections"][0] == "summary" and page["sections"][-2:] == ["references", "methods"]
     assert "figures" in page["sections"] and "tables" in page["sections"]
     assert page["missing"] == []
+    assert "DejaVu Sans" in page["font"] and page["headed"]  # the report's own style sheet applies
     assert page["svg"] and all(w > 200 and h > 150 and shapes > 3 for w, h, shapes in page["svg"]), page["svg"]
     assert page["rows"] > 0 and page["cites"] > 0 and page["refs"] > 0 and page["dangling"] == []
     assert page["resources"] == []  # nothing loaded: no script, style sheet, font or picture from anywhere
