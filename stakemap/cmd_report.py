@@ -29,7 +29,7 @@ report_app = typer.Typer(
         "  stakemap report coverage \"FNV Mondiaal\" --out fnv.pdf\n\n"
         "  stakemap report leverage \"Lucky Gems\" --from \"Labour Action China\" --out lucky-gems.html\n\n"
         "  stakemap report actor BWI --out bwi.html\n\n"
-        "  stakemap report paths \"FNV Mondiaal\" \"Baselworld\" --k 3 --out routes.pdf"
+        "  stakemap report paths \"FNV Mondiaal\" \"Nepalese Construction Workers Union\" --k 3 --out routes.pdf"
     ),
     no_args_is_help=True,
     rich_markup_mode="rich",

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import logging
 import threading
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
@@ -28,6 +29,9 @@ from ..errors import StakemapError
 #: Width of a drawn figure, in CSS pixels (an A4 page's text width).
 WIDTH = 720
 _KEEP = 64
+#: Libraries whose logs speak of the browser's pipe, not of the report (a message the pipe could not decode
+#: while the browser closes is logged with its traceback): errors that matter are raised, not logged.
+QUIET_LOGGERS = ("choreographer", "kaleido", "logistro")
 _drawn: OrderedDict[str, str] = OrderedDict()
 _lock = threading.Lock()
 
@@ -47,6 +51,8 @@ def draw(figures: list, topojson: Path | None = None) -> list[str]:
     with _lock:
         todo = {k: f for k, f in zip(keys, figures) if k not in _drawn}
     if todo:
+        for name in QUIET_LOGGERS:
+            logging.getLogger(name).setLevel(logging.CRITICAL)
         drawn = _in_fresh_loop(lambda: _draw_all(list(todo.values()), topojson))
         with _lock:
             for k, svg in zip(todo, drawn):
