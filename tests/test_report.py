@@ -21,8 +21,8 @@ from graphmodel.report import (ReportView, actor_report, coverage_report, levera
 from graphmodel.store.sqlite import SQLiteStore
 from ingest.run import run_ingest
 from stakemap.cli import app as cli
-from tests.trust_callbacks import (PERSON_TOKENS, RESTRICTED_TOKENS, plant_canaries, set_canaries,
-                                   signed_in, site)  # noqa: F401 - site is a fixture
+from tests.fresh_process import run_module
+from tests.trust_callbacks import PERSON_TOKENS, RESTRICTED_TOKENS, plant_canaries, set_canaries
 
 REPO = Path(__file__).resolve().parents[1]
 ASSETS = REPO / "dashboard" / "assets"
@@ -64,7 +64,7 @@ def _content(report) -> str:
     return json.dumps(data, sort_keys=True, default=str)
 
 
-def _leaks(text: str, canaries: dict, people: bool = False) -> list[str]:
+def leaks(text: str, canaries: dict, people: bool = False) -> list[str]:
     low = text.lower()
     tokens = RESTRICTED_TOKENS + (() if people else PERSON_TOKENS)
     ids = canaries["restricted_ids"] + ([] if people else canaries["person_ids"])
@@ -80,11 +80,11 @@ def test_a_viewers_report_holds_no_restricted_record_and_says_what_a_report_with
     set_canaries(seeded["db"], seeded, ("restricted", "people"))
     for kind, report in with_canaries.items():
         text = _content(report)
-        assert _leaks(text, seeded) == [], kind
+        assert leaks(text, seeded) == [], kind
         assert text == _content(without[kind]), f"the {kind} report differs when the withheld records do not exist"
         assert "does not say whether any were or how many" in report.withheld
     # the same questions asked by an administrator reach the canaries: the check above can fail
-    assert _leaks(_content(admin["actor"]), seeded, people=True)
+    assert leaks(_content(admin["actor"]), seeded, people=True)
     assert "nothing was withheld" in admin["actor"].withheld
 
 
@@ -93,7 +93,7 @@ def test_a_viewers_html_report_holds_no_restricted_record(seeded, tmp_path):
     result = runner.invoke(cli, ["report", "actor", seeded["hub"], "--out", str(out), "--store", seeded["url"]])
     assert result.exit_code == 0, result.output
     text = out.read_text(encoding="utf-8")
-    assert _leaks(text, seeded) == []
+    assert leaks(text, seeded) == []
     assert "Made at clearance internal, without people" in text
     admin = tmp_path / "hub-admin.html"
     result = runner.invoke(cli, ["report", "actor", seeded["hub"], "--out", str(admin), "--store", seeded["url"],
@@ -258,38 +258,7 @@ def test_the_html_escapes_what_records_say(tmp_path):
     assert "&lt;b&gt;Doc&lt;/b&gt;" in html and "javascript:" not in html
 
 
-def test_the_dashboard_downloads_a_report_for_a_viewer_at_the_viewers_clearance(site):  # noqa: F811
-    app, _settings, canaries = site
-    set_canaries(canaries["db"], canaries, ("restricted", "people"))
-    guard = app.server.extensions["stakemap_guard"]
-    guard.enforce = True
-    try:
-        client = signed_in(app, "viewer")
-        deps = client.get("/_dash-dependencies").get_json()
-        dep = next(d for d in deps if "report-dl" in d["output"])
-        outputs = [{"id": {"page": "explore", "type": "report-dl"}, "property": "data"},
-                   {"id": {"page": "explore", "type": "report-msg"}, "property": "children"}]
-        body = {"output": dep["output"], "outputs": outputs,
-                "inputs": [{"id": {"page": "explore", "type": "report-btn"}, "property": "n_clicks", "value": 1}],
-                "state": [{"id": {"page": "explore", "type": "url-state"}, "property": "data",
-                           "value": f"actor={canaries['hub']}"}],
-                "changedPropIds": ['{"page":"explore","type":"report-btn"}.n_clicks']}
-        response = client.post("/_dash-update-component", json=body)
-        assert response.status_code == 200, response.get_data(as_text=True)[:300]
-        payload = response.get_json()["response"]
-        download = payload['{"page":"explore","type":"report-dl"}']["data"]
-        assert download["filename"].startswith("stakemap-report-actor-") and download["filename"].endswith(".html")
-        import base64
-
-        html = base64.b64decode(download["content"]).decode("utf-8") if download.get("base64") else download["content"]
-        assert "<svg" in html and 'id="references"' in html and "Made at clearance internal, without people" in html
-        assert _leaks(html, canaries) == []
-        # a hidden actor in the page's address gets the answer a made-up one gets
-        for actor in (canaries["restricted_ids"][1], "no-such-actor-anywhere"):
-            body["state"][0]["value"] = f"actor={actor}"
-            answer = client.post("/_dash-update-component", json=body).get_json()["response"]
-            assert "report-dl" not in json.dumps(answer) or "filename" not in json.dumps(answer)
-            message = json.dumps(answer['{"page":"explore","type":"report-msg"}'])
-            assert "no actor matches" in message and actor in message
-    finally:
-        guard.enforce = False
+def test_the_dashboard_downloads_reports_in_a_fresh_process():
+    """The dashboard's "Download report" over HTTP (:mod:`tests.report_download`), in a process of its own:
+    Dash gives the callbacks its pages register to the first app a process creates."""
+    run_module("report_download.py")
