@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from graphmodel.analysis import Weights, read_context
+from graphmodel.errors import ConfigError
 from graphmodel.export import Clearance
 from graphmodel.kinds import Sensitivity
 from graphmodel.report import (PdfEngineMissing, ReportView, actor_report, coverage_report, leverage_report,
@@ -63,14 +64,13 @@ def _default_out(kind: str, subject: str) -> Path:
 
 def _write(store_url: str | None, clearance: Sensitivity, people: bool, out: Path | None, kind: str, build,
            as_json: bool) -> None:
+    if out is not None and Path(out).suffix.lower() not in (".html", ".htm", ".pdf"):
+        raise ConfigError(f"cannot write a report as {Path(out).name!r}",
+                          hint="give --out a name ending in .html or .pdf")
     with store_at(store_url, create=False) as st:
         view = ReportView.of(st, Clearance(clearance, people))
         report = build(view)
     target = Path(out) if out else _default_out(kind, report.subject)
-    if target.suffix.lower() not in (".html", ".htm", ".pdf"):
-        from graphmodel.errors import ConfigError
-
-        raise ConfigError(f"cannot write a report as {target.name!r}", hint="give --out a name ending in .html or .pdf")
     try:
         written = write_report(report, target, _topojson())
     except PdfEngineMissing as exc:
