@@ -34,6 +34,7 @@ COMMAND_MODULES = [
     "stakemap.cmd_users",
     "stakemap.cmd_sync",
     "stakemap.cmd_serve",
+    "stakemap.cmd_report",
 ]
 
 

@@ -10,12 +10,12 @@ import numpy as np
 from graphmodel.analysis import coverage as _coverage, read_context
 from graphmodel.analysis.projection import LINK_KINDS
 from graphmodel.errors import StakemapError
+from graphmodel.figures.coverage import described
 from graphmodel.kinds import LinkKind
-from graphmodel.values import country_alpha3, country_name
 
 from .. import bundled
 from ..access import Viewer
-from ..mapdata import _config, _memoised, _need, _visible, projection
+from ..mapdata import _config, _memoised, _need, projection
 
 
 def funders(viewer: Viewer, limit: int = 150) -> list[dict[str, Any]]:
@@ -48,17 +48,7 @@ def coverage(viewer: Viewer, funder: str | None, max_hops: int = 6, column: str 
     _need(proj, funder, "a funder")
     context = context_table(column or bundled.CONTEXT_COLUMN)
     result = _coverage(proj, funder, context=context, max_hops=max_hops, limit_actors=listed).as_dict()
-    names = {}
-    for r in result["reached"]:
-        for a in r["path"]:
-            if a not in names and (i := _visible(proj, a)) is not None:
-                names[a] = proj.actor_ref(i)
-    result["path_actors"] = names
-    for c in result["countries"]:
-        c["alpha3"] = country_alpha3(c["country"]) if c["country"] else None
-        c["name"] = country_name(c["country"]) if c["country"] else "(no country)"
-    for g in result["gaps"]:
-        g["name"] = country_name(g["country"])
+    described(result, proj)
     result["listed"] = listed
     result["context_columns"] = context.numeric_columns if context is not None else []
     return result

@@ -4,20 +4,14 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from graphmodel.figures.base import FONT, base_layout, empty  # noqa: F401 - shared with reports
+
 from . import format as fmt
 
-FONT = "Inter, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 #: Graph config: no plotly logo, a small mode bar; nothing fetched from the network.
 #: The same for small charts: no mode bar at all.
 QUIET = {"displayModeBar": False}
 CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"]}
-
-
-def base_layout(fig: go.Figure, height: int = 320, **extra) -> go.Figure:
-    extra.setdefault("margin", {"l": 8, "r": 8, "t": 36, "b": 8})
-    fig.update_layout(height=height, font={"family": FONT, "size": 12}, paper_bgcolor="rgba(0,0,0,0)",
-                      plot_bgcolor="rgba(0,0,0,0)", **extra)
-    return fig
 
 
 def hbar(labels: list[str], values: list[float], colours: list[str] | str, title: str, *,
@@ -37,9 +31,3 @@ def hbar(labels: list[str], values: list[float], colours: list[str] | str, title
     return fig
 
 
-def empty(message: str, height: int = 200) -> go.Figure:
-    fig = go.Figure()
-    fig.add_annotation(text=fmt.plotly_text(message), showarrow=False, font={"size": 13, "color": "#6b7280"})
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    return base_layout(fig, height)

@@ -16,8 +16,7 @@ from __future__ import annotations
 
 from graphmodel.analysis.readable import strength_word
 
-import html
-
+from graphmodel.figures.base import bar_labels, heading, plotly_text, short  # noqa: F401 - shared with reports
 from graphmodel.kinds import ACTOR_SPECS, LINK_SPECS, ActorKind, LinkKind
 from graphmodel.values import country_name
 
@@ -85,41 +84,3 @@ def link_label(kind: str) -> str:
 
 def country(code: str | None) -> str:
     return country_name(code) if code else "–"
-
-
-def heading(name: str, start: bool = True) -> str:
-    """A column heading as words: separators become spaces, shouted words speak normally, short
-    acronyms stay; capitalised unless it goes mid-sentence (``start=False``).
-
-    >>> heading("temporary_labour_migrants"), heading("MIGRANT_STOCK_ILO"), heading("  GDP-per-head ", False)
-    ('Temporary labour migrants', 'Migrant stock ILO', 'GDP per head')
-    """
-    words = [w for w in name.replace("_", " ").replace("-", " ").split() if w]
-    text = " ".join(w.lower() if w.isupper() and len(w) > 3 else w for w in words)
-    return text[:1].upper() + text[1:] if start else text
-
-
-def short(text: str, limit: int = 42) -> str:
-    """``text`` cut to ``limit`` characters (graph labels)."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def plotly_text(text: str) -> str:
-    """Text for plotly, which reads a little HTML in labels and hover text: escaped, so it shows as typed."""
-    return html.escape(str(text), quote=True)
-
-
-def bar_labels(names: list[str], width: int = 34) -> list[str]:
-    """Shortened names for a chart's bars, made unique: two actors never share one bar.
-
-    >>> bar_labels(["Nike, Inc.", "Nike, Inc.", "A very long name of a garment exporting company"], 20)
-    ['Nike, Inc.', 'Nike, Inc. (2)', 'A very long name of…']
-    """
-    seen: dict[str, int] = {}
-    out = []
-    for name in names:
-        label = short(name, width)
-        seen[label] = seen.get(label, 0) + 1
-        out.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
-    return out
-

@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import dash_ag_grid as dag
-import plotly.graph_objects as go
 from dash import Input, Output, callback, dcc, html
 
 from graphmodel.errors import StakemapError
 from graphmodel.export import Selection
-from graphmodel.kinds import ACTOR_SPECS, ActorKind
+from graphmodel.figures.coverage import gaps_chart, sankey, world_map
 
 from dashboard import bundled
 from dashboard.access import current_viewer
@@ -20,6 +19,7 @@ from dashboard.app import topojson_url
 from dashboard.components import charts
 from dashboard.components import format as fmt
 from dashboard.components.exportbar import export_bar
+from dashboard.components.reportbar import report_button
 from dashboard.components.panels import notice, unknown_in_link
 from dashboard.components.pickers import actor_picker, picker_id
 from dashboard.urlstate import Field, State as UrlState, copy_link, url_id, url_store
@@ -29,9 +29,6 @@ REGISTRATION = dict(path="/coverage", name="Coverage", title="Stakemap · Covera
 
 PAGE = "coverage"
 STATE = UrlState(Field("funder"), Field("hops", int, 6, lo=1, hi=8), Field("column", str, bundled.CONTEXT_COLUMN))
-SANKEY_ACTORS = 20
-STEP_COLOURS = {"funds": "rgba(214,137,16,0.45)", "supports": "rgba(39,174,96,0.40)",
-                "implements": "rgba(244,208,63,0.55)", "implemented by": "rgba(160,64,0,0.35)"}
 
 REACHED_COLUMNS = [
     {"field": "name", "headerName": "Organisation reached", "flex": 2, "minWidth": 200, "tooltipField": "name"},
@@ -92,6 +89,7 @@ def layout(**query) -> html.Div:
                             html.Div(id="coverage-dependence")], className="card")],
                  className="grid-2", style={"marginTop": "14px"}),
         export_bar(PAGE),
+        report_button(PAGE),
         url_store(PAGE, STATE.encode(st)),
     ], className="page page-coverage")
 
@@ -143,65 +141,6 @@ def status(result: dict[str, Any]) -> html.Div:
         "Coverage follows money, not influence: no influence weights are used here.", className="weights-note")])
 
 
-def world_map(result: dict[str, Any]) -> go.Figure:
-    rows = [c for c in result["countries"] if c.get("alpha3")]
-    if not rows:
-        return charts.empty("No country is known for the actors reached.")
-    hover = [fmt.plotly_text(f"{c['name']}: {c['share']:.1%} of the money, {len(c['actors'])} actor(s)") for c in rows]
-    fig = go.Figure(go.Choropleth(
-        locations=[c["alpha3"] for c in rows], z=[c["share"] * 100 for c in rows], locationmode="ISO-3",
-        colorscale=[[0, "#d8f0ec"], [1, "#0f5e57"]], marker_line_color="#ffffff", marker_line_width=0.5,
-        hovertext=hover, hoverinfo="text", colorbar={"title": "% of money", "thickness": 12, "len": 0.7}))
-    fig.add_trace(go.Scattergeo(
-        locations=[c["alpha3"] for c in rows], locationmode="ISO-3", mode="markers", hovertext=hover,
-        hoverinfo="text", marker={"size": [6 + 24 * c["share"] ** 0.5 for c in rows], "color": "#0f766e",
-                                  "opacity": 0.55, "line": {"width": 1, "color": "#ffffff"}}, showlegend=False))
-    fig.update_geos(projection_type="natural earth", resolution=50, showcountries=True, countrycolor="#cbd5e1",
-                    showcoastlines=False, landcolor="#f1f5f9", showland=True, showframe=False, fitbounds="locations")
-    return charts.base_layout(fig, 420, title={"text": "Where the money ends up, by country", "x": 0,
-                                               "font": {"size": 14}}, margin={"l": 0, "r": 0, "t": 36, "b": 0})
-
-
-def sankey(result: dict[str, Any]) -> go.Figure:
-    """The money's chains: funder → intermediaries → organisations, widths by share (the largest shown)."""
-    reached = {r["actor"]["id"]: r for r in result["reached"]}
-    chosen = [r for r in result["reached"] if r["hops"] > 0][:SANKEY_ACTORS]
-    height = max(380, 22 * len(chosen) + 80)
-    if not chosen:
-        return charts.empty("The funder's money reaches no one on this map.")
-    names = result["path_actors"]
-    funder = result["funder"]
-    ids = [funder["id"]]
-    edges: dict[tuple[str, str], tuple[float, str]] = {}
-    for r in chosen:
-        path = r["path"]
-        for n in range(1, len(path)):
-            child = path[n]
-            share = reached[child]["share"] if child in reached else r["share"]
-            edges.setdefault((path[n - 1], child), (share, r["via"][n - 1]))
-            for a in (path[n - 1], child):
-                if a not in ids:
-                    ids.append(a)
-    index = {a: k for k, a in enumerate(ids)}
-
-    def ref(a: str) -> dict:
-        return funder if a == funder["id"] else names.get(a, {"name": a, "kind": "other"})
-
-    fig = go.Figure(go.Sankey(
-        arrangement="snap",
-        node={"label": [fmt.plotly_text(fmt.short(ref(a)["name"], 36)) for a in ids], "pad": 10, "thickness": 12,
-              "color": [ACTOR_SPECS[ActorKind(ref(a)["kind"])].colour for a in ids],
-              "customdata": [fmt.plotly_text(ref(a)["name"]) for a in ids],
-              "hovertemplate": "%{customdata}<br>%{value:.1%} of the money<extra></extra>"},
-        link={"source": [index[a] for a, _ in edges], "target": [index[b] for _, b in edges],
-              "value": [v for v, _ in edges.values()], "color": [STEP_COLOURS.get(s, "#ddd") for _, s in edges.values()],
-              "customdata": [s for _, s in edges.values()],
-              "hovertemplate": "%{source.customdata} → %{target.customdata}<br>%{customdata}: %{value:.1%}<extra></extra>"},
-        valueformat=".1%"))
-    title = f"How the money flows (the {len(chosen)} largest shares)"
-    return charts.base_layout(fig, height, title={"text": fmt.plotly_text(title), "x": 0, "font": {"size": 14}})
-
-
 def reached_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
     names = result["path_actors"]
     out = []
@@ -211,22 +150,6 @@ def reached_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
                     "country": r["actor"].get("country") or "", "share": r["share"], "kept": r["kept"],
                     "hops": r["hops"], "route": " → ".join([*route, r["actor"]["name"]]) + "  (" + ", ".join(r["via"]) + ")"})
     return out
-
-
-def gaps_chart(result: dict[str, Any]) -> go.Figure:
-    gaps = result["gaps"]
-    if not gaps:
-        return charts.empty("No context table to compare against.")
-    names = [fmt.plotly_text(g["name"]) for g in gaps]
-    fig = go.Figure([go.Bar(name="Share of the need", x=names, y=[g["context_share"] for g in gaps],
-                            marker_color="#94a3b8"),
-                     go.Bar(name="Share of the money", x=names, y=[g["coverage_share"] for g in gaps],
-                            marker_color="#0f766e")])
-    column = (result.get("context") or {}).get("column", "")
-    fig.update_yaxes(tickformat=".0%", gridcolor="#eef0f3")
-    return charts.base_layout(fig, 300, barmode="group", legend={"orientation": "h", "y": -0.2},
-                              title={"text": fmt.plotly_text(f"Gaps against {fmt.heading(column, start=False)}"), "x": 0,
-                                     "font": {"size": 14}})
 
 
 def gaps_table(result: dict[str, Any]) -> html.Table | str:

@@ -16,6 +16,7 @@ from dashboard.answers.explore import actor_details, choices, graph, group_membe
 from dashboard.answers.search import resolve, resolve_all
 from dashboard.components import graph as elements
 from dashboard.components.exportbar import export_bar
+from dashboard.components.reportbar import report_button
 from dashboard.components.legend import legend
 from dashboard.components.panels import actor_panel, group_panel, link_panel, notice, unknown_in_link
 from dashboard.components.pickers import actor_picker, picker_id
@@ -89,6 +90,7 @@ def layout(**query) -> html.Div:
             ], className="card side"),
         ], className="work"),
         export_bar(PAGE),
+        report_button(PAGE),
         dcc.Store(id="explore-expanded", data=st["expand"]), dcc.Store(id="explore-more", data=st["more"]),
         dcc.Store(id="explore-sel", data=st["sel"]), dcc.Store(id="explore-last", data=last),
         url_store(PAGE, STATE.encode(st)),

@@ -6,13 +6,13 @@ from typing import Any
 
 import dash_ag_grid as dag
 import dash_cytoscape as cyto
-import plotly.graph_objects as go
 from dash import Input, Output, callback, dcc, html, no_update
 
 from graphmodel.analysis.readable import MEDIUM, STRONG
 from graphmodel.errors import StakemapError
 from graphmodel.export import Selection
 from graphmodel.export.selection import LeverageQuery
+from graphmodel.figures.leverage import chart
 
 from dashboard.access import current_viewer
 from dashboard.answers.leverage import leverage
@@ -21,6 +21,7 @@ from dashboard.components import charts
 from dashboard.components import format as fmt
 from dashboard.components import graph as elements
 from dashboard.components.exportbar import export_bar
+from dashboard.components.reportbar import report_button
 from dashboard.components.legend import legend
 from dashboard.components.panels import hop_list, notice, path_title, unknown_in_link, weights_note
 from dashboard.components.pickers import actor_picker, picker_id
@@ -33,9 +34,6 @@ REGISTRATION = dict(path="/leverage", name="Leverage", title="Stakemap · Levera
 PAGE = "leverage"
 STATE = UrlState(Field("target"), Field("side", list), Field("top", int, 10, lo=3, hi=50),
                  Field("hops", int, 4, lo=1, hi=6), Field("row"))
-#: Where an actor acts, as the leverage results group them.
-SPHERES = {"production": "#2e86c1", "capital": "#1b4f72", "market": "#8e44ad", "regulation": "#7b241c",
-           "funding": "#d68910", "organising": "#27ae60"}
 
 #: The words of graphmodel.analysis.readable, in the grid's own formatter (sorting stays on the raw value).
 _WORD = (f"params.value == null ? '–' : params.value >= {STRONG} ? 'strong' : params.value >= {MEDIUM} ? "
@@ -118,6 +116,7 @@ def layout(**query) -> html.Div:
                             html.Div(id="leverage-detail", className="side")], className="work")],
                  className="card", style={"marginTop": "14px"}),
         export_bar(PAGE),
+        report_button(PAGE),
         dcc.Store(id="leverage-row", data=st["row"]),
         url_store(PAGE, STATE.encode(st)),
     ], className="page page-leverage")
@@ -154,33 +153,6 @@ def rows(result: dict[str, Any]) -> list[dict[str, Any]]:
              "share": e.get("score_share", 0), "reach": e["reach"] if result["from"] else None,
              "pressure": e["pressure"]}
             for n, e in enumerate(result["leverage"], 1)]
-
-
-def chart(result: dict[str, Any]) -> go.Figure:
-    entries = result["leverage"][:15]
-    if not entries:
-        return charts.empty("No actor can press this target within the hop limit.")
-    fig = go.Figure()
-    labels = dict(zip((id(e) for e in entries), (fmt.plotly_text(x) for x in fmt.bar_labels(
-        [e["actor"]["name"] for e in entries]))))
-    for sphere, colour in SPHERES.items():
-        part = [e for e in entries if e["sphere"] == sphere]
-        if not part:
-            continue
-        fig.add_bar(x=[e["score"] for e in part], y=[labels[id(e)] for e in part],
-                    orientation="h", name=sphere, marker_color=colour,
-                    hovertext=[fmt.plotly_text(f"{e['actor']['name']}: {fmt.strength(e['score'])} "
-                                               f"({e.get('score_share', 0)} of the best) = reach "
-                                               f"{fmt.strength(e['reach'])} × pressure {fmt.strength(e['pressure'])}")
-                               for e in part],
-                    hoverinfo="text")
-    order = [labels[id(e)] for e in entries][::-1]
-    fig.update_yaxes(categoryorder="array", categoryarray=order, automargin=True)
-    fig.update_xaxes(title="score", gridcolor="#eef0f3")
-    charts.base_layout(fig, max(300, 28 * len(entries) + 90), barmode="stack",
-                       title={"text": "Top actors by leverage, by where they act", "x": 0, "font": {"size": 14}},
-                       legend={"orientation": "h", "x": 0, "y": -0.22, "yanchor": "top"})
-    return fig
 
 
 @callback(Output("leverage-grid", "rowData"), Output("leverage-chart", "figure"), Output("leverage-status", "children"),

@@ -18,6 +18,7 @@ from dashboard.answers.search import resolve
 from dashboard.components import format as fmt
 from dashboard.components import graph as elements
 from dashboard.components.exportbar import export_bar
+from dashboard.components.reportbar import report_button
 from dashboard.components.legend import legend
 from dashboard.components.panels import hop_list, notice, path_title, unknown_in_link, weights_note
 from dashboard.components.pickers import actor_picker, picker_id
@@ -71,6 +72,7 @@ def layout(**query) -> html.Div:
                      className="card side"),
         ], className="work"),
         export_bar(PAGE),
+        report_button(PAGE),
         dcc.Store(id="paths-selected", data=st["path"]),
         url_store(PAGE, STATE.encode(st)),
     ], className="page page-paths")

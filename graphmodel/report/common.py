@@ -1,0 +1,84 @@
+"""What every report shares: the store's version line, the weights line, the time it was made, and
+numbers and names as a report writes them.
+
+>>> class Store:
+...     def fingerprint(self): return "0a1b:42"
+...     def stats(self):
+...         class S: last_write = "2026-12-01T10:00:00+00:00"
+...         return S()
+>>> store_version_line(Store())
+'store version 0a1b:42, last written 2026-12-01T10:00:00+00:00'
+>>> weights_line({"source": "defaults", "digest": "ab12", "changed": {}})
+'Influence weights: defaults (digest ab12), the defaults unchanged.'
+>>> pct(0.1234), pct(None), period("2006", None), kind_label("sso")
+('12.3%', '–', 'since 2006', 'Solidarity support organisation')
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from ..kinds import ACTOR_SPECS, LINK_SPECS, ActorKind, LinkKind
+from ..values import country_name
+
+
+def store_version_line(store) -> str:
+    """Which state of the store a report was made from (its version and the date of its last write)."""
+    last = store.stats().last_write
+    return f"store version {store.fingerprint()}, last written {last or 'never'}"
+
+
+def weights_line(weights: dict[str, Any]) -> str:
+    """The influence weights that produced a result, as ``stakemap leverage`` prints them."""
+    changed = weights.get("changed") or {}
+    tail = f"{len(changed)} value(s) changed from the defaults" if changed else "the defaults unchanged"
+    return f"Influence weights: {weights['source']} (digest {weights['digest']}), {tail}."
+
+
+def now() -> str:
+    """The time a report is made, in UTC, to the minute (ISO 8601)."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%MZ")
+
+
+def pct(x: float | None) -> str:
+    return "–" if x is None else f"{x:.1%}"
+
+
+def period(start: str | None, end: str | None) -> str:
+    if start and end:
+        return f"{start}–{end}" if start != end else start
+    if start:
+        return f"since {start}"
+    if end:
+        return f"until {end}"
+    return "undated"
+
+
+def kind_label(kind: str) -> str:
+    try:
+        return ACTOR_SPECS[ActorKind(kind)].label
+    except ValueError:
+        return kind
+
+
+def link_label(kind: str) -> str:
+    try:
+        return LINK_SPECS[LinkKind(kind)].label
+    except ValueError:
+        return kind
+
+
+def country(code: str | None) -> str:
+    return country_name(code) if code else "–"
+
+
+def names(items: list[str], most: int = 3) -> str:
+    """``A, B and C`` (the first ``most``; ``and N more`` after them)."""
+    if len(items) > most:
+        return ", ".join(items[:most]) + f" and {len(items) - most} more"
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1] if items else ""
+
+
+__all__ = ["country", "kind_label", "link_label", "names", "now", "pct", "period", "store_version_line",
+           "weights_line"]
