@@ -14,7 +14,8 @@ from graphmodel.kinds import Sensitivity
 from graphmodel.report import (PdfEngineMissing, ReportView, actor_report, coverage_report, leverage_report,
                                paths_report, write_report)
 
-from .cmd_analysis import InferredOption, WeightsOption, _kinds
+from .cmd_analysis import InferredOption, WeightsOption
+from .questions import link_kinds
 from .console import JsonOption, StoreOption, console, err_console, handles_errors, print_json, store_at
 
 report_app = typer.Typer(
@@ -194,7 +195,7 @@ def paths_cmd(
       stakemap report paths fnv-mondiaal ncwu --k 3 --kinds funds,supports --out routes.html
     """
     w = Weights.load(weights)
-    wanted = _kinds(kinds)
+    wanted = link_kinds(kinds)
     _write(store, clearance, include_people, out, "paths",
            lambda v: paths_report(v, source, target, k=k, max_hops=max_hops, kinds=wanted, weights=w,
                                   include_inferred=include_inferred), as_json)

@@ -24,9 +24,13 @@ from ..values import country_name
 
 
 def store_version_line(store) -> str:
-    """Which state of the store a report was made from (its version and the date of its last write)."""
-    last = store.stats().last_write
-    return f"store version {store.fingerprint()}, last written {last or 'never'}"
+    """Which state of the store a report was made from: its numbered version and when it was written
+    (see ``stakemap versions``)."""
+    versions = store.versions()
+    if not versions:
+        return "the store has no versions yet (nothing was written to it)"
+    last = versions[-1]
+    return f"store version {last.number}, written {last.at}"
 
 
 def weights_line(weights: dict[str, Any]) -> str:
