@@ -20,7 +20,9 @@ name at different addresses (one company often runs several sites); actors
 whose os_id, LEI or Wikidata id differ (and programmes whose IATI identifiers
 differ). A kind marked ``kind_guessed`` gives way to a curated one. Near
 matches left unmerged (similar names, an exact name shared by several actors,
-people of the same name) are kept for the review report.
+people of the same name), against the run's actors and the store's, are kept for
+the review queue. A person's judgement on a pair (see graphmodel.curation) wins
+over every rule: "different" keeps two records apart, "same" joins them.
 
 >>> r = Resolver()
 >>> a = r.claim(Actor(id="bwi", kind="guf", name="Building and Wood Workers' International", aliases=["BWI"]))
@@ -96,6 +98,11 @@ class Resolver:
     _remembered: dict[str, str] = field(default_factory=dict)
     #: The rule of the last merge :meth:`claim` made (for the ledger).
     last_rule: str | None = None
+    #: People's judgements on pairs: pair key -> verdict; and record id -> the actor a "same" joins it to.
+    _judged: dict[str, str] = field(default_factory=dict)
+    _judged_same: dict[str, str] = field(default_factory=dict)
+    #: The store's actors by informative name word, for near matches (read on first need).
+    _store_blocks: dict[str, list[tuple[str, str]]] | None = None
 
     def __post_init__(self) -> None:
         if self.store is not None:
@@ -104,6 +111,15 @@ class Resolver:
             for source in self.store.sources():
                 if source.merges:
                     self._remembered.update(json.loads(source.merges))
+        if self.store is not None:
+            for key, doc in self.store.docs("judgement").items():
+                self._judged[key] = doc["verdict"]
+                if doc["verdict"] == "same":
+                    self._judged_same[doc["b"]] = doc["a"]
+
+    def judged(self, a: str, b: str) -> str | None:
+        """A person's verdict on two ids (``same``, ``different``, ``unsure``), if any."""
+        return self._judged.get("|".join(sorted((a, b))))
 
     # -- public -------------------------------------------------------------
     def claim(self, actor: Actor) -> Actor:
@@ -122,13 +138,16 @@ class Resolver:
         if existing is not None:
             self._remember(existing)
             return self._adopt(actor, self._by_id[existing.id])
-        into = self._remembered.get(actor.id)
-        if into is not None and self.kind_of(into) is not None:  # merged by an earlier run: again, the same way
-            self.last_rule = "merged the same way before"
-            self.merged += 1
-            self.merges[actor.id] = into
-            return self._adopt(actor, self._by_id[into])
+        for into, rule in ((self._judged_same.get(actor.id), "judged the same"),
+                           (self._remembered.get(actor.id), "merged the same way before")):
+            if into is not None and self.judged(actor.id, into) != "different" and self.kind_of(into) is not None:
+                self.last_rule = rule  # a person's judgement, or an earlier run's merge: again, the same way
+                self.merged += 1
+                self.merges[actor.id] = into
+                return self._adopt(actor, self._by_id[into])
         match = self._match(actor)
+        if match is not None and self.judged(actor.id, match.id) == "different":
+            match = None
         if match is not None:
             self.merged += 1
             self.merges[actor.id] = match.id
@@ -325,14 +344,18 @@ class Resolver:
         if actor.kind in NO_NEAR_MATCH:
             return
         norm = normalise_name(actor.name)
-        tokens = _block_tokens(norm, self._blocks)
-        if not tokens:
-            return
-        # a similar name shares two of its informative words with this one (or its only word)
+        # a similar name shares two of its informative words with this one (or its only word), in this run
+        # or in the store
         seen: dict[str, int] = {}
-        for token in tokens:
+        for token in _block_tokens(norm, self._blocks):
             for other_id in self._blocks[token][-NEAR_MATCH_CANDIDATES:]:
                 seen[other_id] = seen.get(other_id, 0) + 1
+        stored: dict[str, _Known] = {}
+        for token in _tokens(norm):
+            for other_id, other_name in self._stored_blocks().get(token, [])[-NEAR_MATCH_CANDIDATES:]:
+                if other_id not in self._by_id:
+                    stored[other_id] = _Known(other_id, ActorKind.OTHER, other_name)  # for the review list only
+                    seen[other_id] = seen.get(other_id, 0) + 1
         need = min(2, len(_tokens(norm)))
         candidates = [other_id for other_id, count in seen.items() if count >= need]
         if not candidates:
@@ -341,7 +364,7 @@ class Resolver:
         size = len(norm)
         matcher = None
         for other_id in candidates:
-            other = self._by_id[other_id]
+            other = self._by_id.get(other_id) or stored[other_id]
             other_norm = normalise_name(other.name)
             if other_norm == norm or 2 * min(size, len(other_norm)) < NEAR_MATCH_RATIO * (size + len(other_norm)):
                 continue
@@ -358,10 +381,25 @@ class Resolver:
 
     def _review(self, actor: Actor, known: _Known, reason: str, score: float) -> None:
         pair = (actor.id, known.id) if actor.id != known.id else (normalise_name(actor.name), known.id)
-        if pair in self._reviewed or (actor.id == known.id and "different name" not in reason):
+        if pair in self._reviewed or (actor.id == known.id and "different name" not in reason) \
+                or self.judged(actor.id, known.id) in ("same", "different"):
             return
         self._reviewed.add(pair)
         self.review.append(ReviewItem(actor.id, actor.name, known.id, known.name, reason, score))
+
+    def _stored_blocks(self) -> dict[str, list[tuple[str, str]]]:
+        """The store's actors (those near matches are sought for) by informative name word, read once."""
+        if self._store_blocks is None:
+            self._store_blocks = {}
+            if not self._store_empty:
+                for a in self.store.iter_actors():
+                    if a.kind in NO_NEAR_MATCH or _nameless(a):
+                        continue
+                    for token in _tokens(normalise_name(a.name)):
+                        members = self._store_blocks.setdefault(token, [])
+                        if len(members) <= BLOCK_LIMIT:
+                            members.append((a.id, a.name))
+        return self._store_blocks
 
     # -- bookkeeping --------------------------------------------------------
     def _remember(self, actor: Actor) -> None:

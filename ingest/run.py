@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from graphmodel.curation import review
 from graphmodel.errors import InputError, Problem, StakemapError, StoreChanged, StoreError, ValidationFailed
 from graphmodel.models import Actor, Source, merge_citations, merge_identifiers
 from graphmodel.store.contract import Batch, Store, WriteResult
@@ -231,8 +232,17 @@ def _run_ingest(store: Store, paths: list[Path], fmt: str, source: str | None, d
     if ctx.problems and not skip_invalid:
         raise ValidationFailed(ctx.problems, hint="fix these rows, or use --skip-invalid to import the valid ones")
     batches = _batches(results, {r.origin.id: [] for r in results}, reports)
-    written = [] if dry_run or not batches else store.write_all(batches, expect=expect, who=who)
+    docs = {review.KIND: _review_docs(store, reports, ctx)} if batches else None
+    written = [] if dry_run or not batches else store.write_all(batches, expect=expect, who=who, docs=docs)
     return IngestReport(reports, ctx.problems, written, ctx.resolver.merged, ctx.resolver.review, dry_run)
+
+
+def _review_docs(store: Store, reports: list[FileReport], ctx: ReadContext) -> dict[str, dict | None]:
+    """The run's review queue entries, replacing its origins' earlier ones."""
+    origins = {f.path: f.origin for f in reports}
+    entries = review.run_entries(origins, (r.as_dict() for r in ctx.resolver.review),
+                                 (p.as_dict() for p in ctx.problems), (f.ledger for f in reports))
+    return review.replacing(store.docs(review.KIND), set(origins.values()), entries)
 
 
 def _ledgers(results: list[ReadResult], store: Store) -> list[Ledger]:

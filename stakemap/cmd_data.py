@@ -111,7 +111,7 @@ def _print_report(report: IngestReport) -> None:
                       + (f"; removed {w.actors_removed} actors, {w.links_removed} links no longer in it"
                          if w.actors_removed or w.links_removed else ""))
     if report.review:
-        console.print(f"{len(report.review)} near-matches left unmerged (see --review FILE)")
+        console.print(f"{len(report.review)} pairs left for review: 'stakemap review list' (or --review FILE)")
 
 
 def _write_review(path: Path, report: IngestReport) -> None:

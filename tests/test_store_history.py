@@ -123,3 +123,19 @@ def test_documents_are_kept_replaced_and_deleted_each_write_a_version(store):
     assert store.docs("judgement") == {"bwi|mtuc": {"verdict": "same"}}
     assert store.docs("nothing") == {}
     assert store.stats().actors == 4
+
+
+def test_an_origin_batch_writes_the_origin_again_unchanged(store):
+    store.write_all([base_batch(ORIGIN_A)])
+    other = Batch(ORIGIN_B, [actor("gefont", "national_centre", "GEFONT", country="NP"), actor("bwi", "guf", "BWI global")],
+                  [link("bwi", "gefont", "supports"), link("fnv", "bwi", "funds", start="2006", amount=1, currency="EUR")],
+                  [])
+    store.write_all([other])
+    before = store.content_hash()
+    again = store.origin_batch("origin-b")
+    assert {a.id for a in again.actors} == {"gefont", "bwi"} and again.origin.id == "origin-b"
+    assert next(a for a in again.actors if a.id == "bwi").name == "BWI global"   # its own claim, not the merge
+    assert len(again.links) == 2 and {s.id for s in again.sources} == {"doc-1"}
+    store.write_all([again])
+    assert store.content_hash() == before and sum(store.versions()[-1].counts.values()) == 0
+    assert store.origin_batch("nobody") is None

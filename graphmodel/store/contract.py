@@ -89,6 +89,12 @@ class Batch:
         yield from self.link_rows
 
 
+def cited_documents(view: "StoreView", actors: list[Actor], links: list[Link], origin_id: str) -> list[Source]:
+    """The sources (other than the origin) that these records cite, as the store holds them."""
+    cited = {c.source for r in [*actors, *links] for c in r.citations} - {origin_id}
+    return [s for s in view.sources() if s.id in cited]
+
+
 @dataclass(frozen=True)
 class WriteResult:
     origin: str
@@ -230,6 +236,12 @@ class StoreView(ABC):
         """Origins (ingest sources) that claim a record."""
 
     @abstractmethod
+    def origin_batch(self, origin_id: str) -> Batch | None:
+        """What an origin claims, as a batch that would write it again: its own claim on each actor,
+        each link it claims (with its fields as the store holds them and its own citations), and the
+        documents they cite. None for an origin the store does not know."""
+
+    @abstractmethod
     def stats(self) -> Stats: ...
 
     @abstractmethod
@@ -288,7 +300,7 @@ class StoreWriter(ABC):
     @abstractmethod
     def write_all(self, batches: list[Batch], *, replace: bool = True, expect: str | None = None,
                   who: str | None = None, note: str | None = None,
-                  docs: dict[str, dict[str, dict | None]] | None = None) -> list[WriteResult]:
+                  docs: dict[str, dict[str, dict | None]] | None = None, action: str = "ingest") -> list[WriteResult]:
         """Write several batches (one ingest run) as one all-or-nothing change: one new version,
         made by ``who``, whose history keeps every record it changed as it was before. ``docs``
         (kind -> key -> document, None to delete) are written with it.

@@ -15,16 +15,19 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 
 from ..kinds import LinkKind
-from ..models import Actor, Link, Source
-from ..propertygraph import actor_from_props, link_from_props, source_from_props
+from ..models import Actor, Citation, Link, Source
+from ..propertygraph import (actor_claims, actor_from_props, claimed_actor, link_claims, link_from_props,
+                             link_kind_of_type, source_from_props)
 from ..text import normalise_name
-from .contract import Stats
+from .contract import Batch, Stats, cited_documents
 from .cypher import (
     ACTORS_BY_ID,
     ACTORS_BY_KEY,
     ACTORS_PAGE,
     ACTORS_SEARCH,
+    ACTOR_IDS_OF_ORIGIN,
     LINK_ANY_TYPE,
+    LINK_IDS_OF_ORIGIN,
     LINKS_OF,
     META_ID,
     META_READ,
@@ -189,6 +192,29 @@ class Neo4jReads(Neo4jConnection):
 
     def sources(self) -> list[Source]:
         return [source_from_props(resolve(dict(r["p"]), r["c"])) for r in self._read(SOURCES_ALL, meta=META_ID)]
+
+    def origin_batch(self, origin_id: str) -> Batch | None:
+        origin = next((s for s in self.sources() if s.id == origin_id), None)
+        if origin is None:
+            return None
+        ids = [r["id"] for r in self._read(ACTOR_IDS_OF_ORIGIN, meta=META_ID, origin=origin_id)]
+        actors = []
+        for chunk in batches(ids, ACTORS_BY_ID, self.limits):
+            for r in self._read(ACTORS_BY_ID, meta=META_ID, ids=chunk):
+                claim = next(c for c in actor_claims(resolve(dict(r["p"]), r["c"])) if c["origin"] == origin_id)
+                actors.append(claimed_actor(claim))
+        rows = self._read(LINK_IDS_OF_ORIGIN, meta=META_ID, origin=origin_id)
+        kinds = list(dict.fromkeys(link_kind_of_type(r["type"]) for r in rows))
+        links = []
+        for r in self._link_rows([r["id"] for r in rows], kinds):
+            p = resolve(dict(r["p"]), r["c"])
+            own = link_claims(p)[origin_id]
+            link = link_from_props(p, r["source"], r["target"])
+            links.append(link.model_copy(update={"citations": [
+                Citation(source=s, locator=loc or None, note=n or None) for s, loc, n in own]}))
+        actors.sort(key=lambda a: a.id)
+        links.sort(key=lambda lk: lk.id)
+        return Batch(origin, actors, links, cited_documents(self, actors, links, origin_id))
 
     def origins_of(self, record_id: str) -> list[str]:
         rows = self._read(ACTORS_BY_ID, meta=META_ID, ids=[record_id])

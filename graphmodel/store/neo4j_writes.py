@@ -158,12 +158,12 @@ class Neo4jWrites(Neo4jHistory, Neo4jReads):
     # -- writing ---------------------------------------------------------------------------------
     def write_all(self, batches: list[Batch], *, replace: bool = True, expect: str | None = None,
                   who: str | None = None, note: str | None = None,
-                  docs: dict[str, dict[str, dict | None]] | None = None) -> list[WriteResult]:
+                  docs: dict[str, dict[str, dict | None]] | None = None, action: str = "ingest") -> list[WriteResult]:
         if not batches:
             return []
         origins = list(dict.fromkeys(b.origin.id for b in batches))
         return self._in_run(lambda run: [self._stage_batch(run, b, replace) for b in batches], expect,
-                            version=(who, "ingest", origins, note), docs=docs)
+                            version=(who, action, origins, note), docs=docs)
 
     def remove_origin(self, origin_id: str, *, who: str | None = None) -> WriteResult:
         return self._in_run(lambda run: self._stage_removal(run, origin_id), version=(who, "remove", [origin_id], None))

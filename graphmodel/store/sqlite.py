@@ -26,7 +26,7 @@ from ..models import Actor, Link, Source, actor_keys
 from ..private_files import owner_only_file
 from ..text import normalise_name
 from .claims import merge_actor_claims
-from .contract import LINK_COLUMNS, Batch, Stats, Store, WriteResult
+from .contract import LINK_COLUMNS, Batch, Stats, Store, WriteResult, cited_documents, link_from_row
 from .sqlite_history import HISTORY_SCHEMA, SQLiteHistory, link_from_stored_row
 
 SCHEMA_VERSION = 3
@@ -141,7 +141,7 @@ class SQLiteStore(SQLiteHistory, Store):
     # -- writing ------------------------------------------------------------
     def write_all(self, batches: list[Batch], *, replace: bool = True, expect: str | None = None,
                   who: str | None = None, note: str | None = None,
-                  docs: dict[str, dict[str, dict | None]] | None = None) -> list[WriteResult]:
+                  docs: dict[str, dict[str, dict | None]] | None = None, action: str = "ingest") -> list[WriteResult]:
         db = self.db
         try:
             db.execute("BEGIN IMMEDIATE")
@@ -151,7 +151,7 @@ class SQLiteStore(SQLiteHistory, Store):
             version = self._next_version()
             results = [self._write(batch, replace, version) for batch in batches]
             self._put_docs(version, docs or {})
-            self._record_version(version, _now(), who, "ingest", list(dict.fromkeys(b.origin.id for b in batches)),
+            self._record_version(version, _now(), who, action, list(dict.fromkeys(b.origin.id for b in batches)),
                                  note)
             db.execute("COMMIT")
             return results
@@ -466,6 +466,20 @@ class SQLiteStore(SQLiteHistory, Store):
 
     def sources(self) -> list[Source]:
         return [Source.model_validate_json(d) for d, in self.db.execute("SELECT doc FROM sources ORDER BY id")]
+
+    def origin_batch(self, origin_id: str) -> Batch | None:
+        row = self.db.execute("SELECT doc FROM sources WHERE id=?", (origin_id,)).fetchone()
+        if row is None:
+            return None
+        actors = [Actor.model_validate_json(d) for d, in self.db.execute(
+            "SELECT doc FROM actor_claims WHERE origin=? ORDER BY actor_id", (origin_id,))]
+        cols = ", ".join(f'l."{c}"' for c in LINK_COLUMNS[:13])
+        rows = self.db.execute(
+            f"SELECT {cols}, l.citations FROM links l WHERE l.origin=?1 UNION ALL"  # column names from a constant  # nosec B608
+            f" SELECT {cols}, c.citations FROM link_claims c JOIN links l ON l.id = c.link_id WHERE c.origin=?1",
+            (origin_id,))
+        links = sorted((link_from_row(r) for r in rows), key=lambda lk: lk.id)
+        return Batch(Source.model_validate_json(row[0]), actors, links, cited_documents(self, actors, links, origin_id))
 
     def origins_of(self, record_id: str) -> list[str]:
         rows = self.db.execute(

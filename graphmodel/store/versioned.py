@@ -154,6 +154,9 @@ class StoreAtVersion(StoreView):
     def origins_of(self, record_id: str) -> list[str]:
         return self.store.origins_of(record_id)
 
+    def origin_batch(self, origin_id: str):
+        return self.store.origin_batch(origin_id)
+
     def stats(self) -> Stats:
         from collections import Counter
 
