@@ -232,16 +232,19 @@ def _run_ingest(store: Store, paths: list[Path], fmt: str, source: str | None, d
     if ctx.problems and not skip_invalid:
         raise ValidationFailed(ctx.problems, hint="fix these rows, or use --skip-invalid to import the valid ones")
     batches = _batches(results, {r.origin.id: [] for r in results}, reports)
-    docs = {review.KIND: _review_docs(store, reports, ctx)} if batches else None
+    docs = {review.KIND: _review_docs(store, reports, ctx, batches)} if batches else None
     written = [] if dry_run or not batches else store.write_all(batches, expect=expect, who=who, docs=docs)
     return IngestReport(reports, ctx.problems, written, ctx.resolver.merged, ctx.resolver.review, dry_run)
 
 
-def _review_docs(store: Store, reports: list[FileReport], ctx: ReadContext) -> dict[str, dict | None]:
-    """The run's review queue entries, replacing its origins' earlier ones."""
+def _review_docs(store: Store, reports: list[FileReport], ctx: ReadContext,
+                 batches: list[Batch]) -> dict[str, dict | None]:
+    """The run's review queue entries (with the fields people edited that its files state otherwise),
+    replacing its origins' earlier ones."""
     origins = {f.path: f.origin for f in reports}
     entries = review.run_entries(origins, (r.as_dict() for r in ctx.resolver.review),
                                  (p.as_dict() for p in ctx.problems), (f.ledger for f in reports))
+    entries.update(review.disagreements(store.docs("edit").values(), batches))
     return review.replacing(store.docs(review.KIND), set(origins.values()), entries)
 
 

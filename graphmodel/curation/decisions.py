@@ -72,6 +72,17 @@ def _checked(batches: list[Batch], store: Any) -> list[Batch]:
     return batches
 
 
+def split_batches(store: Any, a: str, b: str) -> tuple[list[Batch], list[str]]:
+    """The origins that merged one of the pair into the other, each with its record given back."""
+    batches, origins = [], []
+    for origin, records in sorted(_merged_records(store).items()):
+        for record, actor in ((b, a), (a, b)):
+            if records.get(record) == actor:
+                batches.append(split(store.origin_batch(origin), actor, record))
+                origins.append(origin)
+    return batches, origins
+
+
 def decide(store: Any, a: str, b: str, verdict: str, *, who: str | None = None, note: str | None = None) -> Decision:
     """Keep a judgement on ``a`` and ``b`` and apply it (``same``: ``b`` merges into ``a``)."""
     if verdict not in VERDICTS:
@@ -83,18 +94,15 @@ def decide(store: Any, a: str, b: str, verdict: str, *, who: str | None = None, 
         _known(store, ref, merged)
     at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     judgement = Judgement(a, b, verdict, who, at, note).superseding(load(store).get(pair_key(a, b)))
-    docs = {KIND: {judgement.key: judgement.as_doc()}}
+    number = (store.versions() or [None])[-1]
+    docs = {KIND: {judgement.key: {**judgement.as_doc(), "version": (number.number if number else 0) + 1}}}
     batches, joined, parted = [], [], []
     if verdict == "same" and store.get_actor(b) is not None and store.get_actor(a) is not None:
         origins = set(store.origins_of(b)) | {o for link in store.links_of(b) for o in store.origins_of(link.id)}
         joined = sorted(origins)
         batches = _checked([remap(store.origin_batch(o), {b: a}) for o in joined], store)
     elif verdict == "different":
-        for origin, records in sorted(merged.items()):
-            for record, actor in ((b, a), (a, b)):
-                if records.get(record) == actor:
-                    batches.append(split(store.origin_batch(origin), actor, record))
-                    parted.append(origin)
+        batches, parted = split_batches(store, a, b)
     text = note or f"{verdict}: {a} / {b}"
     if batches:
         store.write_all(batches, who=who, note=text, docs=docs, action="judgement")

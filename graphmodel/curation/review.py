@@ -9,7 +9,8 @@ Entries come from each ingest run and are kept as store documents of kind
 * ``merged``: two records joined on a weaker rule (an acronym, a company name
   without its legal form, one identifier with two names), to confirm or split;
 * ``set aside``: a record named only by a placeholder;
-* ``rejected``: a row refused under ``--skip-invalid``.
+* ``rejected``: a row refused under ``--skip-invalid``;
+* ``disagreement``: a field a person edited that an import states otherwise (the edit is shown).
 
 The queue is ordered by what is at stake: the links (and the money on them)
 that hang on the decision.
@@ -33,7 +34,7 @@ from .judgements import load as load_judgements
 from .judgements import pair_key
 
 KIND = "review"
-TYPES = ("pair", "merged", "set aside", "rejected")
+TYPES = ("pair", "merged", "set aside", "rejected", "disagreement")
 
 
 def _key(*parts: Any) -> str:
@@ -57,6 +58,28 @@ def aside_entry(origin: str, item: dict[str, Any]) -> tuple[str, dict[str, Any]]
     doc = {"type": "set aside", "origin": origin, "where": item["where"], "reason": item["why"],
            "amount": item.get("amount"), "currency": item.get("currency")}
     return _key("aside", origin, item["where"]), doc
+
+
+def disagreements(edits: Iterable[dict[str, Any]], batches: Iterable[Any]) -> dict[str, dict[str, Any]]:
+    """Fields people edited that a batch of an import states otherwise."""
+    edited: dict[str, dict[str, dict[str, Any]]] = {}
+    for doc in edits:
+        if doc.get("op") != "add" and not doc.get("reverted_by"):
+            for field_name, change in doc["fields"].items():
+                edited.setdefault(doc["target"], {})[field_name] = {"new": change["new"], "edit": doc["id"]}
+    out: dict[str, dict[str, Any]] = {}
+    for batch in batches:
+        for record in [*batch.actors, *batch.iter_links()]:
+            for field_name, edit in edited.get(record.id, {}).items():
+                if field_name not in type(record).model_fields:
+                    continue
+                stated = record.model_dump(mode="json").get(field_name)
+                if stated != edit["new"]:
+                    doc = {"type": "disagreement", "origin": batch.origin.id, "a": record.id, "field": field_name,
+                           "reason": f"{batch.origin.id} states {field_name} {stated!r}; the edit says {edit['new']!r}",
+                           "stated": stated, "edited": edit["new"], "edit": edit["edit"]}
+                    out[_key("disagreement", batch.origin.id, record.id, field_name)] = doc
+    return out
 
 
 def run_entries(origins: dict[str, str], review: Iterable[dict[str, Any]], problems: Iterable[dict[str, Any]],
@@ -110,6 +133,10 @@ def queue(view: Any, *, sees: Callable[[Any], bool] | None = None, decided: bool
     items = []
     for key, doc in view.docs(KIND).items():
         item = QueueItem(key, doc)
+        if doc["type"] == "disagreement":
+            shown = view.get_actors([doc["a"]]) or {doc["a"]: view.get_link(doc["a"])}
+            if None in shown.values() or (sees is not None and not all(sees(r) for r in shown.values())):
+                continue
         if doc["type"] in ("pair", "merged"):
             found = judged.get(pair_key(doc["a"], doc["b"]))
             item.verdict = found.verdict if found else None

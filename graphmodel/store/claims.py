@@ -9,6 +9,29 @@ from __future__ import annotations
 from ..kinds import ActorKind
 from ..models import Actor, merge_citations, merge_identifiers
 
+#: The origin of the edits people make in Stakemap: it leads every other origin on the fields it edits,
+#: so no re-ingest overwrites a person's correction.
+EDITS = "edits"
+
+
+def lead_key(origin: str) -> str:
+    """The order origins lead in: by id, the edits last (``~`` sorts after every character an id may hold).
+
+    >>> sorted(["oshub", "edits", "zz-file"], key=lead_key)
+    ['oshub', 'zz-file', 'edits']
+    """
+    return "~" if origin == EDITS else origin
+
+
+def _overlay(merged: Actor, edit: Actor) -> Actor:
+    """The merged claims with the fields an edit changed (listed in its ``edited`` attribute) put on top."""
+    fields = list(edit.attributes.get("edited") or [])
+    update = {f: getattr(edit, f) for f in fields if f in Actor.model_fields and f not in ("id", "attributes")}
+    attributes = {**merged.attributes, **{k: v for k, v in edit.attributes.items() if k != "edited"},
+                  "edited": sorted(fields)}
+    return merged.model_copy(update={**update, "attributes": attributes,
+                                     "citations": merge_citations(merged.citations, edit.citations)})
+
 
 def merge_actor_claims(claims: list[tuple[str, Actor]]) -> Actor:
     """One actor from the claims of several origins, given as ``(origin id, actor)``.
@@ -29,6 +52,9 @@ def merge_actor_claims(claims: list[tuple[str, Actor]]) -> Actor:
     >>> m.kind.value, m.name, m.country, m.aliases
     ('union', 'MTUC', 'MY', ['Malaysian Trades Union Congress'])
     """
+    edit = next((actor for origin, actor in claims if origin == EDITS), None)
+    if edit is not None and len(claims) > 1:  # an edit of an imported actor: its edited fields on top
+        return _overlay(merge_actor_claims([c for c in claims if c[0] != EDITS]), edit)
     ordered = [actor for _, actor in sorted(claims, key=lambda c: c[0])]
     if len(ordered) == 1:
         return ordered[0]

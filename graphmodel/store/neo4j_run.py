@@ -34,7 +34,7 @@ from ..propertygraph import (
     link_props,
     source_props,
 )
-from .claims import merge_actor_claims
+from .claims import lead_key, merge_actor_claims
 from .cypher import (
     ACTOR,
     SOURCE,
@@ -145,7 +145,7 @@ class Run:
                                  f" the batch from {origin}", hint="nothing was written")
         rec = self.links[link.id]
         claims = link_claims(rec.new) if rec.new else {}
-        led = rec.new is not None and any(other > origin for other in claims if other != origin)
+        led = rec.new is not None and any(lead_key(other) > lead_key(origin) for other in claims if other != origin)
         claims[origin] = citation_rows(link.citations)
         if led:
             link = link_from_props(rec.new, *rec.ends)

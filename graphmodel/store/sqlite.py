@@ -25,7 +25,7 @@ from ..errors import StoreChanged, StoreError
 from ..models import Actor, Link, Source, actor_keys
 from ..private_files import owner_only_file
 from ..text import normalise_name
-from .claims import merge_actor_claims
+from .claims import EDITS, lead_key, merge_actor_claims
 from .contract import LINK_COLUMNS, Batch, Stats, Store, WriteResult, cited_documents, link_from_row
 from .sqlite_history import HISTORY_SCHEMA, SQLiteHistory, link_from_stored_row
 
@@ -92,8 +92,13 @@ def _now() -> str:
 
 #: Whether the origin being written leads a link's claims (no other claimant's origin id is greater), so
 #: that its fields are the link's whatever order origins came in.
-_LEADS = ("(excluded.origin >= links.origin AND NOT EXISTS (SELECT 1 FROM link_claims c"
-          " WHERE c.link_id = links.id AND c.origin > excluded.origin))")
+def _lead(column: str) -> str:
+    """:func:`~graphmodel.store.claims.lead_key` in SQL (the edits' origin leads every other)."""
+    return f"(CASE {column} WHEN '{EDITS}' THEN '{lead_key(EDITS)}' ELSE {column} END)"
+
+
+_LEADS = (f"({_lead('excluded.origin')} >= {_lead('links.origin')} AND NOT EXISTS (SELECT 1 FROM link_claims c"
+          f" WHERE c.link_id = links.id AND {_lead('c.origin')} > {_lead('excluded.origin')}))")
 
 
 class SQLiteStore(SQLiteHistory, Store):
