@@ -245,7 +245,7 @@ def _review_docs(store: Store, reports: list[FileReport], ctx: ReadContext,
     entries = review.run_entries(origins, (r.as_dict() for r in ctx.resolver.review),
                                  (p.as_dict() for p in ctx.problems), (f.ledger for f in reports))
     entries.update(review.disagreements(store.docs("edit").values(), batches))
-    return review.replacing(store.docs(review.KIND), set(origins.values()), entries)
+    return review.replacing(store.docs(review.KIND), set(origins.values()), entries, store.docs("judgement"))
 
 
 def _ledgers(results: list[ReadResult], store: Store) -> list[Ledger]:

@@ -31,6 +31,7 @@ COMMAND_MODULES = [
     "stakemap.cmd_analysis",
     "stakemap.cmd_history",
     "stakemap.cmd_review",
+    "stakemap.cmd_edit",
     "stakemap.cmd_export",
     "stakemap.cmd_users",
     "stakemap.cmd_sync",

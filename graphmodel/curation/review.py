@@ -97,12 +97,14 @@ def run_entries(origins: dict[str, str], review: Iterable[dict[str, Any]], probl
     return out
 
 
-def replacing(current: dict[str, dict[str, Any]], origins: Iterable[str],
-              entries: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any] | None]:
+def replacing(current: dict[str, dict[str, Any]], origins: Iterable[str], entries: dict[str, dict[str, Any]],
+              judged: Iterable[str] = ()) -> dict[str, dict[str, Any] | None]:
     """The documents to write: the run's entries, and None for the earlier entries of its origins it no
-    longer has (kept entries keep their key, so a decision stays with them)."""
-    mine = set(origins)
-    out: dict[str, dict[str, Any] | None] = {k: None for k, d in current.items() if d.get("origin") in mine}
+    longer has, but for pairs decided (``judged``: their pair keys), which stay as the record of the decision."""
+    mine, decided = set(origins), set(judged)
+    out: dict[str, dict[str, Any] | None] = {
+        k: None for k, d in current.items()
+        if d.get("origin") in mine and not ("a" in d and "b" in d and pair_key(d["a"], d["b"]) in decided)}
     out.update(entries)
     return out
 
