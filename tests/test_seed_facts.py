@@ -279,7 +279,8 @@ def test_2010_campaign_targets(seed: Dataset) -> None:
     assert {"baselworld", "hktdc", "lucky-gems"} <= targets
     (lead,) = seed.find("lac", "implements", "gemstone-campaign")
     assert lead.start == "2004"
-    assert {l.target for l in seed.out("lac", "lobbies")} == {"who", "ilo"}
+    # WHO and the ILO over standards (strategy item 3); the Chinese state over OSH and social security law (item 6)
+    assert {l.target for l in seed.out("lac", "lobbies")} == {"who", "ilo", "cn-government"}
     assert seed.find("lac", "targets", "baselworld")[0].start == "2007"
     assert seed.find("lac", "targets", "hk-jewellery-fair")[0].start == "2006"
 
@@ -335,6 +336,23 @@ def test_2019_action_week(seed: Dataset) -> None:
     joined = {l.source for l in seed.into("action-week-2019", "participates_in")}
     assert {"kctu", "sentro", "ccc-nl", "porto-dockers", "lsd"} <= joined
     assert seed.find("korean-police", "represses", "kctu")[0].start == "2019-03-26"
+
+
+def test_partnerships_between_federations_centres_and_hong_kong_groups(seed: Dataset) -> None:
+    def partners(actor: str) -> set[str]:
+        return ({l.target for l in seed.out(actor, "partners_with")}
+                | {l.source for l in seed.into(actor, "partners_with")})
+
+    # the BWI-GEFONT-MTUC initiative, each side with its own donor
+    assert {"gefont", "mtuc"} <= partners("bwi") and "mtuc" in partners("gefont")
+    assert all(l.attributes.get("programme") == "bwi-gefont-mtuc-collab"
+               for a in ("bwi", "gefont") for l in seed.out(a, "partners_with") if l.target in {"gefont", "mtuc"})
+    # BWI, PSI and UNI's joint advocacy on migration
+    assert {"psi", "uni"} <= partners("bwi") and "uni" in partners("psi")
+    # the 2019 petition and march in Hong Kong
+    assert {"globalization-monitor", "lsd"} <= partners("hkctu")
+    assert seed.find("csgwu-occupational-unions", "affiliated_to", "csgwu")
+    assert seed.find("porto-dockers", "targets", "cn-government")[0].start == "2019-03-21"
 
 
 def test_china_labour_bulletin_and_worker_centres(seed: Dataset) -> None:
