@@ -401,6 +401,7 @@ _VOLATILE = [
     (re.compile(r"\b[0-9a-f]{32}:\d+\b"), "<fingerprint>"),
     (re.compile(r"\b[0-9a-f]{40,64}\b"), "<digest>"),
     (re.compile(r"\([\d,]+ bytes\)"), "(<size>)"),  # the store's write count is in the manifest
+    (re.compile(r"store version \d+"), "store version <n>"),  # so is its version, in a report's methods note
 ]
 
 
