@@ -154,7 +154,7 @@ def test_the_two_date_view_marks_what_changed(answers):
     els, legend, status, _ = explore.render(VIEWER, ["union-b"], 1, Filters(), [], [], "1")
     marks = {e["data"].get("link", e["data"]["id"]): e.get("classes", "") for e in els}
     assert marks["grant"] == "changed" and marks["affiliation"] == "added" and marks["training"] == "removed"
-    assert "Compared with version 1" in json.dumps(legend.to_plotly_json(), default=str)
+    assert "Compared with version 1" in json.dumps(status.to_plotly_json(), default=str)
     plain, *_ = explore.render(VIEWER, ["union-b"], 1, Filters(), [], [])
     assert "training" not in {e["data"].get("link") for e in plain}
     assert not any(c in e.get("classes", "") for e in plain for c in ("added", "removed", "changed"))

@@ -27,18 +27,20 @@ STATE = UrlState(Field("since"), Field("date"), Field("until"), Field("origin", 
                  Field("kind", list, choices=tuple(k.value for k in ActorKind) + tuple(k.value for k in LinkKind)),
                  Field("country", list), Field("actor"))
 
+_WRAP = {"wrapText": True, "autoHeight": True,
+         "cellStyle": {"lineHeight": "1.45", "paddingTop": "7px", "paddingBottom": "7px", "wordBreak": "normal"}}
 _STATUS_STYLE = {"function": f"({{color: {{added: '{COLOURS['added']}', removed: '{COLOURS['removed']}', "
                              f"changed: '{COLOURS['changed']}'}}[params.value], fontWeight: 600}})"}
 COLUMNS = [
-    {"field": "origin", "headerName": "Origin", "width": 140, "pinned": "left"},
-    {"field": "record", "headerName": "Record", "width": 90},
-    {"field": "kind", "headerName": "Kind", "width": 150},
-    {"field": "status", "headerName": "Change", "width": 100, "cellStyle": _STATUS_STYLE},
-    {"field": "what", "headerName": "What", "flex": 2, "minWidth": 240, "tooltipField": "what"},
-    {"field": "fields", "headerName": "Fields: old → new", "flex": 2, "minWidth": 240, "tooltipField": "fields"},
-    {"field": "country", "headerName": "Country", "width": 100},
-    {"field": "sources", "headerName": "Sources", "flex": 1, "minWidth": 180, "tooltipField": "sources"},
-    {"field": "versions", "headerName": "Versions", "width": 100},
+    {"field": "origin", "headerName": "Origin", "width": 110, "minWidth": 90},
+    {"field": "record", "headerName": "Record", "width": 85, "minWidth": 85},
+    {"field": "kind", "headerName": "Kind", "width": 130, "minWidth": 110, **_WRAP},
+    {"field": "status", "headerName": "Change", "width": 110, "minWidth": 110, "cellStyle": _STATUS_STYLE},
+    {"field": "what", "headerName": "What", "flex": 2, "minWidth": 180, **_WRAP},
+    {"field": "fields", "headerName": "Fields: old → new", "flex": 3, "minWidth": 220, **_WRAP},
+    {"field": "country", "headerName": "Country", "width": 95, "minWidth": 90},
+    {"field": "sources", "headerName": "Sources", "flex": 1, "minWidth": 120, "tooltipField": "sources"},
+    {"field": "versions", "headerName": "Version", "width": 95, "minWidth": 90},
 ]
 
 
@@ -67,7 +69,7 @@ def layout(**query) -> html.Div:
                 placeholder="A version")], className="control wide"),
             html.Div([html.Label("or since a date", htmlFor="changes-date"), dcc.Input(
                 id="changes-date", type="text", value=st["date"] or "", debounce=True, className="text-input",
-                placeholder="2026-03-31 (overrides the version)")], className="control"),
+                placeholder="2026-03-31")], className="control"),
             html.Div([html.Label("Until"), dcc.Dropdown(
                 id="changes-until", options=options[:-1] if options and options[-1]["value"] == "0" else options,
                 value=st["until"], placeholder="Now")], className="control"),
@@ -92,7 +94,7 @@ def layout(**query) -> html.Div:
                                  columnSize="responsiveSizeToFit",
                                  defaultColDef={"sortable": True, "resizable": True, "filter": True},
                                  dashGridOptions={"tooltipShowDelay": 300, "animateRows": False},
-                                 style={"height": 520})], className="card", style={"marginTop": "14px"}),
+                                 style={"height": 460})], className="card", style={"marginTop": "14px"}),
         ]), type="default", parent_className="answer-loading"),
         url_store(PAGE, STATE.encode(st)),
     ], className="page page-changes")

@@ -144,7 +144,7 @@ def render(viewer, actors: list[str], hops: int, filters: graphview.Filters, exp
         return els, key, html.Span([html.Span(shown + "."), notice(cmp["error"], "warn")]), sel.to_query()
     if cmp is not None:
         marked = {s: sum(1 for e in els if s in e.get("classes", "").split()) for s in ("added", "removed", "changed")}
-        key = html.Div([compare_legend(cmp["since"], marked), key])
+        return els, key, html.Div([html.Span(shown + "."), compare_legend(cmp["since"], marked)]), sel.to_query()
     return els, key, html.Span(shown + "."), sel.to_query()
 
 
