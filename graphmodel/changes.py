@@ -49,6 +49,11 @@ class Diff:
     changes: list[Change] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def after_is_now(self) -> bool:
+        """Whether each change's ``after`` is its record as it is now (a diff between versions up to now)."""
+        return self.basis == "versions" and self.until == "now"
+
     def counts(self) -> dict[str, dict[str, int]]:
         out = {r: {s: 0 for s in STATUSES} for r in ("actors", "links")}
         for c in self.changes:
@@ -85,13 +90,20 @@ def visible_only(changes: Iterable[Change], sees_actor: Callable[[Actor], bool],
     >>> visible_only([Change("link", "l", None, new)], public, public, {"a": a, "b": b}.get)
     []
     """
+    end_seen: dict[str, bool] = {}
+
+    def seen_end(actor_id: str) -> bool:
+        if actor_id not in end_seen:
+            actor = actor_of(actor_id)
+            end_seen[actor_id] = actor is not None and sees_actor(actor)
+        return end_seen[actor_id]
+
     def shown(record):
         if record is None:
             return None
         if isinstance(record, Actor):
             return record if sees_actor(record) else None
-        ends = [actor_of(e) for e in (record.source, record.target)]
-        return record if sees_link(record) and all(e is not None and sees_actor(e) for e in ends) else None
+        return record if sees_link(record) and seen_end(record.source) and seen_end(record.target) else None
 
     out = []
     for c in changes:
@@ -114,19 +126,30 @@ def actors_of(view: StoreView, found: list[Change]) -> dict[str, Actor]:
 
 
 def seen_changes(view: StoreView, found: list[Change], sees_actor: Callable[[Actor], bool],
-                 sees_link: Callable[[Link], bool]) -> tuple[list[Change], dict[str, Actor]]:
+                 sees_link: Callable[[Link], bool], *, after_is_now: bool = False) -> tuple[list[Change], dict[str, Actor]]:
     """The changes as a reader sees them (:func:`visible_only`, records judged as they are now too), and
-    the actors they name (for their names, countries and the filters)."""
+    the actors they name (for their names, countries and the filters). With ``after_is_now`` (see
+    :attr:`Diff.after_is_now`) the records are not read again."""
     actors = actors_of(view, found)
-    now_actors = view.get_actors(c.id for c in found if c.record == "actor")
-    now_links = view.get_links(c.id for c in found if c.record == "link")
+    if after_is_now:
+        now_actors = {c.id: c.after for c in found if c.record == "actor" and c.after is not None}
+        now_links = {c.id: c.after for c in found if c.record == "link" and c.after is not None}
+    else:
+        now_actors = view.get_actors(c.id for c in found if c.record == "actor")
+        now_links = view.get_links(c.id for c in found if c.record == "link")
+    seen_end: dict[str, bool] = {}
+
+    def end_seen(actor_id: str) -> bool:
+        if actor_id not in seen_end:
+            seen_end[actor_id] = (e := actors.get(actor_id)) is not None and sees_actor(e)
+        return seen_end[actor_id]
 
     def hidden_now(c: Change) -> bool:
         if c.record == "actor":
-            return c.id in now_actors and not sees_actor(now_actors[c.id])
+            return c.id in now_actors and not sees_actor(now_actors[c.id])  # type: ignore[arg-type]
         link = now_links.get(c.id)
-        return link is not None and not (sees_link(link) and all(
-            (e := actors.get(end)) is not None and sees_actor(e) for end in (link.source, link.target)))
+        return link is not None and not (sees_link(link) and end_seen(link.source)  # type: ignore[arg-type]
+                                         and end_seen(link.target))  # type: ignore[union-attr]
 
     return visible_only(found, sees_actor, sees_link, actors.get, hidden_now), actors
 
@@ -172,13 +195,14 @@ def diff_of(view: StoreView, since: str | None = None, until: str | None = None,
     return version_diff(view, since, until)
 
 
-def changes_by_version(view: StoreView) -> dict[int, list[Change]]:
+def changes_by_version(view: StoreView, ids: Iterable[tuple[str, str]] | None = None) -> dict[int, list[Change]]:
     """What each version kept in the store's history changed, record by record (a record's state just
-    before and just after that version): the history read once, oldest version first.
+    before and just after that version): the history (of the records ``ids`` names, ``("actor", id)`` or
+    ``("link", id)``; None: all) read once, oldest version first.
 
     A reader's view of it (:func:`seen_changes` on each) tells which versions changed something that
     reader may see: listing only those hints at nothing withheld."""
-    rows = sorted(view.history_rows(view.history_from()), key=lambda r: r.version)
+    rows = sorted(view.history_rows(view.history_from(), ids), key=lambda r: r.version)
     trail: dict[tuple[str, str], list] = {}
     for row in rows:
         trail.setdefault((row.record, row.id), []).append(row)

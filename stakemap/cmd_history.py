@@ -132,7 +132,8 @@ def diff_cmd(
     with store_at(store, create=False) as st:
         diff, then = diff_of(st, since, until, valid_from, valid_to)
         diff.changes, actors = seen_changes(st, diff.changes, seen.sees_actor,
-                                            lambda lk: seen.link_reason(lk.sensitivity) is None)
+                                            lambda lk: seen.link_reason(lk.sensitivity) is None,
+                                            after_is_now=diff.after_is_now)
         actor_of = actors.get
         near = _around(st, then, around, hops, seen) if around else None
         watch = watchlist.as_watch(watchlist.load(st)) if watched else None

@@ -165,9 +165,9 @@ def test_an_actors_panel_lists_its_changes_newest_first(answers):
 
     mine = answers.actor_changes(VIEWER, "union-b")
     assert [(c["version"], c["status"], c["what"]) for c in mine] == [
-        (2, "changed", "Fund A funds Union B"), (2, "removed", "Fund A supports Union B"),
-        (2, "added", "Union B is affiliated to Fund A"), (1, "added", "Fund A funds Union B"),
-        (1, "added", "Fund A supports Union B"), (1, "added", "Union B")]  # the public link that became restricted: no
+        (2, "added", "Union B is affiliated to Fund A"), (2, "changed", "Fund A funds Union B"),
+        (2, "removed", "Fund A supports Union B"), (1, "added", "Union B"), (1, "added", "Fund A funds Union B"),
+        (1, "added", "Fund A supports Union B")]  # the public link that became restricted: no
     panel, *_ = explore.panel(VIEWER, "a:union-b")
     text = json.dumps(panel.to_plotly_json(), default=lambda o: o.to_plotly_json(), ensure_ascii=False)
     assert "explore-actor-changes" in text and "amount: 100000.0 → 125000.0" in text and TOKEN not in text.lower()

@@ -13,6 +13,7 @@ counts every record of a write).
 
 from __future__ import annotations
 
+from itertools import islice
 from typing import Any
 
 from graphmodel.changes import Diff, changes_by_version, narrowed, seen_changes, version_diff
@@ -20,13 +21,14 @@ from graphmodel.errors import StakemapError
 from graphmodel.export.redaction import Clearance
 from graphmodel.kinds import ACTOR_SPECS, LINK_SPECS, ActorKind, LinkKind
 from graphmodel.models import Actor
-from graphmodel.store.history import Change, Version
+from graphmodel.analysis import get_projection
+from graphmodel.store.history import Change, HistoryRow, Version
 from graphmodel.store.versioned import resolve_version
 
 from ..access import Viewer
 from ..free_text import mask, redact_fields
 from ..graphview import Filters, GraphView
-from ..mapdata import _memoised, fingerprint, hidden_names, sources_index, store
+from ..mapdata import _memoised, fingerprint, hidden_names, projection, sources_index, store
 from .search import resolve
 
 #: Most rows the Changes table holds (the counts are always whole).
@@ -39,22 +41,77 @@ def _rules(viewer: Viewer):
 
 
 def _visible_history(viewer: Viewer) -> dict[str, Any]:
-    """The changes each version made that the viewer may see, and the actors they name (cached)."""
+    """Which records each version changed that the viewer may see, as ``(record, id, origin, ends)``, and
+    the versions that did (cached per store state and viewer).
+
+    The history is read once; records are judged as :func:`graphmodel.changes.seen_changes` judges them
+    (a state the viewer may not see counts as absent; a record withheld now is left out), with the
+    records' present state read from the viewer's map (:func:`~dashboard.mapdata.projection`) rather than
+    from the store, so that a large history is listed in seconds.
+    """
     def build():
         st = store()
-        per = changes_by_version(st)
-        everything = [c for found in per.values() for c in found]
+        full, proj = get_projection(st), projection(viewer)
         sees_actor, sees_link = _rules(viewer)
-        seen, actors = seen_changes(st, everything, sees_actor, sees_link)
-        by_version: dict[int, list[Change]] = {}
-        for c in seen:
-            by_version.setdefault(c.versions[0], []).append(c)
+        full_links = full.cached(("changes", "link-index"), lambda: {i: j for j, i in enumerate(full.link_ids.tolist())})
+        seen_links = proj.cached(("changes", "link-ids"), lambda: set(proj.link_ids.tolist()))
+        trail: dict[tuple[str, str], list[HistoryRow]] = {}
+        last_state: dict[str, Actor] = {}
+        for row in sorted(st.history_rows(st.history_from()), key=lambda r: r.version):
+            trail.setdefault((row.record, row.id), []).append(row)
+            if row.record == "actor" and row.before is not None:
+                last_state[row.id] = row.before  # type: ignore[assignment]
+
+        def now(record: str, ident: str) -> str:
+            if record == "link":
+                return "absent" if ident not in full_links else "seen" if ident in seen_links else "hidden"
+            i = full.index.get(ident)
+            if i is None or not full.active[i]:
+                return "absent"
+            j = proj.index.get(ident)
+            return "seen" if j is not None and proj.active[j] else "hidden"
+
+        ends_ok: dict[str, bool] = {}
+
+        def end_seen(ident: str) -> bool:
+            if ident not in ends_ok:
+                state = now("actor", ident)
+                ends_ok[ident] = state == "seen" if state != "absent" else (
+                    (a := last_state.get(ident)) is not None and sees_actor(a))
+            return ends_ok[ident]
+
+        def shown(state) -> bool:
+            if state is None:
+                return False
+            if isinstance(state, Actor):
+                return sees_actor(state)
+            return sees_link(state) and end_seen(state.source) and end_seen(state.target)
+
+        marks: dict[int, list[tuple]] = {}
+        for (record, ident), kept in trail.items():
+            present = now(record, ident)
+            if present == "hidden":
+                continue
+            for n, row in enumerate(kept):
+                after = kept[n + 1].before if n + 1 < len(kept) else None
+                after_seen = shown(after) if n + 1 < len(kept) else present == "seen"
+                if not (shown(row.before) or after_seen):
+                    continue
+                state = row.before or after
+                if record == "actor":
+                    ends: tuple = (ident,)
+                elif state is not None:
+                    ends = (state.source, state.target)
+                else:
+                    j = full_links[ident]
+                    ends = (full.actor_ids[full.src[j]], full.actor_ids[full.dst[j]])
+                marks.setdefault(row.version, []).append((record, ident, row.origin, ends))
         known = {v.number: v for v in st.versions()}
         start = st.history_from()
-        shown = [known[n] for n in sorted(by_version) if n in known]
-        if start and start in known and start not in by_version:  # the earliest state the store still knows
-            shown.insert(0, known[start])
-        return {"versions": shown, "changes": by_version, "actors": actors, "start": start, "any": bool(known)}
+        shown_versions = [known[n] for n in sorted(marks) if n in known]
+        if start and start in known and start not in marks:  # the earliest state the store still knows
+            shown_versions.insert(0, known[start])
+        return {"versions": shown_versions, "marks": marks, "start": start, "any": bool(known)}
     return _memoised(("changes-history", fingerprint(), viewer.key), build)
 
 
@@ -83,7 +140,7 @@ def versions(viewer: Viewer) -> dict[str, Any]:
     hist = _visible_history(viewer)
     out = []
     for v in reversed(hist["versions"]):
-        origins = sorted({o for c in hist["changes"].get(v.number, []) for o in c.origins})
+        origins = sorted({m[2] for m in hist["marks"].get(v.number, []) if m[2]})
         out.append({"number": v.number, "at": v.at, "action": v.action, "origins": origins,
                     "who": v.who if viewer.include_people else None,
                     "label": f"{v.number} · {_when(v.at)} · {v.action}" + (f" · {', '.join(origins)}" if origins else "")})
@@ -119,7 +176,8 @@ def diff(viewer: Viewer, since: str | int | None, until: str | int | None = None
     def build():
         found, _ = version_diff(store(), start, end)
         sees_actor, sees_link = _rules(viewer)
-        found.changes, actors = seen_changes(store(), found.changes, sees_actor, sees_link)
+        found.changes, actors = seen_changes(store(), found.changes, sees_actor, sees_link,
+                                             after_is_now=found.after_is_now)
         return found, actors
     return _memoised(("changes-diff", fingerprint(), viewer.key, start, end), build)
 
@@ -143,12 +201,13 @@ def changes(viewer: Viewer, since: str | int | None = None, until: str | int | N
     shown = Diff(found.since, found.until, found.basis, kept, list(found.notes))
     listed = {v["number"] for v in versions(viewer)["versions"]}
     hidden = hidden_names(viewer)
+    grouped = shown.grouped()
     groups = [{"origin": origin, "record": what.split(" ", 1)[0], "kind": _kind_label(items[0]), **_count(items)}
-              for origin, kinds_ in shown.grouped().items() for what, items in kinds_.items()]
-    rows = [_row(c, actors, listed, hidden, origin) for origin, kinds_ in shown.grouped().items()
-            for items in kinds_.values() for c in items]
+              for origin, kinds_ in grouped.items() for what, items in kinds_.items()]
+    ordered = ((origin, c) for origin, kinds_ in grouped.items() for items in kinds_.values() for c in items)
+    rows = [_row(c, actors, listed, hidden, origin) for origin, c in islice(ordered, limit)]
     return {"since": found.since, "until": found.until, "counts": shown.counts(), "groups": groups,
-            "rows": rows[:limit], "total": len(rows), "notes": found.notes}
+            "rows": rows, "total": len(kept), "notes": found.notes}
 
 
 def _said(exc: StakemapError) -> str:
@@ -210,20 +269,23 @@ def actor_changes(viewer: Viewer, actor_id: str, limit: int = 20) -> list[dict[s
     """The versions that changed an actor or its links (as the viewer may see them), newest first: at most
     ``limit`` changes (one more tells the caller there are more)."""
     hist = _visible_history(viewer)
+    mine = [(number, m[0], m[1]) for number in sorted(hist["marks"], reverse=True)
+            for m in hist["marks"][number] if actor_id in m[3]][:limit + 1]
+    if not mine:
+        return []
+    st = store()
+    per = changes_by_version(st, {(record, ident) for _, record, ident in mine})
+    wanted = {(number, record, ident) for number, record, ident in mine}
+    found = [c for number, items in per.items() for c in items if (number, c.record, c.id) in wanted]
+    sees_actor, sees_link = _rules(viewer)
+    seen, actors = seen_changes(st, found, sees_actor, sees_link)
     at = {v.number: v.at for v in hist["versions"]}
     hidden = hidden_names(viewer)
     out = []
-    for number in sorted(hist["changes"], reverse=True):
-        for c in hist["changes"][number]:
-            ends = [c.id] if c.record == "actor" else [e for s in (c.before, c.after) if s is not None
-                                                       for e in (s.source, s.target)]
-            if actor_id in ends:
-                fields = "; ".join(f"{k}: {mask(_text(a), hidden)} → {mask(_text(b), hidden)}"
-                                   for k, (a, b) in c.fields().items())
-                out.append({"version": number, "at": _when(at.get(number)), "status": c.status,
-                            "record": c.record, "what": describe(c, hist["actors"]), "fields": fields})
-                if len(out) > limit:
-                    return out
+    for c in sorted(seen, key=lambda c: (-c.versions[0], c.record, c.status, c.kind, c.id)):
+        fields = "; ".join(f"{k}: {mask(_text(a), hidden)} → {mask(_text(b), hidden)}" for k, (a, b) in c.fields().items())
+        out.append({"version": c.versions[0], "at": _when(at.get(c.versions[0])), "status": c.status,
+                    "record": c.record, "what": describe(c, actors), "fields": fields})
     return out
 
 
