@@ -106,11 +106,11 @@ def _shown_counts(driver) -> dict:
 
 def _choose(driver, dropdown: str, starts: str) -> None:
     """Open a dropdown and click the option whose text starts with ``starts``."""
-    wait_for(driver, "return document.querySelector(arguments[0])", dropdown).click()
+    wait_for(driver, "return document.querySelector(arguments[0])", dropdown, timeout=60).click()
     option = wait_for(driver, """
         var want = arguments[0];
         return Array.from(document.querySelectorAll('[role=option]')).find(function (o) {
-            return o.textContent.trim().indexOf(want) === 0; });""", starts)
+            return o.textContent.trim().indexOf(want) === 0; });""", starts, timeout=60)
     option.click()
 
 
@@ -125,9 +125,9 @@ def test_the_changes_page_counts_and_lists_what_changed(server, browser, changed
              timeout=60)
     assert _shown_counts(browser) == _cli_counts(changed_store, "1")
     assert _shown_counts(browser)["links"] == {"added": 1, "removed": 2, "changed": 1}
-    rows = wait_for(browser, "return document.querySelectorAll('#changes-grid .ag-center-cols-container .ag-row')"
-                             ".length", timeout=30)
-    assert rows == 5  # two links removed, one added, one grant changed, BWI's description
+    # two links removed, one added, one grant changed, BWI's description (the grid draws its rows in turn)
+    wait_for(browser, "return document.querySelectorAll('#changes-grid .ag-center-cols-container .ag-row')"
+                      ".length === 5", timeout=60)
     grid = browser.execute_script("return document.getElementById('changes-grid').innerText")
     assert "amount: — → 250000.0" in grid and "description:" in grid and "seed" in grid
     groups = browser.execute_script("return document.getElementById('changes-groups-table').innerText")
@@ -164,7 +164,10 @@ def test_explore_compared_with_a_version_marks_added_removed_and_changed(server,
     browser.get(server + "/explore?actor=bwi")
     wait_for(browser, "return (document.getElementById('explore-status') || {}).innerText", timeout=60)
     assert _cy(browser, "return cy.$('.added, .removed, .changed').length") == 0
-    box = wait_for(browser, "return document.getElementById('explore-compare')")
+    offered = wait_for(browser, "return Array.from(document.querySelectorAll('#explore-compare-versions option'))"
+                                ".map(function (o) { return o.value; }).join(',')", timeout=60)
+    assert offered == "2,1,0"  # the versions, newest first, and the empty store
+    box = wait_for(browser, "return document.getElementById('explore-compare')", timeout=60)
     box.send_keys("1\n")
     wait_for(browser, "return document.getElementById('explore-compare-legend')", timeout=60)
     assert query(browser)["compare"] == ["1"]

@@ -81,8 +81,7 @@ def layout(**query) -> html.Div:
                       dcc.Input(id="explore-compare", type="text", value=st["compare"] or "", debounce=True,
                                 list="explore-compare-versions", placeholder="a version or a date (2026-03-31)",
                                 className="text-input"),
-                      html.Datalist([html.Option(o["label"], value=o["value"]) for o in version_options(viewer)],
-                                    id="explore-compare-versions")], className="control"),
+                      html.Datalist([], id="explore-compare-versions")], className="control"),
         ], className="controls"),
         html.Div([
             html.Div([html.Div(id="explore-status", className="graph-status"),
@@ -168,6 +167,12 @@ def _url(actors, hops, kinds, countries, links, confidence, as_of, expand, more,
     return STATE.encode({"actor": actors, "hops": hops, "kinds": kinds, "countries": countries, "links": links,
                          "confidence": confidence, "as_of": None if not as_of or as_of >= last else as_of,
                          "expand": expand, "more": more, "sel": sel, "compare": since})
+
+
+@callback(Output("explore-compare-versions", "children"), Input("explore-compare", "id"))
+def _versions(_id):
+    """The versions to compare with, offered as the box is typed in (read after the page, not before it)."""
+    return [html.Option(o["label"], value=o["value"]) for o in version_options(current_viewer())]
 
 
 @callback(Output("explore-sel", "data"), Input("explore-graph", "tapNodeData"), Input("explore-graph", "tapEdgeData"),
