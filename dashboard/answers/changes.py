@@ -315,7 +315,19 @@ def compare(viewer: Viewer, since: str | None) -> dict[str, Any] | None:
 
 def union_view(view: GraphView, cmp: dict[str, Any], filters: Filters = Filters(), hops: int = 1) -> GraphView:
     """The neighbourhood now and as it was: ``view`` plus the links removed since then that touch an actor it
-    shows, with their other ends, ``hops`` rounds out (within the filters and the view's cap)."""
+    shows, with their other ends, ``hops`` rounds out (within the filters and the view's cap).
+
+    >>> view = GraphView(nodes={"a": {"ref": {"id": "a", "name": "A", "kind": "union", "country": None},
+    ...                               "depth": 0, "parent": None, "seed": True}}, links=[], order=["a"])
+    >>> cmp = {"removed_links": [{"id": "l", "source": "a", "target": "b", "kind": "funds",
+    ...                           "confidence": "confirmed"}],
+    ...        "refs": {"b": {"id": "b", "name": "B", "kind": "ngo", "country": "HK"}}}
+    >>> both = union_view(view, cmp)
+    >>> sorted(both.nodes), [lk["id"] for lk in both.links], both.nodes["b"]["parent"]
+    (['a', 'b'], ['l'], 'a')
+    >>> sorted(union_view(view, cmp, Filters(link_kinds=("supports",))).nodes)
+    ['a']
+    """
     def kept(lk: dict) -> bool:
         return ((not filters.link_kinds or lk["kind"] in filters.link_kinds)
                 and (not filters.confidence or lk["confidence"] in filters.confidence))
