@@ -123,7 +123,7 @@ def render(viewer, actors: list[str], hops: int, filters: graphview.Filters, exp
     with ``since`` (a version or a date), the view now and then at once, what changed marked."""
     if not actors:
         return [], legend([], []), notice("Search an actor to start."), ""
-    view = graph(viewer, actors, hops=hops, filters=filters, expand=expand, more=more)
+    view = now = graph(viewer, actors, hops=hops, filters=filters, expand=expand, more=more)
     cmp = compare(viewer, since)
     if cmp is not None and "error" not in cmp:
         view = union_view(view, cmp, filters, hops)
@@ -136,7 +136,7 @@ def render(viewer, actors: list[str], hops: int, filters: graphview.Filters, exp
         shown += f"; {view.hidden:,} more neighbours are grouped in '+N' boxes: click one to list them"
     if len(view.nodes) >= view.cap:
         shown += f" (a view holds at most {view.cap:,} actors)"
-    sel = Selection(around=list(view.nodes), hops=0, link_kinds=list(filters.link_kinds),
+    sel = Selection(around=list(now.nodes), hops=0,  # the download holds the map as it is link_kinds=list(filters.link_kinds),
                     confidence=list(filters.confidence), as_of=str(filters.as_of) if filters.as_of else None)
     key = legend(kinds, link_kinds, "Faded links are inferred.")
     if cmp is not None and "error" in cmp:
