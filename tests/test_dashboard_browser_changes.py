@@ -206,7 +206,9 @@ def test_screenshots_of_changes(server):
         driver.get(server + "/explore?actor=bwi&compare=1&sel=a:bwi")
         wait_for(driver, "return document.getElementById('explore-compare-legend')", timeout=60)
         wait_for(driver, "return document.getElementById('explore-actor-changes')", timeout=60)
-        driver.execute_script("document.getElementById('explore-actor-changes').scrollIntoView()")
+        driver.execute_script("var e = document.getElementById('explore-actor-changes'); "
+                              "var side = e.closest('.side'); side.scrollTop = e.offsetTop - side.offsetTop - 8; "
+                              "window.scrollTo(0, 0);")
         time.sleep(1.5)
         driver.save_screenshot(str(out / "explore-compare.png"))
         assert errors(driver) == []
