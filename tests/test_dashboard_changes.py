@@ -195,3 +195,25 @@ def test_a_store_with_no_versions_says_so(tmp_path):
         assert page.show(changes.changes(VIEWER))[3] == []
     finally:
         mapdata.configure(None)
+
+
+def test_the_shared_diff_is_the_same_on_both_backends(store):
+    """What the command line and the dashboard share (graphmodel.changes), on SQLite and on Neo4j."""
+    from graphmodel.changes import changes_by_version, seen_changes, version_diff
+    from graphmodel.export.redaction import Clearance
+
+    actors, links = _actors(), _links()
+    _write(store, actors, links)
+    _write(store, *_second(actors, links))
+    seen = Clearance(Sensitivity.INTERNAL, False)
+    rules = (seen.sees_actor, lambda lk: seen.link_reason(lk.sensitivity) is None)
+    diff, then = version_diff(store, "1")
+    shown, _ = seen_changes(store, diff.changes, *rules, after_is_now=diff.after_is_now)
+    assert sorted((c.id, c.status) for c in shown) == [("affiliation", "added"), ("grant", "changed"),
+                                                         ("training", "removed")]
+    assert seen_changes(store, diff.changes, *rules)[0] == shown  # reading the records again: the same
+    per = changes_by_version(store)
+    assert sorted(per) == [1, 2] and {c.id for c in per[2]} >= {"grant", "training", "affiliation", "turns-secret"}
+    visible = {n: sorted(c.id for c in seen_changes(store, found, *rules)[0]) for n, found in per.items()}
+    assert visible == {1: ["fund-a", "grant", "training", "union-b"], 2: ["affiliation", "grant", "training"]}
+    assert then.get_link("grant").amount == 100000
