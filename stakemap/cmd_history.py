@@ -5,16 +5,15 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from graphmodel.changes import Diff, narrowed, valid_time_diff, visible_only
-from graphmodel.errors import ConfigError, NotFoundError, StoreError
+from graphmodel.changes import Diff, around, diff_of, narrowed, seen_changes
+from graphmodel.errors import ConfigError, NotFoundError
 from graphmodel.export.redaction import Clearance
 from graphmodel.kinds import Sensitivity
 from graphmodel.models import Actor
 from graphmodel.resolve import resolve_actor
 from graphmodel.store import Store
 from graphmodel.store.history import Change
-from graphmodel.store.versioned import StoreAtVersion, changes, resolve_version
-from graphmodel.values import partial_date
+from graphmodel.store.versioned import StoreAtVersion, resolve_version
 
 from . import watchlist
 from .console import JsonOption, StoreOption, console, handles_errors, print_json, store_at
@@ -132,11 +131,11 @@ def diff_cmd(
     """
     seen = Clearance(clearance, include_people)
     with store_at(store, create=False) as st:
-        diff, then = _diff(st, since, until, valid_from, valid_to)
-        actors = _actors_of(st, diff.changes)
+        diff, then = diff_of(st, since, until, valid_from, valid_to)
+        diff.changes, actors = seen_changes(st, diff.changes, seen.sees_actor,
+                                            lambda lk: seen.link_reason(lk.sensitivity) is None,
+                                            after_is_now=diff.after_is_now)
         actor_of = actors.get
-        diff.changes = visible_only(diff.changes, seen.sees_actor, lambda lk: seen.link_reason(lk.sensitivity) is None,
-                                    actor_of)
         near = _around(st, then, around, hops, seen) if around else None
         watch = watchlist.as_watch(watchlist.load(st)) if watched else None
         if watched and not watch:
@@ -151,45 +150,6 @@ def diff_cmd(
         _print_diff(diff, actor_of, limit)
 
 
-def _diff(st: Store, since: str | None, until: str | None, valid_from: str | None,
-          valid_to: str | None) -> tuple[Diff, StoreAtVersion | None]:
-    if valid_from or valid_to:
-        if not (valid_from and valid_to):
-            raise ConfigError("--valid-from and --valid-to go together", hint="give both dates, e.g. 2015 and 2022")
-        try:
-            a, b = partial_date(valid_from), partial_date(valid_to)
-        except ValueError as exc:
-            raise ConfigError(str(exc)) from None
-        return valid_time_diff(st.iter_links(), a, b), None
-    known = st.versions()
-    if not known:
-        raise StoreError("the store has no versions yet", hint="ingest something first: 'stakemap ingest FILE'")
-    end = resolve_version(st, until, end_of_day=True)
-    notes = []
-    if since is None:
-        start = max((end if end is not None else known[-1].number) - 1, st.history_from())
-        if known[0].action == "start" and start == known[0].number:
-            notes.append(f"{known[0].note} (version {known[0].number}, {known[0].at}); changes show from then on")
-    else:
-        start = resolve_version(st, since)
-    if end is not None and start > end:
-        raise ConfigError(f"--since ({since}: version {start}) comes after --until ({until}: version {end})",
-                          hint="give the earlier one as --since")
-    label = {v.number: f"version {v.number} ({v.at})" for v in known}
-    diff = Diff(label.get(start, f"version {start}" if start else "the empty store"),
-                label.get(end, "now") if end is not None else "now", "versions", changes(st, start, end), notes)
-    return diff, StoreAtVersion(st, start)
-
-
-def _actors_of(st: Store, found: list[Change]) -> dict[str, Actor]:
-    """The actors the changes name, as they are now or, when gone, as they were."""
-    ends = {e for c in found for s in (c.before, c.after) if s is not None and c.record == "link"
-            for e in (s.source, s.target)}
-    known = {c.id: c.now for c in found if c.record == "actor"}
-    known.update(st.get_actors(ends | set(known)))
-    return known  # type: ignore[return-value]
-
-
 def _around(st: Store, then: StoreAtVersion | None, ref: str, hops: int, seen: Clearance) -> set[str]:
     try:
         actor = resolve_actor(st, ref)
@@ -197,10 +157,7 @@ def _around(st: Store, then: StoreAtVersion | None, ref: str, hops: int, seen: C
         actor = None
     if actor is None or not seen.sees_actor(actor):  # a hidden actor gets the answer a missing one gets
         raise NotFoundError(f"no actor matches {ref!r}", hint="check the spelling; 'stakemap show NAME' finds actors")
-    ids = set(st.neighbourhood([actor.id], hops).actors)
-    if then is not None:
-        ids |= set(then.neighbourhood([actor.id], hops).actors)
-    return ids
+    return around(st, actor.id, hops, seen.sees_actor, lambda lk: seen.link_reason(lk.sensitivity) is None, then)
 
 
 def _print_diff(diff: Diff, actor_of, limit: int) -> None:

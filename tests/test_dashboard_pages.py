@@ -25,10 +25,10 @@ def app(hostile_store):
 
 @pytest.fixture()
 def pages(app, hostile):
-    from dashboard.pages import brokers, coverage, explore, export, leverage, overview, paths
+    from dashboard.pages import brokers, changes, coverage, explore, export, leverage, overview, paths
 
     return {"overview": overview, "explore": explore, "paths": paths, "leverage": leverage, "coverage": coverage,
-            "brokers": brokers, "export": export}
+            "brokers": brokers, "export": export, "changes": changes}
 
 
 def _walk(component):
@@ -54,12 +54,14 @@ def _no_raw_html(component) -> None:
 
 QUERIES = {
     "overview": {},
-    "explore": {"actor": "bwi", "hops": "2", "kinds": "union,ngo,nonsense", "as_of": "2010", "sel": "a:bwi"},
+    "explore": {"actor": "bwi", "hops": "2", "kinds": "union,ngo,nonsense", "as_of": "2010", "sel": "a:bwi",
+                "compare": "1"},
     "paths": {"from": "fnv-mondiaal", "to": "ncwu", "k": "3", "hops": "99"},
     "leverage": {"target": "lucky-gems", "side": "lac"},
     "coverage": {"funder": "solidarity-center", "column": "no-such-column"},
     "brokers": {"by": "country", "top": "x"},
     "export": {"around": ["bwi", "lac"], "hops": "2", "format": "csv"},
+    "changes": {"since": "1", "until": "99", "kind": "funds,nonsense", "actor": "lac", "country": "HK"},
 }
 
 

@@ -276,11 +276,13 @@ def drive(client, deps: list[dict], canaries: dict, pages: list[str]) -> Browser
     pages_dep = next(d for d in browser.deps if "_pages_content" in d["output"])
     all_ids = canaries["restricted_ids"] + canaries["person_ids"]
     names = canaries["names"]
-    query_keys = ("actor", "around", "from", "to", "target", "side", "funder", "sel", "expand", "more", "row", "q")
+    query_keys = ("actor", "around", "from", "to", "target", "side", "funder", "sel", "expand", "more", "row", "q",
+                  "since", "date", "until", "compare")
     hostile_query = "?" + "&".join(f"{k}={v}" for k, v in product(query_keys, all_ids[:2] + names[:1]))
     for path in pages:
         for search in ("", hostile_query, f"?actor={canaries['hub']}&target={canaries['hub']}&funder={canaries['hub']}"
-                                          f"&from={canaries['hub']}&to={canaries['other']}&around={canaries['hub']}"):
+                                          f"&from={canaries['hub']}&to={canaries['other']}&around={canaries['hub']}"
+                                          "&since=0&compare=0"):  # changes since the empty store: canaries too
             browser.post(pages_dep, {("_pages_location", "pathname"): path, ("_pages_location", "search"): search})
     tap_ids = all_ids + [canaries["hub"], canaries["restricted_link"]]
     rounds = [

@@ -12,9 +12,11 @@ from graphmodel.kinds import ACTOR_SPECS, LINK_SPECS, ActorKind, Confidence, Lin
 
 from dashboard import graphview
 from dashboard.access import current_viewer
+from dashboard.answers.changes import actor_changes, compare, union_view, version_options
 from dashboard.answers.explore import actor_details, choices, graph, group_members, link_details
 from dashboard.answers.search import resolve, resolve_all
 from dashboard.components import graph as elements
+from dashboard.components.changes import actor_changes_list, compare_legend, compare_styles, mark_elements
 from dashboard.components.exportbar import export_bar
 from dashboard.components.reportbar import report_button
 from dashboard.components.legend import legend
@@ -33,7 +35,10 @@ STATE = UrlState(
     Field("links", list, choices=tuple(k.value for k in LinkKind)),
     Field("confidence", list, choices=tuple(c.value for c in Confidence)),
     Field("as_of", int, lo=1800, hi=2100), Field("expand", list), Field("more", list), Field("sel"),
+    Field("compare"),
 )
+#: Most changes an actor's panel lists.
+PANEL_CHANGES = 20
 
 
 def layout(**query) -> html.Div:
@@ -73,10 +78,15 @@ def layout(**query) -> html.Div:
                 id="explore-asof", min=years[0], max=last, step=1, value=st["as_of"] if st["as_of"] else last,
                 marks=year_marks(years[0], last), tooltip={"placement": "bottom"}, updatemode="mouseup")],
                 className="control slider"),
+            html.Div([html.Label("Compare with", htmlFor="explore-compare"),
+                      dcc.Input(id="explore-compare", type="text", value=st["compare"] or "", debounce=True,
+                                list="explore-compare-versions", placeholder="a version or a date (2026-03-31)",
+                                className="text-input"),
+                      html.Datalist([], id="explore-compare-versions")], className="control"),
         ], className="controls"),
         html.Div([
             html.Div([html.Div(id="explore-status", className="graph-status"),
-                      cyto.Cytoscape(id="explore-graph", elements=[], stylesheet=stylesheet(), className="cyto", style={"width": "100%", "height": "640px"},
+                      cyto.Cytoscape(id="explore-graph", elements=[], stylesheet=stylesheet() + compare_styles(), className="cyto", style={"width": "100%", "height": "640px"},
                                      layout={"name": "preset", "fit": True, "padding": 30}, minZoom=0.05, maxZoom=3,
                                      boxSelectionEnabled=False)], className="card graph-card"),
             html.Div([
@@ -110,21 +120,33 @@ def filters_of(kinds, countries, links, confidence, as_of, last) -> graphview.Fi
 
 
 def render(viewer, actors: list[str], hops: int, filters: graphview.Filters, expand: list[str],
-           more: list[str]) -> tuple[list[dict], Any, Any, str]:
-    """Elements, legend, status line and export selection of a view (pure apart from reading the map)."""
+           more: list[str], since: str | None = None) -> tuple[list[dict], Any, Any, str]:
+    """Elements, legend, status line and export selection of a view (pure apart from reading the map);
+    with ``since`` (a version or a date), the view now and then at once, what changed marked."""
     if not actors:
         return [], legend([], []), notice("Search an actor to start."), ""
-    view = graph(viewer, actors, hops=hops, filters=filters, expand=expand, more=more)
+    view = now = graph(viewer, actors, hops=hops, filters=filters, expand=expand, more=more)
+    cmp = compare(viewer, since)
+    if cmp is not None and "error" not in cmp:
+        view = union_view(view, cmp, filters, hops)
     els = elements.view_elements(view, graphview.radial_layout(view))
+    if cmp is not None and "error" not in cmp:
+        els = mark_elements(els, cmp)
     kinds, link_kinds = elements.kinds_in(els)
     shown = f"Showing {len(view.nodes):,} actors and {len(view.links):,} links"
     if view.hidden:
         shown += f"; {view.hidden:,} more neighbours are grouped in '+N' boxes: click one to list them"
     if len(view.nodes) >= view.cap:
         shown += f" (a view holds at most {view.cap:,} actors)"
-    sel = Selection(around=list(view.nodes), hops=0, link_kinds=list(filters.link_kinds),
+    sel = Selection(around=list(now.nodes), hops=0,  # the download holds the map as it is link_kinds=list(filters.link_kinds),
                     confidence=list(filters.confidence), as_of=str(filters.as_of) if filters.as_of else None)
-    return els, legend(kinds, link_kinds, "Faded links are inferred."), html.Span(shown + "."), sel.to_query()
+    key = legend(kinds, link_kinds, "Faded links are inferred.")
+    if cmp is not None and "error" in cmp:
+        return els, key, html.Span([html.Span(shown + "."), notice(cmp["error"], "warn")]), sel.to_query()
+    if cmp is not None:
+        marked = {s: sum(1 for e in els if s in e.get("classes", "").split()) for s in ("added", "removed", "changed")}
+        return els, key, html.Div([html.Span(shown + "."), compare_legend(cmp["since"], marked)]), sel.to_query()
+    return els, key, html.Span(shown + "."), sel.to_query()
 
 
 @callback(Output("explore-graph", "elements"), Output("explore-legend", "children"),
@@ -132,21 +154,27 @@ def render(viewer, actors: list[str], hops: int, filters: graphview.Filters, exp
           Input(picker_id(PAGE, "actor"), "value"), Input("explore-hops", "value"), Input("explore-kinds", "value"),
           Input("explore-countries", "value"), Input("explore-links", "value"), Input("explore-confidence", "value"),
           Input("explore-asof", "value"), Input("explore-expanded", "data"), Input("explore-more", "data"),
-          State("explore-last", "data"))
-def _render(actors, hops, kinds, countries, links, confidence, as_of, expand, more, last):
+          Input("explore-compare", "value"), State("explore-last", "data"))
+def _render(actors, hops, kinds, countries, links, confidence, as_of, expand, more, since, last):
     filters = filters_of(kinds, countries, links, confidence, as_of, last)
-    return render(current_viewer(), actors or [], hops or 1, filters, expand or [], more or [])
+    return render(current_viewer(), actors or [], hops or 1, filters, expand or [], more or [], since or None)
 
 
 @callback(Output(url_id(PAGE), "data"),
           Input(picker_id(PAGE, "actor"), "value"), Input("explore-hops", "value"), Input("explore-kinds", "value"),
           Input("explore-countries", "value"), Input("explore-links", "value"), Input("explore-confidence", "value"),
           Input("explore-asof", "value"), Input("explore-expanded", "data"), Input("explore-more", "data"),
-          Input("explore-sel", "data"), State("explore-last", "data"))
-def _url(actors, hops, kinds, countries, links, confidence, as_of, expand, more, sel, last):
+          Input("explore-sel", "data"), Input("explore-compare", "value"), State("explore-last", "data"))
+def _url(actors, hops, kinds, countries, links, confidence, as_of, expand, more, sel, since, last):
     return STATE.encode({"actor": actors, "hops": hops, "kinds": kinds, "countries": countries, "links": links,
                          "confidence": confidence, "as_of": None if not as_of or as_of >= last else as_of,
-                         "expand": expand, "more": more, "sel": sel})
+                         "expand": expand, "more": more, "sel": sel, "compare": since})
+
+
+@callback(Output("explore-compare-versions", "children"), Input("explore-compare", "id"))
+def _versions(_id):
+    """The versions to compare with, offered as the box is typed in (read after the page, not before it)."""
+    return [html.Option(o["label"], value=o["value"]) for o in version_options(current_viewer())]
 
 
 @callback(Output("explore-sel", "data"), Input("explore-graph", "tapNodeData"), Input("explore-graph", "tapEdgeData"),
@@ -186,7 +214,8 @@ def panel(viewer, sel: str | None, filters: graphview.Filters = graphview.Filter
     if what == "a":
         details = actor_details(viewer, ident)
         if details is not None:
-            return actor_panel(details), False, False
+            mine = actor_changes(viewer, ident, PANEL_CHANGES)
+            return html.Div([actor_panel(details), actor_changes_list(mine, PANEL_CHANGES)]), False, False
     elif what == "l":
         details = link_details(viewer, ident)
         if details is not None:
