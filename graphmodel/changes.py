@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from .errors import ConfigError, StoreError
 from .models import Actor, Link
 from .store.contract import StoreView
-from .store.history import Change
+from .store.history import Change, same_substance
 from .store.versioned import StoreAtVersion, changes, resolve_version
 from .values import date_ceiling, date_floor
 
@@ -110,7 +110,7 @@ def visible_only(changes: Iterable[Change], sees_actor: Callable[[Actor], bool],
         if hidden_now is not None and hidden_now(c):
             continue
         before, after = shown(c.before), shown(c.after)
-        if before is None and after is None or before == after:
+        if before is None and after is None or same_substance(before, after):
             continue
         out.append(Change(c.record, c.id, before, after, c.origins, c.versions))
     return out
@@ -213,7 +213,7 @@ def changes_by_version(view: StoreView, ids: Iterable[tuple[str, str]] | None = 
     for key, kept in trail.items():
         for n, row in enumerate(kept):
             after = kept[n + 1].before if n + 1 < len(kept) else current.get(key)
-            if row.before != after:
+            if not same_substance(row.before, after):
                 out.setdefault(row.version, []).append(Change(key[0], key[1], row.before, after,  # type: ignore[arg-type]
                                                               origins=[row.origin] if row.origin else [],
                                                               versions=[row.version]))

@@ -102,7 +102,7 @@ def test_since_until_around_and_kind(updated):
 
 @pytest.mark.parametrize("args, message", [
     (["--since", "9"], "version 9 does not exist; the nearest are 2"),
-    (["--since", "2", "--until", "1"], "comes after --until"),
+    (["--since", "2", "--until", "1"], "comes after until"),
     (["--since", "yesterday"], "neither a version number nor a date"),
     (["--valid-from", "2015"], "--valid-from and --valid-to go together"),
     (["--valid-from", "2015", "--valid-to", "20x2"], "is not a date"),

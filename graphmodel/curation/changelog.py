@@ -16,7 +16,7 @@ from typing import Any
 from ..errors import NotFoundError, StakemapError
 from ..store.claims import EDITS
 from ..store.contract import Batch
-from ..store.history import Change
+from ..changes import changes_by_version
 from . import edits as edit_docs
 from .decisions import split_batches
 from .judgements import KIND as JUDGEMENT
@@ -32,22 +32,15 @@ def actor_history(view: Any, actor_id: str, *, sees: Callable[[Any], bool] | Non
     actor = view.get_actor(actor_id)
     if actor is None or (sees is not None and not sees(actor)):
         raise NotFoundError(f"no actor {actor_id!r} in the store", hint="'stakemap show NAME' finds actors")
-    links = view.links_of(actor_id)
-    wanted = [("actor", actor_id)] + [("link", lk.id) for lk in links]
-    rows = sorted(view.history_rows(view.history_from(), wanted), key=lambda r: r.version)
-    current = {("actor", actor_id): actor, **{("link", lk.id): lk for lk in links}}
+    wanted = [("actor", actor_id)] + [("link", lk.id) for lk in view.links_of(actor_id)]
     versions = {v.number: v for v in view.versions()}
     out = []
-    for i, row in enumerate(rows):
-        later = next((r for r in rows[i + 1:] if (r.record, r.id) == (row.record, row.id)), None)
-        after = later.before if later is not None else current.get((row.record, row.id))
-        change = Change(row.record, row.id, row.before, after, [row.origin] if row.origin else [], [row.version])
-        if change.before == change.after or (sees is not None and not all(sees(s) for s in (change.before, change.after)
-                                                                            if s is not None)):
-            continue
-        v = versions.get(row.version)
-        out.append({"version": row.version, "at": v.at if v else None, "who": v.who if v else None,
-                    "action": v.action if v else None, "note": v.note if v else None, **change.as_dict()})
+    for number, found in changes_by_version(view, wanted).items():
+        v = versions.get(number)
+        for change in found:
+            if sees is None or all(sees(s) for s in (change.before, change.after) if s is not None):
+                out.append({"version": number, "at": v.at if v else None, "who": v.who if v else None,
+                            "action": v.action if v else None, "note": v.note if v else None, **change.as_dict()})
     return sorted(out, key=lambda c: c["version"], reverse=True)
 
 

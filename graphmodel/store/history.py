@@ -111,6 +111,29 @@ class Change:
         return out
 
 
+def same_substance(a: Record | None, b: Record | None) -> bool:
+    """Whether two states of a record say the same: every field, and the sources and notes it cites; where in
+    a file a citation points (a row number, an element's position) is not a change, or deleting one row of a
+    file would change every row after it.
+
+    >>> from graphmodel.models import Citation, Link
+    >>> old = Link(id="l", kind="funds", source="a", target="b", citations=[Citation(source="f", locator="row 7")])
+    >>> same_substance(old, old.model_copy(update={"citations": [Citation(source="f", locator="row 6")]}))
+    True
+    >>> same_substance(old, old.model_copy(update={"amount": 5.0})), same_substance(old, None)
+    (False, False)
+    """
+    if a is None or b is None:
+        return a is b
+    return _substance(a) == _substance(b)
+
+
+def _substance(record: Record) -> dict:
+    data = record.model_dump(mode="json")
+    data["citations"] = sorted({(c["source"], c.get("note") or "") for c in data.get("citations", [])})
+    return data
+
+
 def _plain(record: Record) -> dict:
     data = record.model_dump(mode="json")
     data["sources"] = sorted({c["source"] for c in data.pop("citations", [])})
@@ -137,7 +160,7 @@ def changes_between(rows: Iterable[HistoryRow], since: int, until: int | None,
         later = next((r for r in trail if until is not None and r.version > until), None)
         after = later.before if later is not None else current.get(key)
         before = within[0].before
-        if before == after:
+        if same_substance(before, after):
             continue
         out.append(Change(key[0], key[1], before, after,  # type: ignore[arg-type]
                           origins=sorted({r.origin for r in within if r.origin}),

@@ -35,6 +35,7 @@ from ..propertygraph import (
     source_props,
 )
 from .claims import lead_key, merge_actor_claims
+from .history import same_substance
 from .cypher import (
     ACTOR,
     SOURCE,
@@ -215,7 +216,7 @@ class Run:
             for i, r in recs.items():
                 before = _as_record(record, r.base, r.base_ends)
                 after = _as_record(record, r.new, r.ends)
-                if before != after:
+                if not same_substance(before, after):
                     rows.append([record, i, r.origin, before.model_dump_json() if before is not None else None])
                     status = "added" if before is None else "removed" if after is None else "changed"
                     counts[f"{record}s_{status}"] += 1

@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 
 from ..models import Actor, Link, merge_citations
 from .contract import citations_from_json, link_from_row
-from .history import HistoryRow, Version
+from .history import HistoryRow, Version, same_substance
 
 HISTORY_SCHEMA = """
 CREATE TABLE IF NOT EXISTS versions(
@@ -103,14 +103,15 @@ class SQLiteHistory:
             now = self.get_actors(i for i, _ in rows)
             db.executemany("INSERT OR IGNORE INTO history VALUES (?, 'actor', ?, ?, ?)",
                            [(version, i, origin, state) for i, state in rows
-                            if Actor.model_validate_json(state) != now.get(i)])
+                            if not same_substance(Actor.model_validate_json(state), now.get(i))])
         rows = db.execute(f"SELECT b.id, b.state FROM temp.before_state b LEFT JOIN links l ON l.id = b.id"  # nosec B608
                           f" WHERE b.record = 'link' AND (l.id IS NULL OR b.state IS NOT {_LINK_STATE})").fetchall()
         if rows:
             now = self.get_links(i for i, _ in rows)
             befores = [(i, _link_from_state(json.loads(state))) for i, state in rows]
             db.executemany("INSERT OR IGNORE INTO history VALUES (?, 'link', ?, ?, ?)",
-                           [(version, i, origin, link.model_dump_json()) for i, link in befores if link != now.get(i)])
+                           [(version, i, origin, link.model_dump_json()) for i, link in befores
+                            if not same_substance(link, now.get(i))])
 
     def _record_version(self, version: int, at: str, who: str | None, action: str, origins: list[str],
                         note: str | None) -> Version:
