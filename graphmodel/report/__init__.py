@@ -15,30 +15,23 @@ out), then written as one self-contained HTML file or as a PDF (:mod:`.render`).
 
 Examples
 --------
->>> from graphmodel.analysis import Projection
+>>> from graphmodel.analysis import get_projection
 >>> from graphmodel.models import Actor, Citation, Link, Source
->>> from types import SimpleNamespace
->>> class Store:  # the few store methods a report reads
-...     actors = {"fnv": Actor(id="fnv", kind="sso", name="FNV Mondiaal", country="NL"),
-...               "mtuc": Actor(id="mtuc", kind="national_centre", name="MTUC", country="MY")}
-...     link = Link(id="g1", kind="funds", source="fnv", target="mtuc", amount=100, currency="EUR",
-...                 citations=[Citation(source="ar", locator="p. 4")])
-...     def get_link(self, i): return self.link if i == "g1" else None
-...     def sources(self): return [Source(id="ar", title="Annual report 2020", year=2020)]
-...     def find_actors(self, text, limit=20): return [a for a in self.actors.values() if a.name == text]
-...     def search_actors(self, text, limit=10): return []
-...     def get_actors(self, ids): return {i: self.actors[i] for i in ids if i in self.actors}
-...     def fingerprint(self): return "abc:1"
-...     def stats(self): return SimpleNamespace(last_write="2026-01-01T00:00:00+00:00")
->>> store = Store()
->>> proj = Projection.from_records(store.actors.values(), [store.link])
->>> proj.bind(store)
->>> report = coverage_report(ReportView.of(store, Clearance(), proj), "FNV Mondiaal")
+>>> from graphmodel.store import Batch
+>>> from graphmodel.store.sqlite import SQLiteStore
+>>> store = SQLiteStore(":memory:")
+>>> _ = store.write(Batch(Source(id="grants", title="Grants", kind="dataset"),
+...     [Actor(id="fnv", kind="sso", name="FNV Mondiaal", country="NL"),
+...      Actor(id="mtuc", kind="national_centre", name="MTUC", country="MY")],
+...     [Link(id="g1", kind="funds", source="fnv", target="mtuc", amount=100, currency="EUR",
+...           citations=[Citation(source="ar", locator="p. 4")])],
+...     [Source(id="ar", title="Annual report 2020", year=2020)]))
+>>> report = coverage_report(ReportView.of(store, Clearance(), get_projection(store)), "FNV Mondiaal")
 >>> report.summary.split(".")[0]
 "FNV Mondiaal's money reaches 1 organisations and programmes in 1 countries within 6 steps"
 >>> report.sections[1].tables[0].rows[0].markers, report.references[0]["title"]
 ([Marker(n=1, locator='p. 4', note=None)], 'Annual report 2020')
->>> "store version abc:1" in report.methods[-1]
+>>> "store version 1, written" in report.methods[-1]
 True
 """
 
