@@ -1,13 +1,9 @@
 """What every report shares: the store's version line, the weights line, the time it was made, and
 numbers and names as a report writes them.
 
->>> class Store:
-...     def fingerprint(self): return "0a1b:42"
-...     def stats(self):
-...         class S: last_write = "2026-12-01T10:00:00+00:00"
-...         return S()
->>> store_version_line(Store())
-'store version 0a1b:42, last written 2026-12-01T10:00:00+00:00'
+>>> from graphmodel.store.sqlite import SQLiteStore
+>>> store_version_line(SQLiteStore(":memory:"))
+'the store has no versions yet (nothing was written to it)'
 >>> weights_line({"source": "defaults", "digest": "ab12", "changed": {}})
 'Influence weights: defaults (digest ab12), the defaults unchanged.'
 >>> pct(0.1234), pct(None), period("2006", None), kind_label("sso")
