@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from graphmodel.analysis.readable import strength_word
 
-from graphmodel.figures.base import bar_labels, heading, plotly_text, short  # noqa: F401 - shared with reports
-from graphmodel.kinds import ACTOR_SPECS, LINK_SPECS, ActorKind, LinkKind
-from graphmodel.values import country_name
+from graphmodel.figures.base import (bar_labels, country, heading, kind_label, link_label, period,  # noqa: F401
+                                     plotly_text, short)  # shared with reports
+from graphmodel.kinds import ACTOR_SPECS, ActorKind
 
 
 def counted(n: int, noun: str) -> str:
@@ -58,29 +58,3 @@ def amount(value: float | None, currency: str | None) -> str:
     return f"{currency or ''} {value:,.0f}".strip()
 
 
-def period(start: str | None, end: str | None) -> str:
-    if start and end:
-        return f"{start} – {end}" if start != end else start
-    if start:
-        return f"since {start}"
-    if end:
-        return f"until {end}"
-    return "undated"
-
-
-def kind_label(kind: str) -> str:
-    try:
-        return ACTOR_SPECS[ActorKind(kind)].label
-    except ValueError:
-        return kind
-
-
-def link_label(kind: str) -> str:
-    try:
-        return LINK_SPECS[LinkKind(kind)].label
-    except ValueError:
-        return kind
-
-
-def country(code: str | None) -> str:
-    return country_name(code) if code else "–"

@@ -14,6 +14,9 @@ import html
 
 import plotly.graph_objects as go
 
+from ..kinds import ACTOR_SPECS, LINK_SPECS, ActorKind, LinkKind
+from ..values import country_name
+
 FONT = "Inter, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 
 
@@ -71,3 +74,35 @@ def bar_labels(names: list[str], width: int = 34) -> list[str]:
 
 
 __all__ = ["FONT", "bar_labels", "base_layout", "empty", "heading", "plotly_text", "short"]
+
+
+def period(start: str | None, end: str | None) -> str:
+    """A link's dates in words: ``2006 – 2012``, ``since 2006``, ``until 2012`` or ``undated``."""
+    if start and end:
+        return f"{start} – {end}" if start != end else start
+    if start:
+        return f"since {start}"
+    if end:
+        return f"until {end}"
+    return "undated"
+
+
+def kind_label(kind: str) -> str:
+    """An actor kind as the kinds table names it (the kind itself when unknown)."""
+    try:
+        return ACTOR_SPECS[ActorKind(kind)].label
+    except ValueError:
+        return kind
+
+
+def link_label(kind: str) -> str:
+    """A link kind as the kinds table names it (the kind itself when unknown)."""
+    try:
+        return LINK_SPECS[LinkKind(kind)].label
+    except ValueError:
+        return kind
+
+
+def country(code: str | None) -> str:
+    """A country's English name from its code (a dash when there is none)."""
+    return country_name(code) if code else "–"

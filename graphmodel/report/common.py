@@ -15,8 +15,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from ..kinds import ACTOR_SPECS, LINK_SPECS, ActorKind, LinkKind
-from ..values import country_name
+from ..figures.base import country, kind_label, link_label, period  # noqa: F401 - as reports write them
 
 
 def store_version_line(store) -> str:
@@ -43,34 +42,6 @@ def now() -> str:
 
 def pct(x: float | None) -> str:
     return "–" if x is None else f"{x:.1%}"
-
-
-def period(start: str | None, end: str | None) -> str:
-    if start and end:
-        return f"{start}–{end}" if start != end else start
-    if start:
-        return f"since {start}"
-    if end:
-        return f"until {end}"
-    return "undated"
-
-
-def kind_label(kind: str) -> str:
-    try:
-        return ACTOR_SPECS[ActorKind(kind)].label
-    except ValueError:
-        return kind
-
-
-def link_label(kind: str) -> str:
-    try:
-        return LINK_SPECS[LinkKind(kind)].label
-    except ValueError:
-        return kind
-
-
-def country(code: str | None) -> str:
-    return country_name(code) if code else "–"
 
 
 def names(items: list[str], most: int = 3) -> str:
