@@ -8,12 +8,8 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from graphmodel.analysis import (Weights, brokerage, coverage, get_projection, influence_paths, leverage,
-                                 read_context, what_if)
-from graphmodel.analysis.readable import readable, strength_word
 from graphmodel.kinds import LINK_SPECS, LinkKind, parse_link_kind
 from graphmodel.errors import ConfigError
-from graphmodel.values import country_name
 
 from .console import JsonOption, StoreOption, actor_arg, console, escape, handles_errors, print_json, store_at
 
@@ -34,6 +30,8 @@ def register(app: typer.Typer) -> None:
 # -- shared ---------------------------------------------------------------------
 def _ask(store, without: list[str] | None, question):
     """Run ``question`` on the store's projection, or as a what-if without some actors."""
+    from graphmodel.analysis import get_projection, what_if
+
     proj = get_projection(store)
     if not without:
         return question(proj), None
@@ -142,6 +140,9 @@ def paths(
 
       stakemap paths fnv-mondiaal ncwu --k 3 --kinds funds,supports --json
     """
+    from graphmodel.analysis import Weights, influence_paths
+    from graphmodel.analysis.readable import readable, strength_word
+
     w = Weights.load(weights)
     wanted = _kinds(kinds)
     with store_at(store, create=False) as st:
@@ -205,6 +206,9 @@ def leverage_cmd(
 
       stakemap leverage "Lucky Gems" --from "Labour Action China" --top 5
     """
+    from graphmodel.analysis import Weights, leverage
+    from graphmodel.analysis.readable import readable, strength_word
+
     w = Weights.load(weights)
     with store_at(store, create=False) as st:
         t = actor_arg(st, target)
@@ -273,6 +277,8 @@ def coverage_cmd(
       stakemap coverage "FNV Mondiaal" --context data/reference/migrant_workers.csv
       --context-column temporary_labour_migrants
     """
+    from graphmodel.analysis import coverage, read_context
+
     table_ctx = read_context(context, context_column) if context else None
     with store_at(store, create=False) as st:
         f = actor_arg(st, funder)
@@ -322,6 +328,8 @@ def coverage_cmd(
 
 
 def _country(code: str | None) -> str:
+    from graphmodel.values import country_name
+
     return f"{code} {country_name(code)}" if code else "(none)"
 
 
@@ -352,6 +360,8 @@ def brokers(
 
       stakemap brokers --by country --top 5 --json
     """
+    from graphmodel.analysis import brokerage
+
     with store_at(store, create=False) as st:
         result, answer = _ask(st, without, lambda p: brokerage(p, by=by, top=top))
     if as_json:
@@ -390,6 +400,8 @@ def weights_cmd(
 
       stakemap paths A B --weights my-weights.yaml
     """
+    from graphmodel.analysis import Weights
+
     w = Weights.load(weights)
     if dump:
         typer.echo(w.dump_yaml(), nl=False)
