@@ -100,17 +100,17 @@ def _parse(path: Path):
                                            block_size=8 << 20),
             parse_options=pacsv.ParseOptions(delimiter=",", quote_char='"', double_quote=True, escape_char=False,
                                              newlines_in_values=False, ignore_empty_lines=True),
-            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+            convert_options=pacsv.ConvertOptions(column_types={n: pa.dictionary(pa.int32(), pa.string()) for n in names},
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False))
+        table = table.unify_dictionaries()  # one dictionary per column, shared by its chunks
     except (pa.ArrowInvalid, pa.ArrowException):
         return None
     if table.num_rows != lines - 1 or table.num_rows == 0:
         return None  # a blank line somewhere: the row path numbers the rows
-    import pyarrow.compute as pc
-
     empty = None
-    for name in names:  # a row of empty cells is skipped by the row path, which then numbers the rest
-        blank = pc.utf8_length(table.column(name).combine_chunks()).to_numpy(zero_copy_only=False) == 0
+    for i in range(len(names)):  # a row of empty cells is skipped by the row path, which then numbers the rest
+        col = _Column(table, i, texts=False)
+        blank = (_lengths(col.dictionary) == 0)[col.index]
         empty = blank if empty is None else empty & blank
     if empty is not None and empty.any():
         return None
@@ -121,13 +121,23 @@ def _parse(path: Path):
 CHUNK = 1 << 16
 
 
-class _Column:
-    """One column, dictionary-encoded: its distinct texts and each row's index into them."""
+def _lengths(array) -> np.ndarray:
+    """Each cell's length in bytes, from the string array's offsets (without pyarrow.compute, which
+    loads pandas)."""
+    offsets = np.frombuffer(array.buffers()[1], dtype=np.int32)[array.offset: array.offset + len(array) + 1]
+    return np.diff(offsets)
 
-    def __init__(self, table, i: int) -> None:
-        encoded = table.column(i).combine_chunks().dictionary_encode()
-        self.texts = encoded.dictionary.to_pylist()
-        self.index = encoded.indices.to_numpy(zero_copy_only=False)
+
+class _Column:
+    """One column, read dictionary-encoded: its distinct texts and each row's index into them. (Read so
+    by the CSV reader itself: pyarrow.compute's dictionary_encode would load pandas.)"""
+
+    def __init__(self, table, i: int, texts: bool = True) -> None:
+        chunks = table.column(i).chunks
+        self.dictionary = chunks[0].dictionary
+        self.index = np.concatenate([np.frombuffer(c.indices.buffers()[1], dtype=np.int32)[c.offset:c.offset + len(c)]
+                                     for c in chunks])
+        self.texts = self.dictionary.to_pylist() if texts else []
 
     def verdicts(self, memo) -> tuple[np.ndarray, np.ndarray]:
         """Each distinct text's value by ``memo`` (an object array) and whether it is bad."""
