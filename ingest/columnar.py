@@ -110,7 +110,10 @@ def _parse(path: Path):
     empty = None
     for i in range(len(names)):  # a row of empty cells is skipped by the row path, which then numbers the rest
         col = _Column(table, i, texts=False)
-        blank = (_lengths(col.dictionary) == 0)[col.index]
+        lengths = _lengths(col.dictionary)
+        if len(lengths) and lengths.max() > csv.field_size_limit():
+            return None  # the row path refuses a cell this long, and says where
+        blank = (lengths == 0)[col.index]
         empty = blank if empty is None else empty & blank
     if empty is not None and empty.any():
         return None

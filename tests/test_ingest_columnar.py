@@ -138,3 +138,14 @@ def test_files_the_fast_path_refuses_are_read_by_the_row_path(tmp_path, raw):
     folder = _folder(tmp_path / "in", [], [], raw=raw)
     assert not _takes_fast_path(folder)
     _same(folder, tmp_path)
+
+
+def test_a_cell_longer_than_the_csv_limit_is_left_to_the_row_path(tmp_path):
+    folder = _folder(tmp_path / "in", [], [], raw="from,to,kind,description\nfnv,bwi,funds," + "x" * 300 + "\n")
+    limit = csv.field_size_limit(200)
+    try:
+        assert not _takes_fast_path(folder)
+        _, problems, _ = _same(folder, tmp_path)
+        assert any("malformed CSV" in p for p in problems)
+    finally:
+        csv.field_size_limit(limit)
