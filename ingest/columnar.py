@@ -27,10 +27,23 @@ from graphmodel.text import clean_text
 
 from .base import ReadContext, ReadResult
 from .ledger import Ledger
-from .tabular import LINK_FIELDS, _BAD, Columns, _LinkChecker, _QuickLinks, _stated, sheet_role
+from graphmodel.models import Source
+
+from . import tabular
+from .tabular import LINK_FIELDS, _BAD, Columns, _LinkChecker, _QuickLinks, _stated, file_origin, sheet_role
 
 #: Files smaller than this are read by the row path (pyarrow's start-up is not worth it).
 MIN_BYTES = 256 * 1024
+
+
+def read_tabular(path: Path, ctx: ReadContext, origin: Source | None = None) -> ReadResult:
+    """:func:`ingest.tabular.read_tabular`, a plain links CSV read column by column (the ``tabular``
+    format's reader). ``options={"row_path": True}`` reads every file row by row (the tests compare both)."""
+    if path.suffix.lower() == ".csv" and not ctx.options.get("row_path"):
+        result = ReadResult(path, "tabular", origin or file_origin(path, ctx, "tabular"))
+        if read_links_columnar(path, ctx, result):
+            return result
+    return tabular.read_tabular(path, ctx, origin)
 
 
 def read_links_columnar(path: Path, ctx: ReadContext, result: ReadResult) -> bool:

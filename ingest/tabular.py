@@ -108,11 +108,6 @@ def read_tabular(path: Path, ctx: ReadContext, origin: Source | None = None) -> 
     """Read a CSV file (actors, links or sources) or an XLSX workbook of such sheets."""
     origin = origin or file_origin(path, ctx, "tabular")
     result = ReadResult(path, "tabular", origin)
-    if path.suffix.lower() not in (".xlsx", ".xlsm") and not ctx.options.get("row_path"):
-        from .columnar import read_links_columnar
-
-        if read_links_columnar(path, ctx, result):  # a plain links CSV, checked column by column
-            return result
     sheets = read_xlsx_sheets(path) if path.suffix.lower() in (".xlsx", ".xlsm") else [read_csv_sheet(path)]
     by_role: dict[str, list[Sheet]] = {"sources": [], "actors": [], "links": []}
     for sheet in sheets:
