@@ -33,5 +33,17 @@ def link_id(source: str, kind: str, target: str, start: str | None = None, quali
     return "l-" + _digest(source, str(kind), target, start or "", qualifier or "", length=16)
 
 
+def link_ids(keys) -> list[str]:
+    """:func:`link_id` of many ``(source, kind, target, start)`` at once, for bulk loads: the same ids.
+
+    >>> link_ids([("a", "funds", "b", "2006"), ("a", "funds", "b", None)]) == [
+    ...     link_id("a", "funds", "b", "2006"), link_id("a", "funds", "b")]
+    True
+    """
+    sha1 = hashlib.sha1
+    return ["l-" + sha1(f"{source}\x1f{kind}\x1f{target}\x1f{start or ''}\x1f".encode("utf-8"),
+                        usedforsecurity=False).hexdigest()[:16] for source, kind, target, start in keys]
+
+
 def is_valid_id(value: str) -> bool:
     return bool(ID_PATTERN.match(value))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _PUNCT_DROP = re.compile(r"[.'’`´]")
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
@@ -25,8 +26,9 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
+@lru_cache(maxsize=1 << 16)
 def normalise_name(text: str) -> str:
-    """The key names and aliases are matched on."""
+    """The key names and aliases are matched on (remembered: readers see the same names many times)."""
     folded = _PUNCT_DROP.sub("", fold(text))
     return " ".join(_NON_WORD.sub(" ", folded).split()).replace("_", " ").strip()
 

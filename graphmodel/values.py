@@ -67,12 +67,22 @@ _COUNTRY_SYNONYMS = {
 }
 
 
-@lru_cache(maxsize=4096)
 def country_code(value: str) -> str:
     """ISO 3166-1 alpha-2 code for a code (alpha-2 or alpha-3) or an English name."""
-    text = value.strip()
-    if not text:
+    if not value.strip():
         raise ValueError("country is empty")
+    code = _country_code(value)
+    if code is None:
+        raise ValueError(f"{value!r} is not an ISO 3166 country (use a code such as MY or HK, or an English name)")
+    return code
+
+
+@lru_cache(maxsize=4096)
+def _country_code(value: str) -> str | None:
+    """:func:`country_code`, or ``None``: remembered either way (a text that is no country name, such as a
+    supplier list's "China Mainland" tried before its variants, would otherwise be looked up in every
+    country's names each time it comes)."""
+    text = value.strip()
     upper = text.upper()
     if len(upper) == 2 and (upper in _EXTRA_COUNTRIES or pycountry.countries.get(alpha_2=upper)):
         return upper
@@ -87,7 +97,7 @@ def country_code(value: str) -> str:
         names = {country.name, getattr(country, "common_name", ""), getattr(country, "official_name", "")}
         if any(fold(n) == key for n in names if n):
             return country.alpha_2
-    raise ValueError(f"{value!r} is not an ISO 3166 country (use a code such as MY or HK, or an English name)")
+    return None
 
 
 def country_name(code: str) -> str:

@@ -12,7 +12,7 @@ from graphmodel.errors import InputError
 
 from . import ftm, gexf, graphml, iati, kumu, oshub, supplier_list
 from .base import Format
-from .tabular import read_tabular
+from .columnar import read_tabular
 
 _TABULAR_SUFFIXES = {".csv", ".tsv", ".xlsx", ".xlsm"}
 

@@ -23,6 +23,7 @@ the record says otherwise (a transaction's money goes to an undisclosed party of
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from graphmodel.text import normalise_name
 
@@ -54,8 +55,10 @@ _MASKED = frozenset(normalise_name(f"{article} {t}") for t in OSHUB_CONTRIBUTOR_
 _NUMBERISH = re.compile(r"^[\d\s.,/#+\-_*()]+$")
 
 
+@lru_cache(maxsize=1 << 16)
 def placeholder_reason(text: str | None) -> str | None:
-    """Why ``text`` is no one's name (a short phrase), or ``None`` when it may be a name."""
+    """Why ``text`` is no one's name (a short phrase), or ``None`` when it may be a name (remembered: a
+    file names the same groups, parents and contributors again and again)."""
     raw = (text or "").strip()
     norm = normalise_name(raw)
     if not norm or len(norm) < 2 or _NUMBERISH.match(raw):

@@ -375,6 +375,8 @@ class Resolver:
             if matcher is None:
                 matcher = difflib.SequenceMatcher(None, "", norm)
             matcher.set_seq1(other_norm)
+            if matcher.quick_ratio() < NEAR_MATCH_RATIO:  # an upper bound of ratio(), from letter counts alone
+                continue
             score = matcher.ratio()
             if score >= NEAR_MATCH_RATIO:
                 self._review(actor, other, "similar name", round(score, 3))

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.table import Table
 
-from graphmodel.analysis import Weights, read_context
-from graphmodel.analysis.readable import readable, strength_word
 from graphmodel.kinds import LINK_SPECS, LinkKind
-from graphmodel.values import country_name
 
 from .console import JsonOption, StoreOption, console, escape, handles_errors, print_json, store_at
-from .questions import Asked, ask_brokers, ask_coverage, ask_leverage, ask_paths, link_kinds, when_of
+
+if TYPE_CHECKING:
+    from .questions import Asked
 
 WeightsOption = typer.Option(None, "--weights", help="Influence weights YAML (see 'stakemap weights --dump').",
                              dir_okay=False)
@@ -60,6 +59,7 @@ def _changes(answer) -> None:
 def _when(st, as_of: str | None, version: str | None, compare_as_of: str | None,
           compare_version: str | None) -> tuple[Any, Any]:
     """The state asked about and the one to compare with (None: no comparison)."""
+    from .questions import when_of
     when = when_of(st, as_of, version)
     if not (compare_as_of or compare_version):
         return when, None
@@ -153,6 +153,10 @@ def paths(
 
       stakemap paths fnv-mondiaal ncwu --version 3           # the map as the store held it at version 3
     """
+    from .questions import ask_paths, link_kinds
+    from graphmodel.analysis import Weights
+    from graphmodel.analysis.readable import readable, strength_word
+
     w = Weights.load(weights)
     wanted = link_kinds(kinds)
     with store_at(store, create=False) as st:
@@ -220,6 +224,10 @@ def leverage_cmd(
 
       stakemap leverage "Lucky Gems" --from "Labour Action China" --top 5
     """
+    from .questions import ask_leverage
+    from graphmodel.analysis import Weights
+    from graphmodel.analysis.readable import readable, strength_word
+
     w = Weights.load(weights)
     with store_at(store, create=False) as st:
         when, other = _when(st, as_of, version, compare_as_of, compare_version)
@@ -294,6 +302,9 @@ def coverage_cmd(
       stakemap coverage "FNV Mondiaal" --context data/reference/migrant_workers.csv
       --context-column temporary_labour_migrants
     """
+    from .questions import ask_coverage
+    from graphmodel.analysis import read_context
+
     table_ctx = read_context(context, context_column) if context else None
     with store_at(store, create=False) as st:
         when, other = _when(st, as_of, version, compare_as_of, compare_version)
@@ -346,6 +357,8 @@ def coverage_cmd(
 
 
 def _country(code: str | None) -> str:
+    from graphmodel.values import country_name
+
     return f"{code} {country_name(code)}" if code else "(none)"
 
 
@@ -376,6 +389,7 @@ def brokers(
 
       stakemap brokers --by country --top 5 --json
     """
+    from .questions import ask_brokers
     with store_at(store, create=False) as st:
         asked = ask_brokers(st, by=by, top=top, without=without)
     if as_json:
@@ -415,6 +429,8 @@ def weights_cmd(
 
       stakemap paths A B --weights my-weights.yaml
     """
+    from graphmodel.analysis import Weights
+
     w = Weights.load(weights)
     if dump:
         typer.echo(w.dump_yaml(), nl=False)

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
 from graphmodel.kinds import ACTOR_SPECS, LINK_SPECS, ActorKind
-from graphmodel.models import Actor, Link
-from graphmodel.values import country_name
-from ingest.ledger import summary_lines
-from ingest.run import IngestReport, run_ingest
+
+if TYPE_CHECKING:  # models and the ingest run load when a command runs, not for --help
+    from graphmodel.models import Actor, Link
+    from ingest.run import IngestReport
 
 from .console import (JsonOption, current_user, StoreOption, actor_arg, console, err_console, escape, handles_errors, print_json,
                       progress, store_at)
-from .counts import map_stats
 
 
 def register(app: typer.Typer) -> None:
@@ -63,6 +63,8 @@ def ingest(
 
       stakemap ingest grants.xml --dry-run
     """
+    from ingest.run import run_ingest
+
     options = {k: v for k, v in {"brand": brand, "mapping": mapping}.items() if v is not None}
     with store_at(store) as st, progress() as bar:
         task = bar.add_task("reading", total=len(paths))
@@ -85,6 +87,8 @@ def ingest(
 
 
 def _print_report(report: IngestReport) -> None:
+    from ingest.ledger import summary_lines
+
     table = Table(title="Ingest" + (" (dry run: nothing written)" if report.dry_run else ""))
     numbers = ("read", "imported", "rejected", "merged")
     for col in ("file", "format", "origin", *numbers):
@@ -130,6 +134,10 @@ def _write_review(path: Path, report: IngestReport) -> None:
 @handles_errors
 def stats(store: str = StoreOption, as_json: bool = JsonOption) -> None:
     """What the store holds: counts by kind, country and origin."""
+    from .counts import map_stats
+    from graphmodel.values import country_name
+    from ingest.ledger import summary_lines
+
     with store_at(store, create=False) as st:
         s = map_stats(st)
     if as_json:
@@ -189,6 +197,8 @@ def show(actor: str = typer.Argument(..., help="An id, name or alias."), store: 
 
 
 def _print_actor(actor: Actor, links: list[Link], others: dict[str, Actor], sources: dict) -> None:
+    from graphmodel.values import country_name
+
     console.print(f"[bold]{escape(actor.name)}[/bold]  ({ACTOR_SPECS[actor.kind].label}; id {actor.id})", markup=True,
                   highlight=False)
     facts = [("aliases", ", ".join(actor.aliases)), ("country", actor.country and country_name(actor.country)),

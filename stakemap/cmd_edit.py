@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 from rich.table import Table
 
-from graphmodel.curation import edits
-from graphmodel.curation.changelog import actor_history, revert
+from graphmodel.curation.fields import ACTOR_FIELDS, LINK_FIELDS
+
+if TYPE_CHECKING:
+    from graphmodel.curation import edits
+
 from graphmodel.errors import ConfigError
 from graphmodel.kinds import ActorKind, LinkKind
-from graphmodel.models import Actor, Link
 
 from .console import JsonOption, StoreOption, actor_arg, console, current_user, handles_errors, print_json, store_at
 
@@ -34,6 +38,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _ref(source, title, url, locator, note) -> edits.SourceRef:
+    from graphmodel.curation import edits
     return edits.SourceRef(source=source, title=title, url=url, locator=locator, note=note)
 
 
@@ -59,6 +64,8 @@ def add_actor(name: str = typer.Argument(..., help="The actor's name."),
       stakemap edit add-actor "Hong Kong Domestic Workers General Union" --kind union --country HK
       --source amrc-2010-hk-china-solidarity --locator "para 9" --note "Named as a member of the HKCTU."
     """
+    from graphmodel.curation import edits
+    from graphmodel.models import Actor
     try:
         actor = Actor(id=actor_id or "", name=name, kind=kind, country=country, description=description)
     except ValueError as exc:
@@ -85,6 +92,8 @@ def add_link(source_actor: str = typer.Argument(..., metavar="FROM", help="Id, n
       stakemap edit add-link hkctu affiliated_to ituc --start 1990 --source amrc-2010-hk-china-solidarity
       --locator "para 3"
     """
+    from graphmodel.curation import edits
+    from graphmodel.models import Link
     with store_at(store, create=False) as st:
         a, b = actor_arg(st, source_actor), actor_arg(st, target_actor)
         try:
@@ -100,8 +109,8 @@ def add_link(source_actor: str = typer.Argument(..., metavar="FROM", help="Id, n
 @handles_errors
 def set_field(record: str = typer.Argument(..., help="An actor (id, name or alias) or a link id."),
               changes: list[str] = typer.Argument(..., metavar="FIELD=VALUE...",
-                                                  help="Actor: " + ", ".join(edits.ACTOR_FIELDS) + ". Link: "
-                                                  + ", ".join(edits.LINK_FIELDS) + ". Lists with |."),
+                                                  help="Actor: " + ", ".join(ACTOR_FIELDS) + ". Link: "
+                                                  + ", ".join(LINK_FIELDS) + ". Lists with |."),
               source: str = SourceOpt, source_title: str = TitleOpt, source_url: str = UrlOpt,
               locator: str = LocatorOpt, note: str = NoteOpt, expect: str = ExpectOpt, store: str = StoreOption,
               as_json: bool = JsonOption) -> None:
@@ -111,6 +120,7 @@ def set_field(record: str = typer.Argument(..., help="An actor (id, name or alia
 
       stakemap edit set mtuc country=MY description="Malaysia's national centre" --source ilm-2021 --locator "p. 3"
     """
+    from graphmodel.curation import edits
     pairs = {}
     for item in changes:
         field, sep, value = item.partition("=")
@@ -132,6 +142,7 @@ def end_link(link: str = typer.Argument(..., help="The link's id."),
              locator: str = LocatorOpt, note: str = NoteOpt, expect: str = ExpectOpt, store: str = StoreOption,
              as_json: bool = JsonOption) -> None:
     """End a link: it held until this date."""
+    from graphmodel.curation import edits
     with store_at(store, create=False) as st:
         result = edits.end_link(st, link, end, _ref(source, source_title, source_url, locator, note),
                                 who=current_user(), expect=expect)
@@ -146,6 +157,7 @@ def retire_cmd(record: str = typer.Argument(..., help="An actor (id, name or ali
                locator: str = LocatorOpt, note: str = NoteOpt, store: str = StoreOption,
                as_json: bool = JsonOption) -> None:
     """Retire a record: an actor dissolved or gone is marked retired with the date; a link ends then."""
+    from graphmodel.curation import edits
     with store_at(store, create=False) as st:
         target = record if st.get_link(record) is not None else actor_arg(st, record).id
         result = edits.retire(st, target, _ref(source, source_title, source_url, locator, note), on=on,
@@ -157,6 +169,7 @@ def retire_cmd(record: str = typer.Argument(..., help="An actor (id, name or ali
 @handles_errors
 def digest_cmd(record: str = typer.Argument(..., help="An actor or a link id."), store: str = StoreOption) -> None:
     """Print a record's digest, to pass as --expect when editing it later."""
+    from graphmodel.curation import edits
     with store_at(store, create=False) as st:
         found = st.get_link(record) or actor_arg(st, record)
         console.print(edits.digest(found))
@@ -171,6 +184,7 @@ def history_cmd(actor: str = typer.Argument(..., help="An id, name or alias."), 
 
       stakemap history "Asia Monitor Resource Centre"
     """
+    from graphmodel.curation.changelog import actor_history
     with store_at(store, create=False) as st:
         found = actor_arg(st, actor)
         changes = actor_history(st, found.id)
@@ -190,6 +204,7 @@ def history_cmd(actor: str = typer.Argument(..., help="An id, name or alias."), 
 def revert_cmd(version: int = typer.Argument(..., help="The version to undo ('stakemap versions' lists them)."),
                store: str = StoreOption, as_json: bool = JsonOption) -> None:
     """Undo one edit or judgement (a new version), unless later changes depend on it."""
+    from graphmodel.curation.changelog import revert
     with store_at(store, create=False) as st:
         out = revert(st, version, who=current_user(), admin=True)
     if as_json:

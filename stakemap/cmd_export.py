@@ -7,11 +7,13 @@ from pathlib import Path
 
 import typer
 
-from graphmodel.export import EXPORT_FORMATS, build_manifest, export_subgraph, get_format
-from graphmodel.export.selection import LeverageQuery, PathQuery, Selection
 from graphmodel.kinds import Sensitivity
 
 from .console import JsonOption, StoreOption, console, err_console, handles_errors, print_json, store_at
+
+#: The names of ``graphmodel.export.EXPORT_FORMATS``, in its order, so that ``--help`` need not load every
+#: writer (tests/test_cli_startup.py checks the two agree).
+FORMAT_NAMES = ("graphml", "gexf", "csv", "xlsx", "json", "cytoscape", "cypher", "ftm", "svg", "png")
 
 
 def register(app: typer.Typer) -> None:
@@ -20,7 +22,7 @@ def register(app: typer.Typer) -> None:
 
 @handles_errors
 def export(
-    fmt: str = typer.Option(..., "--format", "-f", help="One of: " + ", ".join(EXPORT_FORMATS) + ".",
+    fmt: str = typer.Option(..., "--format", "-f", help="One of: " + ", ".join(FORMAT_NAMES) + ".",
                             show_default=False),
     out: str = typer.Option(None, "--out", "-o", help="File to write ('-' for standard output). CSV writes a "
                             "folder, or a ZIP when the name ends in .zip. Default: stakemap-export.EXT here."),
@@ -75,6 +77,9 @@ def export(
 
       stakemap export --format json --as-of 2010 --link-kinds funds --out funding-2010.json
     """
+    from graphmodel.export import build_manifest, export_subgraph, get_format, select_subgraph
+    from graphmodel.export.selection import LeverageQuery, PathQuery, Selection
+
     spec = get_format(fmt)
     selection = Selection(
         around=around or [], hops=hops, paths=[PathQuery(source=paths[0], target=paths[1])] if paths and paths[0] else [], k=k,
@@ -85,8 +90,6 @@ def export(
         include_people=include_people)
     target = out or f"stakemap-export{'' if spec.name == 'csv' else spec.extension}"
     with store_at(store, create=False) as st:
-        from graphmodel.export import select_subgraph
-
         selected = select_subgraph(st, selection)
         manifest = build_manifest(selected, fmt=spec.name, store=st, out_name=None if target == "-" else target)
         if target == "-":

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 from rich.table import Table
 
-from graphmodel.changes import Diff, around, diff_of, narrowed, seen_changes
 from graphmodel.errors import ConfigError, NotFoundError
-from graphmodel.export.redaction import Clearance
 from graphmodel.kinds import Sensitivity
-from graphmodel.models import Actor
-from graphmodel.resolve import resolve_actor
-from graphmodel.store import Store
-from graphmodel.store.history import Change
-from graphmodel.store.versioned import StoreAtVersion, resolve_version
 
 from . import watchlist
 from .console import JsonOption, StoreOption, console, handles_errors, print_json, store_at
+
+if TYPE_CHECKING:
+    from graphmodel.changes import Diff
+    from graphmodel.export.redaction import Clearance
+    from graphmodel.store import Store
+    from graphmodel.store.history import Change
+    from graphmodel.store.versioned import StoreAtVersion
 
 watch_app = typer.Typer(help="What 'stakemap diff --watched' reports on: actors, countries and kinds.",
                         no_args_is_help=True)
@@ -52,6 +54,7 @@ def versions_cmd(
 
       stakemap versions --prune 2026-01-01
     """
+    from graphmodel.store.versioned import resolve_version
     with store_at(store, create=False) as st:
         if prune is not None:
             number = resolve_version(st, prune, end_of_day=True)
@@ -129,6 +132,8 @@ def diff_cmd(
 
       stakemap diff --since 2026-11-01 --watched      # for a scheduled job
     """
+    from graphmodel.changes import around, diff_of, narrowed, seen_changes
+    from graphmodel.export.redaction import Clearance
     seen = Clearance(clearance, include_people)
     with store_at(store, create=False) as st:
         diff, then = diff_of(st, since, until, valid_from, valid_to)
@@ -151,6 +156,8 @@ def diff_cmd(
 
 
 def _around(st: Store, then: StoreAtVersion | None, ref: str, hops: int, seen: Clearance) -> set[str]:
+    from graphmodel.changes import around
+    from graphmodel.resolve import resolve_actor
     try:
         actor = resolve_actor(st, ref)
     except NotFoundError:
@@ -179,6 +186,7 @@ def _print_diff(diff: Diff, actor_of, limit: int) -> None:
 
 
 def _line(c: Change, actor_of) -> str:
+    from graphmodel.models import Actor
     mark = {"added": "+", "removed": "-", "changed": "~"}[c.status]
     now = c.now
     if isinstance(now, Actor):

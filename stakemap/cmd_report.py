@@ -7,15 +7,10 @@ from pathlib import Path
 
 import typer
 
-from graphmodel.analysis import Weights, read_context
 from graphmodel.errors import ConfigError
-from graphmodel.export import Clearance
 from graphmodel.kinds import Sensitivity
-from graphmodel.report import (PdfEngineMissing, ReportView, actor_report, coverage_report, leverage_report,
-                               paths_report, write_report)
 
 from .cmd_analysis import InferredOption, WeightsOption
-from .questions import link_kinds
 from .console import JsonOption, StoreOption, console, err_console, handles_errors, print_json, store_at
 
 report_app = typer.Typer(
@@ -65,6 +60,8 @@ def _default_out(kind: str, subject: str) -> Path:
 
 def _write(store_url: str | None, clearance: Sensitivity, people: bool, out: Path | None, kind: str, build,
            as_json: bool) -> None:
+    from graphmodel.export import Clearance
+    from graphmodel.report import PdfEngineMissing, ReportView, write_report
     if out is not None and Path(out).suffix.lower() not in (".html", ".htm", ".pdf"):
         raise ConfigError(f"cannot write a report as {Path(out).name!r}",
                           hint="give --out a name ending in .html or .pdf")
@@ -115,6 +112,8 @@ def coverage_cmd(
       stakemap report coverage "Solidarity Center" --context data/reference/migrant_workers.csv
       --context-column temporary_labour_migrants --out sc.html
     """
+    from graphmodel.analysis import read_context
+    from graphmodel.report import coverage_report
     table = read_context(context, context_column) if context else None
     _write(store, clearance, include_people, out, "coverage",
            lambda v: coverage_report(v, funder, context=table, max_hops=max_hops), as_json)
@@ -143,6 +142,8 @@ def leverage_cmd(
 
       stakemap report leverage "Lucky Gems" --from "Labour Action China" --top 10 --out lg.html
     """
+    from graphmodel.analysis import Weights
+    from graphmodel.report import leverage_report
     w = Weights.load(weights)
     _write(store, clearance, include_people, out, "leverage",
            lambda v: leverage_report(v, target, side=from_ or [], top=top, max_hops=max_hops, weights=w,
@@ -167,6 +168,7 @@ def actor_cmd(
 
       stakemap report actor "Labour Action China" --out lac.pdf
     """
+    from graphmodel.report import actor_report
     _write(store, clearance, include_people, out, "actor", lambda v: actor_report(v, actor), as_json)
 
 
@@ -194,6 +196,9 @@ def paths_cmd(
 
       stakemap report paths fnv-mondiaal ncwu --k 3 --kinds funds,supports --out routes.html
     """
+    from .questions import link_kinds
+    from graphmodel.analysis import Weights
+    from graphmodel.report import paths_report
     w = Weights.load(weights)
     wanted = link_kinds(kinds)
     _write(store, clearance, include_people, out, "paths",

@@ -5,8 +5,8 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from graphmodel.curation import review as queue_of
-from graphmodel.curation.decisions import decide
+from graphmodel.curation import review as queue_of  # light: the queue's types and keys
+
 from graphmodel.errors import ConfigError, NotFoundError
 
 from .console import JsonOption, StoreOption, console, current_user, handles_errors, print_json, store_at
@@ -132,6 +132,7 @@ def review_decide(
 
       stakemap review decide aaa94ee6 --different
     """
+    from graphmodel.curation.decisions import decide
     chosen = [v for v, on in (("same", same), ("different", different), ("unsure", unsure), ("dismiss", dismiss))
               if on]
     if len(chosen) != 1:

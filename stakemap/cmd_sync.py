@@ -13,12 +13,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import typer
 
 from graphmodel.errors import StoreError
-from graphmodel.models import Actor, Link, Source
-from graphmodel.store import Batch, Store
+
+if TYPE_CHECKING:  # the models and stores load when the command runs, not for --help
+    from graphmodel.models import Actor, Link
+    from graphmodel.store import Batch, Store
 
 from .console import console, err_console, handles_errors, print_json, progress, store_at
 
@@ -42,6 +45,9 @@ def _with_origins(store: Store, records: Iterable, kind: str):
 
 def build_batches(source: Store, on_record=None) -> tuple[list[Batch], dict[str, int]]:
     """One batch per origin of ``source``, holding every record that origin claims."""
+    from graphmodel.models import Source
+    from graphmodel.store import Batch
+
     sources = {s.id: s for s in source.sources()}
     actors: dict[str, list[Actor]] = defaultdict(list)
     links: dict[str, list[Link]] = defaultdict(list)

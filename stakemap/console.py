@@ -8,17 +8,19 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from graphmodel.errors import AmbiguousError, NotFoundError, StakemapError, ValidationFailed
-from graphmodel.models import Actor
-from graphmodel.resolve import resolve_actor
-from graphmodel.store import Store, open_store
+
+if TYPE_CHECKING:  # the models, stores and progress bars load when a command needs them, not for --help
+    from rich.progress import Progress
+
+    from graphmodel.models import Actor
+    from graphmodel.store import Store
 
 #: Control characters other than tab and new line (C0, DEL, C1): a terminal would act on them.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -81,6 +83,8 @@ def handles_errors(func: Callable) -> Callable:
 
 @contextmanager
 def store_at(url: str | None, *, create: bool = True) -> Iterator[Store]:
+    from graphmodel.store import open_store
+
     store = open_store(url, create=create)
     try:
         yield store
@@ -89,6 +93,8 @@ def store_at(url: str | None, *, create: bool = True) -> Iterator[Store]:
 
 
 def actor_arg(store: Store, ref: str) -> Actor:
+    from graphmodel.resolve import resolve_actor
+
     return resolve_actor(store, ref)
 
 
@@ -108,6 +114,8 @@ def print_json(data: Any) -> None:
 
 def progress() -> Progress:
     """A rich progress bar on stderr (hidden when stderr is not a terminal)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                     TimeElapsedColumn(), console=err_console, transient=True)
 

@@ -11,13 +11,14 @@ import hashlib
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from graphmodel.changes import Watch
+if TYPE_CHECKING:
+    from graphmodel.changes import Watch
+    from graphmodel.store import Store
+
 from graphmodel.errors import ConfigError, NotFoundError
 from graphmodel.kinds import ActorKind, LinkKind, parse_actor_kind, parse_link_kind
-from graphmodel.resolve import resolve_actor
-from graphmodel.store import Store
-from graphmodel.values import country_code
 
 KINDS = ("actors", "countries", "kinds")
 
@@ -54,12 +55,15 @@ def save(store: Store, entries: dict[str, list[str]]) -> Path:
 
 
 def as_watch(entries: dict[str, list[str]]) -> Watch:
+    from graphmodel.changes import Watch
     return Watch(frozenset(entries["actors"]), frozenset(entries["countries"]), frozenset(entries["kinds"]))
 
 
 def classify(store: Store, item: str) -> tuple[str, str, str]:
     """What ``item`` names: ``(list, value, label)``. ``kind:``, ``country:`` and ``actor:`` say it outright;
     otherwise a kind, then a country, then an actor (id, name or alias)."""
+    from graphmodel.resolve import resolve_actor
+    from graphmodel.values import country_code
     prefix, _, rest = item.partition(":")
     wanted = prefix.strip().lower() if rest and prefix.strip().lower() in ("kind", "country", "actor") else None
     text = rest.strip() if wanted else item.strip()

@@ -33,13 +33,11 @@ from ..models import Actor, Citation, Link, Source, check_link_kinds, merge_cita
 from ..store.claims import EDITS
 from ..store.contract import Batch
 from ..text import slugify
+from .fields import ACTOR_FIELDS, LINK_FIELDS
 
 KIND = "edit"
 ORIGIN = Source(id=EDITS, title="Edits made in Stakemap", kind="dataset",
                 description="Records added and fields corrected by people using Stakemap, each citing its source.")
-#: Fields an edit may change.
-ACTOR_FIELDS = ("name", "kind", "country", "description", "aliases", "sectors", "countries", "sensitivity")
-LINK_FIELDS = ("start", "end", "amount", "currency", "share", "confidence", "sensitivity", "description")
 _LISTS = {"aliases", "sectors", "countries"}
 
 
