@@ -132,7 +132,7 @@ def diff_cmd(
 
       stakemap diff --since 2026-11-01 --watched      # for a scheduled job
     """
-    from graphmodel.changes import around, diff_of, narrowed, seen_changes
+    from graphmodel.changes import diff_of, narrowed, seen_changes
     from graphmodel.export.redaction import Clearance
     seen = Clearance(clearance, include_people)
     with store_at(store, create=False) as st:
