@@ -8,9 +8,8 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from graphmodel.analysis import (Weights, brokerage, coverage, get_projection, influence_paths, leverage,
-                                 read_context, what_if)
 from graphmodel.analysis.readable import readable, strength_word
+from graphmodel.analysis.weights import Weights
 from graphmodel.kinds import LINK_SPECS, LinkKind, parse_link_kind
 from graphmodel.errors import ConfigError
 from graphmodel.values import country_name
@@ -34,6 +33,8 @@ def register(app: typer.Typer) -> None:
 # -- shared ---------------------------------------------------------------------
 def _ask(store, without: list[str] | None, question):
     """Run ``question`` on the store's projection, or as a what-if without some actors."""
+    from graphmodel.analysis import get_projection, what_if
+
     proj = get_projection(store)
     if not without:
         return question(proj), None
@@ -142,6 +143,8 @@ def paths(
 
       stakemap paths fnv-mondiaal ncwu --k 3 --kinds funds,supports --json
     """
+    from graphmodel.analysis import influence_paths
+
     w = Weights.load(weights)
     wanted = _kinds(kinds)
     with store_at(store, create=False) as st:
@@ -205,6 +208,8 @@ def leverage_cmd(
 
       stakemap leverage "Lucky Gems" --from "Labour Action China" --top 5
     """
+    from graphmodel.analysis import leverage
+
     w = Weights.load(weights)
     with store_at(store, create=False) as st:
         t = actor_arg(st, target)
@@ -273,6 +278,8 @@ def coverage_cmd(
       stakemap coverage "FNV Mondiaal" --context data/reference/migrant_workers.csv
       --context-column temporary_labour_migrants
     """
+    from graphmodel.analysis import coverage, read_context
+
     table_ctx = read_context(context, context_column) if context else None
     with store_at(store, create=False) as st:
         f = actor_arg(st, funder)
@@ -352,6 +359,8 @@ def brokers(
 
       stakemap brokers --by country --top 5 --json
     """
+    from graphmodel.analysis import brokerage
+
     with store_at(store, create=False) as st:
         result, answer = _ask(st, without, lambda p: brokerage(p, by=by, top=top))
     if as_json:
