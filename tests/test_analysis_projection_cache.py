@@ -352,3 +352,20 @@ def _allowed(link: Link) -> bool:
              "ngo": "ngo"}
     src, dst = (ActorKind(kinds[x.split("-")[0][:3]]) for x in (link.source, link.target))
     return LINK_SPECS[link.kind].allows(src, dst)
+
+
+def test_shortcuts_of_the_saved_projection_equal_the_plain_computations(random_store):
+    """Years read from the buffer, ids' order kept in the file, undecoded subsets: as computed on a
+    freshly built projection."""
+    from dashboard.graphview import link_years
+    from graphmodel.analysis.coverage import id_rank
+
+    fresh = Projection.from_store(random_store)
+    pc.open_projection(random_store)
+    opened = pc.open_projection(random_store)
+    assert np.array_equal(link_years(opened)[0], link_years(fresh)[0])
+    assert np.array_equal(id_rank(opened), id_rank(fresh))
+    public, public_fresh = opened.restrict("public"), fresh.restrict("public")
+    assert public.link_ids.tolist() == public_fresh.link_ids.tolist()
+    assert list(public.start) == list(public_fresh.start)
+    assert np.array_equal(link_years(public)[0], link_years(public_fresh)[0])

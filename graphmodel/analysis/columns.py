@@ -14,6 +14,10 @@ first use.
 ('añ', None, 3)
 >>> col[np.array([0, 2])].tolist()
 ['b', 'añ']
+>>> StringColumn.from_values(["x", "y", "z"])[np.array([True, False, True])][1]
+'z'
+>>> StringColumn.from_values(["2006-05", None, "", "1999"]).year_prefix().tolist()
+[2006, 0, 0, 1999]
 >>> index = IdIndex(StringColumn.from_values(["z", "a", "m"]), np.array([1, 2, 0]))
 >>> index.get("m"), "q" in index, index["z"]
 (2, False, 0)
@@ -48,7 +52,7 @@ def encode_strings(values: Sequence[str | None]) -> dict[str, np.ndarray]:
 class StringColumn:
     """A column of strings (or ``None``) over a UTF-8 buffer; see the module notes."""
 
-    __slots__ = ("_text", "_offsets", "_none", "_array", "_lock")
+    __slots__ = ("_text", "_offsets", "_none", "_array", "_lock", "_base", "_rows")
 
     def __init__(self, text: np.ndarray, offsets: np.ndarray, none: np.ndarray | None = None) -> None:
         self._text = text
@@ -56,6 +60,16 @@ class StringColumn:
         self._none = none
         self._array: np.ndarray | None = None
         self._lock = threading.Lock()
+        self._base: StringColumn | None = None  # when this column is rows of another
+        self._rows: np.ndarray | None = None
+
+    def take(self, key) -> "StringColumn":
+        """The values at ``key`` (a mask or positions), still undecoded: a column over this one's buffer."""
+        rows = np.arange(len(self))[key] if self._rows is None else self._rows[key]
+        base = self if self._base is None else self._base
+        out = StringColumn(base._text, base._offsets, base._none)
+        out._base, out._rows = base, rows
+        return out
 
     @classmethod
     def from_values(cls, values: Sequence[str | None]) -> "StringColumn":
@@ -63,7 +77,7 @@ class StringColumn:
         return cls(parts["text"], parts["offsets"], parts.get("none"))
 
     def __len__(self) -> int:
-        return len(self._offsets) - 1
+        return len(self._offsets) - 1 if self._rows is None else len(self._rows)
 
     def value(self, i: int) -> str | None:
         """The value at position ``i``, decoded alone."""
@@ -72,6 +86,8 @@ class StringColumn:
             i += n
         if not 0 <= i < n:
             raise IndexError(f"index {i} is out of bounds for a column of {n}")
+        if self._rows is not None:
+            i = int(self._rows[i])
         if self._none is not None and self._none[i]:
             return None
         return bytes(self._text[self._offsets[i]:self._offsets[i + 1]]).decode("utf-8")
@@ -85,6 +101,8 @@ class StringColumn:
         return self._array
 
     def _decode(self) -> np.ndarray:
+        if self._base is not None:
+            return self._base.array()[self._rows]
         n = len(self)
         out = np.empty(n, dtype=object)
         if n == 0:
@@ -97,12 +115,48 @@ class StringColumn:
         return out
 
     def __getitem__(self, key):
-        if self._array is None and isinstance(key, (int, np.integer)):
-            return self.value(int(key))
+        if self._array is None:
+            if isinstance(key, (int, np.integer)):
+                return self.value(int(key))
+            if isinstance(key, np.ndarray) and key.dtype == bool and len(key) == len(self):
+                base = self if self._base is None else self._base
+                if base._array is None:  # nothing decoded yet: stay undecoded
+                    return self.take(key)
         return self.array()[key]
 
     def __iter__(self) -> Iterator:
         return iter(self.array())
+
+    def tolist(self) -> list:
+        """The values as a list; a few rows of an undecoded column are decoded alone."""
+        base = self if self._base is None else self._base
+        if self._rows is not None and base._array is None and len(self._rows) * 4 < len(base):
+            return [base.value(int(r)) for r in self._rows]
+        return self.array().tolist()
+
+    def year_prefix(self) -> np.ndarray:
+        """The year each value starts with (``"2006-05"`` gives 2006; 0 for ``None`` or empty), read
+        from the buffer without decoding the strings."""
+        base = self if self._base is None else self._base
+        rows = np.arange(len(base)) if self._rows is None else self._rows
+        starts = base._offsets[:-1][rows]
+        long_enough = (base._offsets[1:][rows] - starts) >= 4
+        if base._none is not None:
+            long_enough &= ~base._none[rows]
+        out = np.zeros(len(rows), dtype=np.int32)
+        at = starts[long_enough]
+        digits = np.stack([np.asarray(base._text[at + k], dtype=np.int32) - 48 for k in range(4)]) if len(at) else \
+            np.zeros((4, 0), dtype=np.int32)
+        plain = ((digits >= 0) & (digits <= 9)).all(axis=0)
+        years = digits[0] * 1000 + digits[1] * 100 + digits[2] * 10 + digits[3]
+        where = np.flatnonzero(long_enough)
+        out[where[plain]] = years[plain]
+        for i in where[~plain].tolist():  # not four digits: read as the projection's builder does
+            out[i] = int(self.value(i)[:4])
+        for i in np.flatnonzero(~long_enough).tolist():
+            value = self.value(i)
+            out[i] = int(value[:4]) if value else 0
+        return out
 
     def __array__(self, dtype=None, copy=None):
         a = self.array()
@@ -189,6 +243,11 @@ class IdIndex(Mapping):
 
     def __len__(self) -> int:
         return len(self._order)
+
+    @property
+    def order(self) -> np.ndarray:
+        """Positions in id order."""
+        return self._order
 
 
 class TupleMap(Mapping):
