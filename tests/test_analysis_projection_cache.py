@@ -369,3 +369,43 @@ def test_shortcuts_of_the_saved_projection_equal_the_plain_computations(random_s
     assert public.link_ids.tolist() == public_fresh.link_ids.tolist()
     assert list(public.start) == list(public_fresh.start)
     assert np.array_equal(link_years(public)[0], link_years(public_fresh)[0])
+
+
+def test_the_ingest_command_brings_the_saved_projection_up_to_date(tmp_path):
+    """``stakemap ingest`` refreshes the saved projection from what it wrote; the result equals a rebuild."""
+    from typer.testing import CliRunner
+
+    from stakemap.cli import app
+
+    db = tmp_path / "map.db"
+    store = SQLiteStore(db)
+    store.write(_random_batch(4, actors=60, links=200))
+    ids = Projection.from_store(store).actor_ids.tolist()
+    pc.open_projection(store)  # saved for the current generation
+    store.close()
+    folder = tmp_path / "more"
+    folder.mkdir()
+    pairs = [(ids[i], ids[i + 1]) for i in range(0, 40, 2)]
+    rows = [f"{a},{b},supports,2020," for a, b in pairs
+            if _allowed(Link(kind="supports", source=a, target=b))]
+    (folder / "links.csv").write_text("from,to,kind,start,end\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["ingest", str(folder / "links.csv"), "--source", "more", "--store",
+                                      f"sqlite:///{db}"])
+    assert result.exit_code == 0, result.output
+    store = SQLiteStore(db, create=False)
+    saved = pc.load_projection(pc.cache_dir(store), store.fingerprint())
+    assert saved is not None  # refreshed by the command, not left for the next reader to rebuild
+    rebuilt = Projection.from_store(store)
+    assert _columns(saved) == _columns(rebuilt) and saved.n_links == 200 + len(rows)
+    store.close()
+
+
+def test_a_write_that_removed_records_is_left_for_the_next_reader(random_store):
+    pc.open_projection(random_store)
+    recorder = pc.WriteRecorder(random_store)
+    batch = _random_batch(3)
+    batch.links = batch.links[:-10]  # re-ingested without ten of its links: they are removed
+    recorder.write(batch)
+    assert recorder.removed and not recorder.refresh()
+    assert pc.load_projection(pc.cache_dir(random_store), random_store.fingerprint()) is None
+    assert pc.open_projection(random_store).n_links == Projection.from_store(random_store).n_links

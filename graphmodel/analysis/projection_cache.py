@@ -355,3 +355,89 @@ def refresh_saved(store, before: str, changes) -> bool:
     after = store.fingerprint()
     new = apply_changes(old, changes, fingerprint=after)
     return save_projection(new, folder, after) is not None
+
+
+class WriteRecorder:
+    """A store that remembers what one ``write_all`` sent, so that the saved projection can be brought
+    up to date after it (:meth:`refresh`) instead of rebuilt by the next reader.
+
+    Today's signal is the writer's own batches: the actors and links they hold are read back as the
+    store now holds them (:meth:`Changes.from_store <.projection_update.Changes.from_store>`). A write
+    that removed records (replace-by-source dropped some of the origin's earlier records, whose ids the
+    batches do not hold) is not refreshed: the next reader rebuilds. Nor is one another writer came
+    between: the store's generation (``store_id:generation``) must have moved by exactly the batches
+    written. Everything else is forwarded to the store.
+    """
+
+    def __init__(self, store) -> None:
+        self.store = store
+        self.before: str | None = None
+        self.written: int = 0
+        self.removed: int = 0
+        self.actor_ids: list[str] = []
+        self.link_ids: list[str] = []
+        self.writes = 0
+
+    def __getattr__(self, name: str):
+        return getattr(self.store, name)
+
+    def write(self, batch, *, replace: bool = True):
+        return self.write_all([batch], replace=replace)[0]
+
+    def write_all(self, batches, *, replace: bool = True, expect: str | None = None):
+        before = expect if expect is not None else self.store.fingerprint()
+        results = self.store.write_all(batches, replace=replace, expect=expect)
+        self.writes += 1
+        self.before = before
+        self.written = len(batches)
+        self.removed = sum(r.actors_removed + r.links_removed for r in results)
+        for batch in batches:
+            self.actor_ids += [a.id for a in batch.actors]
+            self.link_ids += [lk.id for lk in batch.links] + [row[0] for row in batch.link_rows]
+        return results
+
+    def refresh(self) -> bool:
+        """Bring the saved projection up to date with the write; ``False`` when it was left to be rebuilt."""
+        if self.writes != 1 or self.removed or self.before is None:
+            return False
+        after = self.store.fingerprint()
+        if not _advanced_by(self.before, after, self.written):
+            return False
+        from .projection_update import Changes
+
+        changes = Changes.from_store(self.store, self.actor_ids, self.link_ids)
+        try:
+            return refresh_saved(self.store, self.before, changes)
+        except OSError:
+            return False
+
+
+def _advanced_by(before: str, after: str, steps: int) -> bool:
+    """Whether fingerprint ``after`` is ``before`` moved on by exactly ``steps`` generations."""
+    b_id, _, b_gen = before.rpartition(":")
+    a_id, _, a_gen = after.rpartition(":")
+    return b_id == a_id and b_gen.isdigit() and a_gen.isdigit() and int(a_gen) == int(b_gen) + steps
+
+
+def saved_json(store, name: str, build: Callable[[], Any]) -> Any:
+    """A JSON-ready value derived from the whole store (e.g. its statistics), saved beside the
+    projection under ``name`` for the store's current fingerprint and read back while that holds."""
+    folder = cache_dir(store)
+    if folder is None:
+        return build()
+    fingerprint = store.fingerprint()
+    path = folder / f"{name}.json.bin"
+    found = read_file(path, {"kind": name, "fingerprint": fingerprint})
+    if found is not None:
+        try:
+            return json.loads(bytes(found[1]["value"]).decode("utf-8"))
+        except (KeyError, ValueError):
+            pass
+    value = build()
+    if store.fingerprint() == fingerprint:
+        raw = np.frombuffer(json.dumps(value).encode("utf-8"), dtype=np.uint8)
+        try:
+            write_file(path, {"kind": name, "fingerprint": fingerprint}, {"value": raw})
+        except (OSError, TypeError):
+            pass
+    return value
