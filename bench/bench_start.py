@@ -54,16 +54,19 @@ def _env(cache: bool = True) -> dict:
 
 
 def _timed_process(args: list[str], env: dict) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS (MB, from ``os.wait4``) and standard output of one process."""
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, cwd=ROOT)
-    out = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - t0
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(args)} failed ({proc.returncode})")
-    return wall, usage.ru_maxrss / 1024, out.decode()
+    """Wall seconds, peak RSS (MB, from ``/usr/bin/time``: a forked child's own ``ru_maxrss`` counts the
+    parent's pages it had before ``exec``) and standard output of one process."""
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("r", suffix=".rss") as rss:
+        t0 = time.perf_counter()
+        proc = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", rss.name, *args], stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL, env=env, cwd=ROOT)
+        wall = time.perf_counter() - t0
+        if proc.returncode != 0:
+            raise RuntimeError(f"{' '.join(args)} failed ({proc.returncode})")
+        peak = int(rss.read().strip().splitlines()[-1]) / 1024
+    return wall, peak, proc.stdout.decode()
 
 
 def _pairs(db: Path, n: int, seed: int) -> list[tuple[str, str, str, str]]:
@@ -101,7 +104,7 @@ def one_shot(db: Path, links_csv: Path, pairs: list, runs_off: int) -> dict:
 
 
 _OPEN = """
-import json, resource, sys, time
+import json, sys, time
 t0 = time.perf_counter()
 from graphmodel.store.sqlite import SQLiteStore
 from graphmodel.analysis import influence_graph, influence_paths
@@ -117,7 +120,7 @@ times = []
 for s, t in pairs:
     a = time.perf_counter(); influence_paths(proj, s, t); times.append(time.perf_counter() - a)
 print(json.dumps({"imports_s": t1 - t0, "open_s": t2 - t1, "graphs_s": t3 - t2, "from_disk": proj.from_disk,
-                  "paths_s": times, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "paths_s": times}))
 """
 
 
@@ -126,6 +129,7 @@ def cold_open(db: Path, pairs: list, cache: bool) -> dict:
     wall, rss, out = _timed_process([PY, "-c", _OPEN, str(db), ids], _env(cache))
     report = json.loads(out.strip().splitlines()[-1])
     report["wall_s"] = wall
+    report["rss_mb"] = rss
     return report
 
 

@@ -331,6 +331,9 @@ def test_incremental_update_after_reingesting_one_origin_equals_a_rebuild(random
     rebuilt = Projection.from_store(random_store)
     assert refreshed is not None
     assert _columns(refreshed) == _columns(rebuilt)
+    # the ids' orders kept in the file (for binary search) are those of the refreshed columns
+    assert np.array_equal(refreshed.link_order, np.argsort(rebuilt.link_ids.astype(str), kind="stable"))
+    assert np.array_equal(refreshed.index.order, np.argsort(rebuilt.actor_ids.astype(str), kind="stable"))
     every = rebuilt.actor_ids.tolist()
     assert _answers(refreshed, every) == _answers(rebuilt, every)
 

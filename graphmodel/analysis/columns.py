@@ -79,6 +79,15 @@ class StringColumn:
     def __len__(self) -> int:
         return len(self._offsets) - 1 if self._rows is None else len(self._rows)
 
+    def raw(self) -> dict[str, np.ndarray] | None:
+        """The arrays this column is stored as (see :func:`encode_strings`); ``None`` for rows of another."""
+        if self._rows is not None:
+            return None
+        out = {"text": self._text, "offsets": self._offsets}
+        if self._none is not None and self._none.any():
+            out["none"] = self._none
+        return out
+
     def value(self, i: int) -> str | None:
         """The value at position ``i``, decoded alone."""
         n = len(self)
@@ -91,6 +100,10 @@ class StringColumn:
         if self._none is not None and self._none[i]:
             return None
         return bytes(self._text[self._offsets[i]:self._offsets[i + 1]]).decode("utf-8")
+
+    def raw_value(self, i: int) -> bytes:
+        """The UTF-8 bytes of row ``i`` of a column that is not rows of another (``None`` reads as empty)."""
+        return self._text[self._offsets[i]:self._offsets[i + 1]].tobytes()
 
     def array(self) -> np.ndarray:
         """The whole column as an object array (built once)."""
@@ -205,17 +218,24 @@ class IdIndex(Mapping):
             return self._dict.get(key)
         if not isinstance(key, str):
             return None
-        lo, hi = 0, len(self._order)
+        ids = self._ids
+        if isinstance(ids, StringColumn) and ids._rows is None and ids._array is None:
+            # compare UTF-8 bytes (their order is the strings' order) without decoding
+            value: Any = ids.raw_value
+            key_: Any = key.encode("utf-8")
+        else:
+            value, key_ = ids.__getitem__, key
+        order = self._order
+        lo, hi = 0, len(order)
         while lo < hi:
             mid = (lo + hi) // 2
-            value = self._ids[int(self._order[mid])]
-            if value < key:
+            if value(int(order[mid])) < key_:
                 lo = mid + 1
             else:
                 hi = mid
-        if lo < len(self._order):
-            pos = int(self._order[lo])
-            if self._ids[pos] == key:
+        if lo < len(order):
+            pos = int(order[lo])
+            if value(pos) == key_:
                 return pos
         return None
 
@@ -267,6 +287,11 @@ class TupleMap(Mapping):
             return None
         return np.array(keys, dtype=np.int64), joined
 
+    def raw(self) -> dict[str, np.ndarray] | None:
+        """The arrays this map was read from, while it has not been changed."""
+        parts = self._values.raw()
+        return None if parts is None else {"positions": self._positions, **parts}
+
     def as_dict(self) -> dict[int, tuple[str, ...]]:
         if self._dict is None:
             self._dict = {p: tuple(v.split(PART)) for p, v in zip(self._positions.tolist(), self._values.tolist())}
@@ -280,3 +305,69 @@ class TupleMap(Mapping):
 
     def __len__(self) -> int:
         return len(self._positions)
+
+
+def assemble(old: StringColumn, rows: np.ndarray, fresh: Sequence[str | None]) -> StringColumn:
+    """A column whose value ``i`` is ``old``'s row ``rows[i]`` when that is >= 0, else ``fresh[-1 - rows[i]]``:
+    runs of consecutive old rows are copied as bytes, never decoded.
+
+    >>> old = StringColumn.from_values(["a", "bb", None, "dd"])
+    >>> assemble(old, np.array([0, 1, -1, 3, -2]), ["x", None]).tolist()
+    ['a', 'bb', 'x', 'dd', None]
+    """
+    base = old if old._base is None else old._base
+    rows = np.asarray(rows, dtype=np.int64)
+    if old._rows is not None:
+        rows = np.where(rows >= 0, old._rows[np.maximum(rows, 0)], rows)
+    n = len(rows)
+    off = base._offsets
+    is_old = rows >= 0
+    brk = np.ones(n, dtype=bool)
+    if n > 1:
+        brk[1:] = ~(is_old[1:] & is_old[:-1] & (rows[1:] == rows[:-1] + 1))
+    starts = np.flatnonzero(brk).tolist()
+    ends = starts[1:] + [n]
+    chunks: list[np.ndarray] = []
+    lengths = np.zeros(n, dtype=np.int64)
+    none = np.zeros(n, dtype=bool)
+    for a, b in zip(starts, ends):
+        if is_old[a]:
+            r0, r1 = int(rows[a]), int(rows[b - 1]) + 1
+            chunks.append(np.asarray(base._text[off[r0]:off[r1]]))
+            lengths[a:b] = np.diff(off[r0:r1 + 1])
+            if base._none is not None:
+                none[a:b] = base._none[r0:r1]
+        else:
+            for i in range(a, b):
+                value = fresh[-1 - int(rows[i])]
+                raw = b"" if value is None else value.encode("utf-8")
+                chunks.append(np.frombuffer(raw, dtype=np.uint8))
+                lengths[i] = len(raw)
+                none[i] = value is None
+    text = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.uint8)
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    return StringColumn(text, offsets, none if none.any() else None)
+
+
+def sorted_insert(order: np.ndarray, values: StringColumn | np.ndarray, new: Sequence[int]) -> np.ndarray:
+    """``order`` (positions sorted by their value in ``values``) with the positions ``new`` put in place,
+    by binary search (a few values decoded per position).
+
+    >>> sorted_insert(np.array([1, 0]), StringColumn.from_values(["b", "a", "c", "ab"]), [2, 3]).tolist()
+    [1, 3, 0, 2]
+    """
+    read = values.raw_value if isinstance(values, StringColumn) and values._rows is None else values.__getitem__
+    new = sorted(new, key=read)
+    at = []
+    for p in new:
+        key = read(p)
+        lo, hi = 0, len(order)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if read(int(order[mid])) < key:
+                lo = mid + 1
+            else:
+                hi = mid
+        at.append(lo)
+    return np.insert(order, np.array(at, dtype=np.int64), np.array(list(new), dtype=order.dtype))

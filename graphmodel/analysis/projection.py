@@ -96,6 +96,7 @@ class Projection:
     index: dict[str, int] = field(default_factory=dict)
     _fetch: LinkFetcher | None = field(default=None, repr=False)
     disk: Any = field(default=None, repr=False)  # the saved file's folder (projection_cache.DiskCache), if any
+    link_order: np.ndarray | None = field(default=None, repr=False)  # link positions in id order, when known
     _cache: dict = field(default_factory=dict, repr=False)
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
@@ -217,7 +218,8 @@ class Projection:
         link_cols = ("link_ids", "link_kind", "src", "dst", "start", "end", "end_year", "confidence",
                      "link_sensitivity", "amount", "currency", "share", "influence_forward", "influence_backward")
         cols = {c: getattr(self, c)[keep] for c in link_cols}
-        new = replace(self, active=active, _cache={}, _lock=threading.RLock(), disk=None, **cols, **changes)
+        new = replace(self, active=active, _cache={}, _lock=threading.RLock(), disk=None, link_order=None,
+                      **cols, **changes)
         return new
 
     def cached(self, key: Any, build: Callable[[], Any]) -> Any:

@@ -217,11 +217,19 @@ def projection_arrays(proj) -> tuple[dict[str, np.ndarray], dict[str, Any]] | No
     arrays: dict[str, np.ndarray] = {name: getattr(proj, name) for name in NUMERIC}
     for name in STRINGS:
         values = getattr(proj, name)
-        values = values.array() if isinstance(values, StringColumn) else values
-        for part, arr in encode_strings(values.tolist()).items():
+        if isinstance(values, StringColumn) and values.raw() is not None:  # already bytes: stored as they are
+            parts = values.raw()
+        else:
+            values = values.array() if isinstance(values, StringColumn) else values
+            parts = encode_strings(values.tolist())
+        for part, arr in parts.items():
             arrays[f"{name}.{part}"] = arr
     for name in TUPLES:
         mapping = getattr(proj, name)
+        if isinstance(mapping, TupleMap) and mapping.raw() is not None:  # as read: stored as it is
+            for part, arr in mapping.raw().items():
+                arrays[f"{name}.{part}"] = arr
+            continue
         encoded = TupleMap.encode(mapping)
         if encoded is None:
             return None
@@ -229,12 +237,23 @@ def projection_arrays(proj) -> tuple[dict[str, np.ndarray], dict[str, Any]] | No
         arrays[f"{name}.positions"] = positions
         for part, arr in encode_strings(joined).items():
             arrays[f"{name}.{part}"] = arr
-    ids = proj.actor_ids.array() if isinstance(proj.actor_ids, StringColumn) else proj.actor_ids
-    arrays["order"] = np.argsort(ids.astype(str), kind="stable").astype(np.int64) if len(ids) else \
-        np.zeros(0, dtype=np.int64)
+    order = getattr(proj.index, "order", None)
+    if order is None or len(order) != proj.n_actors:
+        order = _id_order(proj.actor_ids)
+    arrays["order"] = np.asarray(order, dtype=np.int64)
+    link_order = proj.link_order
+    if link_order is None or len(link_order) != proj.n_links:
+        link_order = _id_order(proj.link_ids)
+    arrays["link_order"] = np.asarray(link_order, dtype=np.int64)
     meta = {"countries": list(proj.countries), "currencies": list(proj.currencies),
             "n_actors": int(proj.n_actors), "n_links": int(proj.n_links)}
     return arrays, meta
+
+
+def _id_order(ids) -> np.ndarray:
+    """Positions sorted by id."""
+    ids = ids.array() if isinstance(ids, StringColumn) else ids
+    return np.argsort(ids.astype(str), kind="stable").astype(np.int64) if len(ids) else np.zeros(0, dtype=np.int64)
 
 
 def projection_from_arrays(header: dict[str, Any], arrays: dict[str, np.ndarray]):
@@ -251,7 +270,7 @@ def projection_from_arrays(header: dict[str, Any], arrays: dict[str, np.ndarray]
         raise ValueError("column lengths disagree with the header")
     return Projection(**cols, countries=list(header["countries"]), currencies=list(header["currencies"]),
                       active=np.ones(header["n_actors"], dtype=bool), fingerprint=header["fingerprint"],
-                      index=IdIndex(cols["actor_ids"], arrays["order"]))
+                      index=IdIndex(cols["actor_ids"], arrays["order"]), link_order=arrays["link_order"])
 
 
 class DiskCache:
