@@ -412,3 +412,23 @@ def test_a_write_that_removed_records_is_left_for_the_next_reader(random_store):
     assert recorder.removed and not recorder.refresh()
     assert pc.load_projection(pc.cache_dir(random_store), random_store.fingerprint()) is None
     assert pc.open_projection(random_store).n_links == Projection.from_store(random_store).n_links
+
+
+def test_both_backends_save_and_open_the_same_projection(store, tmp_path, monkeypatch):
+    """SQLite beside its file; Neo4j (the Bolt stand-in) under the user's cache folder, keyed by URL,
+    database and store id; either way opened again only for the store's current fingerprint."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    store.write(_random_batch(8, actors=40, links=80))
+    fresh = Projection.from_store(store)
+    assert pc.open_projection(store).from_disk
+    opened = pc.open_projection(store)
+    assert opened.from_disk and opened.fingerprint == store.fingerprint()
+    if getattr(store, "db", None) is None:
+        assert str(pc.cache_dir(store)).startswith(str(tmp_path / "cache" / "stakemap" / "projections"))
+    order = np.argsort(fresh.link_ids.astype(str))
+    assert sorted(opened.link_ids.tolist()) == fresh.link_ids[order].tolist()
+    ids = sorted(fresh.actor_ids.tolist())
+    assert _answers(opened, ids) == _answers(pc.open_projection(store), ids)
+    store.write(Batch(origin=Source(id="more", title="More"), actors=[Actor(id="late", kind="union", name="Late")]))
+    assert pc.load_projection(pc.cache_dir(store), store.fingerprint()) is None
+    assert "late" in pc.open_projection(store).index
