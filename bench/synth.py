@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import csv
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -74,6 +75,13 @@ def _check_patterns() -> None:
 
 def generate(actors: int, links: int, seed: int = 7) -> tuple[list[list], list[list]]:
     """Actor rows and link rows (lists in ACTOR_HEADER / LINK_HEADER order)."""
+    actor_rows, link_rows = generate_stream(actors, links, seed)
+    return actor_rows, list(link_rows)
+
+
+def generate_stream(actors: int, links: int, seed: int = 7) -> tuple[list[list], Iterator[list]]:
+    """Actor rows, and the link rows of :func:`generate` one at a time (the same rows, in the same
+    order, without holding them all: for maps of ten million links)."""
     _check_patterns()
     rng = np.random.default_rng(seed)
     kinds = list(KIND_SHARES)
@@ -99,35 +107,40 @@ def generate(actors: int, links: int, seed: int = 7) -> tuple[list[list], list[l
     popularity = {k: _zipf_cdf(len(v), rng) for k, v in by_kind.items()}
     weights = np.array([p[3] for p in LINK_PATTERNS])
     per_pattern = rng.multinomial(links, weights / weights.sum())
-    link_rows: list[list] = []
-    seen: set[tuple[int, int, str]] = set()
 
-    def fill(kind: str, src_kind: str, tgt_kind: str, n: int) -> None:
-        made = 0
-        for _attempt in range(20):
-            want = int((n - made) * 1.3) + 10
-            src = by_kind[src_kind][_draw(popularity[src_kind], want, rng, uniform=True)]
-            tgt = by_kind[tgt_kind][_draw(popularity[tgt_kind], want, rng)]
-            years = rng.integers(1995, 2025, size=want)
-            precision = rng.integers(0, 3, size=want)
-            amounts = rng.lognormal(11, 1.5, size=want)
-            for s, t, year, prec, amount in zip(src.tolist(), tgt.tolist(), years.tolist(), precision.tolist(),
-                                                amounts.tolist()):
+    def rows() -> Iterator[list]:
+        seen: set[tuple[int, int, str]] = set()
+        total = 0
+
+        def fill(kind: str, src_kind: str, tgt_kind: str, n: int) -> Iterator[list]:
+            nonlocal total
+            made = 0
+            for _attempt in range(20):
+                want = int((n - made) * 1.3) + 10
+                src = by_kind[src_kind][_draw(popularity[src_kind], want, rng, uniform=True)]
+                tgt = by_kind[tgt_kind][_draw(popularity[tgt_kind], want, rng)]
+                years = rng.integers(1995, 2025, size=want)
+                precision = rng.integers(0, 3, size=want)
+                amounts = rng.lognormal(11, 1.5, size=want)
+                for s, t, year, prec, amount in zip(src.tolist(), tgt.tolist(), years.tolist(),
+                                                    precision.tolist(), amounts.tolist()):
+                    if made == n:
+                        return
+                    if s == t or (s, t, kind) in seen:
+                        continue
+                    seen.add((s, t, kind))
+                    yield _link_row(actor_rows, kind, s, t, year, prec, amount)
+                    made += 1
+                    total += 1
                 if made == n:
                     return
-                if s == t or (s, t, kind) in seen:
-                    continue
-                seen.add((s, t, kind))
-                link_rows.append(_link_row(actor_rows, kind, s, t, year, prec, amount))
-                made += 1
-            if made == n:
-                return
 
-    for (kind, src_kind, tgt_kind, _), n in zip(LINK_PATTERNS, per_pattern):
-        fill(kind, src_kind, tgt_kind, int(n))
-    if len(link_rows) < links:  # small kinds saturate; the largest pattern makes up the rest
-        fill(*LINK_PATTERNS[0][:3], links - len(link_rows))
-    return actor_rows, link_rows
+        for (kind, src_kind, tgt_kind, _), n in zip(LINK_PATTERNS, per_pattern):
+            yield from fill(kind, src_kind, tgt_kind, int(n))
+        if total < links:  # small kinds saturate; the largest pattern makes up the rest
+            yield from fill(*LINK_PATTERNS[0][:3], links - total)
+
+    return actor_rows, rows()
 
 
 def _link_row(actor_rows: list[list], kind: str, s: int, t: int, year: int, prec: int, amount: float) -> list:
@@ -191,9 +204,13 @@ def synthetic_store(actors: int = 100_000, links: int = 1_000_000, seed: int = 7
     return db
 
 
+_CHUNK = 1_000_000
+
+
 def direct_store(actors: int, links: int, seed: int, out: Path, name: str) -> Path:
     """A SQLite store of the synthetic map written directly (no ingest, every link public and citing
     the synthetic origin), built once and cached as ``<name>-synth-...db`` under ``out``."""
+    import itertools
     import json
 
     from graphmodel import ids
@@ -205,20 +222,26 @@ def direct_store(actors: int, links: int, seed: int, out: Path, name: str) -> Pa
     if db.exists():
         return db
     out.mkdir(parents=True, exist_ok=True)
-    actor_rows, link_rows = generate(actors, links, seed)
+    actor_rows, link_rows = generate_stream(actors, links, seed)
     origin = Source(id=f"synth-{actors}", title="Synthetic map", kind="dataset")
     models = [Actor(id=r[0], name=r[1], kind=r[2], aliases=[r[3]] if r[3] else [], country=r[4] or None,
                     sectors=[r[5]] if r[5] else [], attributes={"workers": r[6]} if r[6] else {})
               for r in actor_rows]
     cite = json.dumps([[origin.id, "synthetic", None]])
-    rows = [(ids.link_id(frm, kind, to, start), kind, frm, to, start or None, end or None,
-             float(amount) if amount else None, currency or None, float(share) if share else None,
-             confidence, "public", None, None, cite)
-            for frm, to, kind, start, end, amount, currency, share, confidence in link_rows]
     tmp = db.with_suffix(".tmp.db")
     tmp.unlink(missing_ok=True)
     store = SQLiteStore(tmp)
-    store.write(Batch(origin, actors=models, link_rows=rows))
+    first = True
+    while True:  # a million links per write (with the actors in the first), not all of them in memory
+        rows = [(ids.link_id(frm, kind, to, start), kind, frm, to, start or None, end or None,
+                 float(amount) if amount else None, currency or None, float(share) if share else None,
+                 confidence, "public", None, None, cite)
+                for frm, to, kind, start, end, amount, currency, share, confidence in
+                itertools.islice(link_rows, _CHUNK)]
+        if not rows and not first:
+            break
+        store.write(Batch(origin, actors=models if first else [], link_rows=rows), replace=first)
+        first = False
     store.close()
     tmp.rename(db)
     return db

@@ -103,6 +103,8 @@ class GraphView:
 def link_years(proj: Projection) -> tuple[np.ndarray, np.ndarray]:
     """First and last year of each link (0 when open), cached on the projection."""
     def build() -> tuple[np.ndarray, np.ndarray]:
+        if hasattr(proj.start, "year_prefix"):  # a saved projection: read from its buffer
+            return proj.start.year_prefix(), proj.end_year
         start = np.fromiter((int(s[:4]) if s else 0 for s in proj.start), dtype=np.int32, count=proj.n_links)
         return start, proj.end_year
     return proj.cached(("dashboard", "years"), build)

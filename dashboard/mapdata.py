@@ -155,6 +155,19 @@ def fingerprint() -> str:
     return store().fingerprint()
 
 
+def store_stats():
+    """The store's statistics (counts by kind, country and origin; last write), computed once per store
+    content and saved beside the projection, since counting a large store takes a second."""
+    from dataclasses import asdict
+
+    from graphmodel.analysis.projection_cache import saved_json
+    from graphmodel.store.contract import Stats
+
+    def build():
+        return Stats(**saved_json(store(), "stats", lambda: asdict(store().stats())))
+    return _memoised(("stats", fingerprint()), build)
+
+
 # -- sources and free text, as the viewer may read them ------------------------------------
 def sources_index() -> dict[str, dict[str, Any]]:
     """Every source by id (documents and datasets), cached per store content."""

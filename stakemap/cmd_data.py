@@ -72,9 +72,14 @@ def ingest(
         def on_file(path: Path, number: int, total: int) -> None:
             bar.update(task, description=f"reading {path.name}", completed=number - 1, total=total)
 
-        report = run_ingest(st, paths, fmt=fmt, source=source, dry_run=dry_run, skip_invalid=skip_invalid,
+        from graphmodel.analysis.projection_cache import WriteRecorder
+
+        recorder = WriteRecorder(st)  # to bring the saved projection up to date after the write
+        report = run_ingest(recorder, paths, fmt=fmt, source=source, dry_run=dry_run, skip_invalid=skip_invalid,
                             options=options, on_file=on_file, who=current_user())
         version = st.versions()[-1].number if report.written else None
+        if report.written:
+            recorder.refresh()
     if review:
         _write_review(review, report)
     if as_json:

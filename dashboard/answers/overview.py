@@ -16,7 +16,8 @@ from graphmodel.kinds import ActorKind, LinkKind
 from .. import graphview
 from ..access import LOCAL_VIEWER, Viewer
 from ..free_text import redact_fields
-from ..mapdata import _memoised, _seen_by, hidden_names, projection, sources_index, store, store_label
+from ..mapdata import (_memoised, _seen_by, hidden_names, projection, sources_index, store, store_label,
+                       store_stats)
 from .brokers import LABOUR_SIDE
 from .coverage import coverage, funders
 
@@ -38,7 +39,7 @@ def _overview(proj: Projection, viewer: Viewer) -> dict[str, Any]:
     links = np.bincount(proj.link_kind, minlength=len(LINK_KINDS))
     conf = np.bincount(proj.confidence, minlength=len(CONFIDENCES))
     years = graphview.year_range(proj)
-    st = store().stats()
+    st = store_stats()
     index = sources_index()
     origins = set(st.records_by_origin)
     # an origin whose every record is withheld from this viewer is not shown, named or counted

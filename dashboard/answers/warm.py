@@ -1,5 +1,6 @@
-"""Answers prepared before the first request, for the app factory: the viewer's map, the overview,
-Explore's choices and the examples at once, the brokers in the background."""
+"""Answers prepared before the first request, for the app factory: the viewer's map and what the first
+page (the overview) shows at once; the influence graph, Explore's choices and the brokers in the
+background, so that the server listens as soon as the first page is ready."""
 
 from __future__ import annotations
 
@@ -17,17 +18,18 @@ from .overview import examples, overview
 
 
 def warm(viewer: Viewer, *, background: bool = True) -> threading.Thread | None:
-    """Build the projection, the viewer's copy, the overview and the examples now (before the first
-    request); then, in a background thread unless ``background`` is false, the brokerage scores (the
-    slowest to compute: seconds on a large map)."""
+    """Open the projection and prepare the viewer's copy, the overview and its examples now (before the
+    first request); then, in a background thread unless ``background`` is false, the influence graph,
+    the neighbour lists, Explore's choices and the brokerage scores (the slowest to compute: seconds
+    on a large map)."""
     proj = projection(viewer)
-    influence_graph(proj, weights())
-    adjacency(proj)
     overview(viewer)
-    choices(viewer)
     examples(viewer)
 
     def slow() -> None:
+        influence_graph(proj, weights())
+        adjacency(proj)
+        choices(viewer)
         try:
             brokers(viewer)
         except StakemapError:  # nothing to warm on an odd map; the page will say why

@@ -48,6 +48,7 @@ cost ``-log(strength)``), ``k_strongest(graph, s, t, k, max_hops)`` on positions
 
 Examples
 --------
+>>> from graphmodel.analysis import Projection, coverage, influence_paths
 >>> from graphmodel.models import Actor, Link
 >>> proj = Projection.from_records(
 ...     [Actor(id="fnv", kind="sso", name="FNV Mondiaal"), Actor(id="bwi", kind="guf", name="BWI")],
@@ -58,19 +59,48 @@ Examples
 'bwi'
 """
 
-from .brokerage import BrokerageResult, BrokerageScores, brokerage, brokerage_scores
-from .context import ContextTable, parse_context, read_context
-from .coverage import CoverageResult, coverage, flow
-from .influence import InfluenceGraph, influence_graph, link_strengths
-from .leverage import LeverageResult, leverage
-from .paths import PathsResult, influence_paths, k_strongest
-from .projection import Projection, clear_projections, get_projection
-from .weights import DEFAULT_WEIGHTS_FILE, Weights
-from .whatif import WhatIf, what_if
+import importlib
+import sys
+import types
 
-__all__ = [
-    "BrokerageResult", "BrokerageScores", "ContextTable", "CoverageResult", "DEFAULT_WEIGHTS_FILE",
-    "InfluenceGraph", "LeverageResult", "PathsResult", "Projection", "WhatIf", "Weights", "brokerage",
-    "brokerage_scores", "clear_projections", "coverage", "flow", "get_projection", "influence_graph",
-    "influence_paths", "k_strongest", "leverage", "link_strengths", "parse_context", "read_context", "what_if",
-]
+#: Where each public name lives: the modules are imported on first use, so that a command needing
+#: paths alone does not import brokerage, coverage or leverage.
+_WHERE = {
+    "BrokerageResult": "brokerage", "BrokerageScores": "brokerage", "brokerage": "brokerage",
+    "brokerage_scores": "brokerage", "ContextTable": "context", "parse_context": "context",
+    "read_context": "context", "CoverageResult": "coverage", "coverage": "coverage", "flow": "coverage",
+    "InfluenceGraph": "influence", "influence_graph": "influence", "link_strengths": "influence",
+    "LeverageResult": "leverage", "leverage": "leverage", "PathsResult": "paths", "influence_paths": "paths",
+    "k_strongest": "paths", "Projection": "projection", "clear_projections": "projection",
+    "get_projection": "projection", "DEFAULT_WEIGHTS_FILE": "weights", "Weights": "weights",
+    "WhatIf": "whatif", "what_if": "whatif",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_WHERE})
+
+
+class _Package(types.ModuleType):
+    """This package: importing its submodule ``coverage`` (or ``brokerage``, ``leverage``) must not
+    replace the function of that name, as the import system would (it sets the submodule as an
+    attribute of the package)."""
+
+    def __setattr__(self, name: str, value) -> None:
+        if isinstance(value, types.ModuleType) and _WHERE.get(name) == name and hasattr(value, name):
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

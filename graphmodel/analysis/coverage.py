@@ -387,7 +387,10 @@ def id_rank(proj: Projection) -> np.ndarray:
     """Each actor's rank in id order (cached), to break ties by id without comparing strings."""
     def build() -> np.ndarray:
         rank = np.empty(proj.n_actors, dtype=np.int64)
-        rank[np.argsort(proj.actor_ids.astype(str), kind="stable")] = np.arange(proj.n_actors)
+        order = getattr(proj.index, "order", None)  # a saved projection keeps its ids' order
+        if order is None or len(order) != proj.n_actors:
+            order = np.argsort(proj.actor_ids.astype(str), kind="stable")
+        rank[order] = np.arange(proj.n_actors)
         return rank
     return proj.cached(("id_rank",), build)
 

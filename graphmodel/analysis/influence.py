@@ -153,7 +153,12 @@ def influence_graph(proj: Projection, weights: Weights | None = None,
     weights = weights or Weights.default()
     wanted = parse_kinds(kinds)
     key = ("influence", weights.digest, wanted, inferred)
-    return proj.cached(key, lambda: _build(proj, weights, wanted, inferred))
+
+    def build() -> InfluenceGraph:
+        if proj.disk is not None and not proj.removed and proj.clearance is None:  # the saved projection itself
+            return proj.disk.influence(weights, wanted, inferred, lambda: _build(proj, weights, wanted, inferred))
+        return _build(proj, weights, wanted, inferred)
+    return proj.cached(key, build)
 
 
 def stated_only(proj: Projection) -> np.ndarray:

@@ -7,8 +7,10 @@ result shows are read back from the store for their sources
 (:meth:`Projection.citations`).
 
 Building a projection reads the store once (for SQLite: three plain queries,
-no model parsing), so it is cheap to rebuild; :func:`get_projection` caches one
-per store and :meth:`~graphmodel.store.StoreView.fingerprint`.
+no model parsing); :func:`get_projection` caches one per store and
+:meth:`~graphmodel.store.StoreView.fingerprint`, in memory and in a file beside
+the store (:mod:`.projection_cache`), brought up to date after a write by
+:mod:`.projection_update`.
 
 Each actor and link keeps its sensitivity, so callers can drop what a user is
 not cleared to see with :meth:`Projection.restrict`; :meth:`Projection.without`
@@ -93,6 +95,8 @@ class Projection:
     clearance: int | None = None
     index: dict[str, int] = field(default_factory=dict)
     _fetch: LinkFetcher | None = field(default=None, repr=False)
+    disk: Any = field(default=None, repr=False)  # the saved file's folder (projection_cache.DiskCache), if any
+    link_order: np.ndarray | None = field(default=None, repr=False)  # link positions in id order, when known
     _cache: dict = field(default_factory=dict, repr=False)
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
@@ -129,6 +133,11 @@ class Projection:
         self._fetch = lambda ids: {i: link for i in ids if (link := store.get_link(i)) is not None}
 
     # -- sizes and lookups --------------------------------------------------
+    @property
+    def from_disk(self) -> bool:
+        """Whether this projection was opened from (or saved to) a file beside the store."""
+        return self.disk is not None
+
     @property
     def n_actors(self) -> int:
         return len(self.actor_ids)
@@ -209,7 +218,8 @@ class Projection:
         link_cols = ("link_ids", "link_kind", "src", "dst", "start", "end", "end_year", "confidence",
                      "link_sensitivity", "amount", "currency", "share", "influence_forward", "influence_backward")
         cols = {c: getattr(self, c)[keep] for c in link_cols}
-        new = replace(self, active=active, _cache={}, _lock=threading.RLock(), **cols, **changes)
+        new = replace(self, active=active, _cache={}, _lock=threading.RLock(), disk=None, link_order=None,
+                      **cols, **changes)
         return new
 
     def cached(self, key: Any, build: Callable[[], Any]) -> Any:
@@ -417,14 +427,18 @@ _KEEP = 4
 
 
 def get_projection(store) -> Projection:
-    """The projection of ``store``, rebuilt only when its fingerprint changed."""
+    """The projection of ``store``, rebuilt only when its fingerprint changed: kept in memory, and saved
+    beside the store so that the next process opens it instead of building it
+    (:func:`.projection_cache.open_projection`)."""
     key = (getattr(store, "url", str(id(store))), store.fingerprint())
     with _PROJECTIONS_LOCK:
         proj = _PROJECTIONS.get(key)
         if proj is not None:
             _PROJECTIONS.move_to_end(key)
     if proj is None:
-        proj = Projection.from_store(store)
+        from .projection_cache import open_projection
+
+        proj = open_projection(store)
         with _PROJECTIONS_LOCK:
             _PROJECTIONS[key] = proj
             while len(_PROJECTIONS) > _KEEP:
