@@ -75,7 +75,7 @@ def test_url_state_round_trips():
     from dashboard.pages.paths import STATE as PATHS
 
     state = {"actor": ["bwi", "lac"], "hops": 2, "kinds": ["union"], "countries": ["MY"], "links": ["funds"],
-             "confidence": ["confirmed"], "as_of": 2010, "expand": ["mtuc"], "more": [], "sel": "a:bwi"}
+             "confidence": ["confirmed"], "as_of": 2010, "expand": ["mtuc"], "more": [], "sel": "a:bwi", "compare": None}
     query = EXPLORE.encode(state)
     from urllib.parse import parse_qs
 
