@@ -71,8 +71,8 @@ _WHERE = {
     "read_context": "context", "CoverageResult": "coverage", "coverage": "coverage", "flow": "coverage",
     "InfluenceGraph": "influence", "influence_graph": "influence", "link_strengths": "influence",
     "LeverageResult": "leverage", "leverage": "leverage", "PathsResult": "paths", "influence_paths": "paths",
-    "k_strongest": "paths", "Projection": "projection", "clear_projections": "projection",
-    "get_projection": "projection", "DEFAULT_WEIGHTS_FILE": "weights", "Weights": "weights",
+    "k_strongest": "paths", "Projection": "projection", "clear_projections": "projection_cache",
+    "get_projection": "projection_cache", "DEFAULT_WEIGHTS_FILE": "weights", "Weights": "weights",
     "WhatIf": "whatif", "what_if": "whatif",
 }
 

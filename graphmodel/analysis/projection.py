@@ -37,7 +37,6 @@ import json
 import math
 import sqlite3
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -421,33 +420,3 @@ def _from_sqlite(store) -> Projection | None:
     return b.build(fingerprint)
 
 
-_PROJECTIONS: OrderedDict[tuple[str, str], Projection] = OrderedDict()
-_PROJECTIONS_LOCK = threading.RLock()
-_KEEP = 4
-
-
-def get_projection(store) -> Projection:
-    """The projection of ``store``, rebuilt only when its fingerprint changed: kept in memory, and saved
-    beside the store so that the next process opens it instead of building it
-    (:func:`.projection_cache.open_projection`)."""
-    key = (getattr(store, "url", str(id(store))), store.fingerprint())
-    with _PROJECTIONS_LOCK:
-        proj = _PROJECTIONS.get(key)
-        if proj is not None:
-            _PROJECTIONS.move_to_end(key)
-    if proj is None:
-        from .projection_cache import open_projection
-
-        proj = open_projection(store)
-        with _PROJECTIONS_LOCK:
-            _PROJECTIONS[key] = proj
-            while len(_PROJECTIONS) > _KEEP:
-                _PROJECTIONS.popitem(last=False)
-    proj.bind(store)
-    return proj
-
-
-def clear_projections() -> None:
-    """Forget every cached projection."""
-    with _PROJECTIONS_LOCK:
-        _PROJECTIONS.clear()

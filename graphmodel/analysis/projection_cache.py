@@ -48,8 +48,10 @@ import json
 import mmap
 import os
 import struct
+import threading
 import time
 import zlib
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -473,3 +475,33 @@ def saved_json(store, name: str, build: Callable[[], Any]) -> Any:
         except (OSError, TypeError):
             pass
     return value
+
+
+_PROJECTIONS: OrderedDict[tuple[str, str], Any] = OrderedDict()
+_PROJECTIONS_LOCK = threading.RLock()
+_KEEP = 4
+
+
+def get_projection(store) -> Any:
+    """The projection of ``store``, rebuilt only when its fingerprint changed: kept in memory, and saved
+    beside the store so that the next process opens it instead of building it
+    (:func:`open_projection`)."""
+    key = (getattr(store, "url", str(id(store))), store.fingerprint())
+    with _PROJECTIONS_LOCK:
+        proj = _PROJECTIONS.get(key)
+        if proj is not None:
+            _PROJECTIONS.move_to_end(key)
+    if proj is None:
+        proj = open_projection(store)
+        with _PROJECTIONS_LOCK:
+            _PROJECTIONS[key] = proj
+            while len(_PROJECTIONS) > _KEEP:
+                _PROJECTIONS.popitem(last=False)
+    proj.bind(store)
+    return proj
+
+
+def clear_projections() -> None:
+    """Forget every cached projection."""
+    with _PROJECTIONS_LOCK:
+        _PROJECTIONS.clear()

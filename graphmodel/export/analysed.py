@@ -20,7 +20,7 @@ from .selection import LinkFilter, SelectedSubgraph, Selection, SelectionError, 
 def analysed_subgraph(view: StoreView, selection: Selection, clearance: Clearance, link_filter: LinkFilter,
                       result: SelectedSubgraph, projection: Any = None) -> None:
     """Add the actors and links of ``selection``'s paths, coverage and leverage to ``result``."""
-    from ..analysis.projection import get_projection
+    from ..analysis.projection_cache import get_projection
     from ..analysis.weights import Weights
 
     weights = Weights.load(selection.weights)
