@@ -142,3 +142,15 @@ def test_history_and_revert(store, two_files):
     revert(store, later.version, who="ben")
     revert(store, made.version, who="ana")
     assert store.get_actor("lac").country == "HK" and store.versions()[-1].action == "revert"
+
+
+def test_reverting_the_end_of_a_link_added_by_hand_keeps_the_link(store, two_files):
+    a, _ = two_files
+    run_ingest(store, [a])
+    ref = edits.SourceRef(title="Annual report 2023", url="https://example.org/ar.pdf", locator="p. 4")
+    added = edits.add_link(store, Link(kind="partners_with", source="amrc", target="lac"), ref, who="amina")
+    link_id = added.doc["target"]
+    ended = edits.end_link(store, link_id, "2024", ref, who="amina")
+    assert store.get_link(link_id).end == "2024"
+    revert(store, ended.version, who="amina")
+    assert store.get_link(link_id) is not None and store.get_link(link_id).end is None
