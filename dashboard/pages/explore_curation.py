@@ -93,4 +93,4 @@ def written(viewer, pressed: list[str], opened, typed: dict, form: dict, edited:
         ok, text = curate.end_link(viewer, form["end_link"], form["date"], source)
     else:
         ok, text = curate.retire_actor(viewer, actor, form["date"], opened, source)
-    return notice(text, "info" if ok else "warn"), (edited + 1) if ok else no_update
+    return notice(text, "ok" if ok else "warn"), (edited + 1) if ok else no_update

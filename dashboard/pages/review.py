@@ -116,7 +116,7 @@ def decided(viewer, pressed: list[str], key: str | None, note: str | None, done:
     if len(pressed) != 1 or pressed[0] not in VERDICTS:
         return notice("Press one button: Same, Different, Unsure or Dismiss.", "warn"), no_update
     try:
-        return notice(decide(viewer, key, VERDICTS[pressed[0]], note)), done + 1
+        return notice(decide(viewer, key, VERDICTS[pressed[0]], note), "ok"), done + 1
     except DataError as exc:
         return notice(str(exc), "warn"), done + 1
 
@@ -126,4 +126,4 @@ def decided(viewer, pressed: list[str], key: str | None, note: str | None, done:
           State("review-add-description", "value"), *source_states("review-add"), prevent_initial_call=True)
 def _add(_clicks, name, kind, country, description, *source):
     ok, text = curate.add_actor(current_viewer(), name, kind, country, description, form_of(source))
-    return notice(text, "info" if ok else "warn")
+    return notice(text, "ok" if ok else "warn")
