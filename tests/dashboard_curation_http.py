@@ -264,3 +264,14 @@ def test_the_queue_leaves_out_entries_naming_a_hidden_actor(site):
     assert "Hidden Shelter" not in analyst and "Hidden Shelter" in admin
     assert "Hidden Shelter" not in call(signed_in(app, "analyst"), "review-pair.children",
                                         [("review-queue", "value", k)])[1]
+
+
+def test_only_a_role_that_may_curate_gets_the_edit_forms_and_revert_buttons(site):
+    app, _, _ = site
+    out = "..explore-panel.children...explore-expand.disabled...explore-focus.disabled.."
+    state = [(f"explore-{k}", "value", None) for k in ("kinds", "countries", "links", "confidence", "asof")]
+    state.append(("explore-last", "data", 2030))
+    got = {role: call(signed_in(app, role), out, [("explore-sel", "data", "a:lac"), ("explore-edited", "data", 0)],
+                      state)[1] for role in ("viewer", "analyst")}
+    assert "Labour Action China" in got["viewer"] and "cur-box" not in got["viewer"] and "cur-revert" not in got["viewer"]
+    assert "cur-box" in got["analyst"] and "cur-opened" in got["analyst"]

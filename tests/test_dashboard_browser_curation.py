@@ -132,16 +132,31 @@ def _choose(driver, dropdown: str, starts: str) -> None:
     option.click()
 
 
+def _open_details(driver, title: str) -> None:
+    driver.execute_script("var want = arguments[0]; Array.from(document.querySelectorAll('#cur-box summary'))"
+                          ".find(function (s) { return s.innerText === want; }).click()", title)
+
+
+def _last_version(db: Path) -> int:
+    store = _open(db)
+    try:
+        return store.versions()[-1].number
+    finally:
+        store.close()
+
+
+def _await_panel(driver, version: int) -> None:
+    wait_for(driver, "var e = document.getElementById('explore-actor-changes'); return e && document.getElementById("
+                     "'cur-box') && e.innerText.indexOf('v' + arguments[0] + ' ') >= 0", str(version), timeout=60)
+
+
 MESSAGE = "var e = document.getElementById('cur-message'); return e && e.innerText"
 
 
 def test_add_a_link_with_a_new_source_end_it_and_revert_the_end(server, browser, curated_store):
     browser.get(server + "/explore?actor=bwi&sel=a:bwi")
-    wait_for(browser, "var b = document.getElementById('cur-box'); return b && b.style.display !== 'none' && "
-                      "document.getElementById('cur-name').value", timeout=60)
-    for title in ("Add a link", "End a link or retire the actor"):
-        browser.execute_script("var want = arguments[0]; Array.from(document.querySelectorAll('#cur-box summary'))"
-                               ".find(function (s) { return s.innerText === want; }).click()", title)
+    wait_for(browser, "var b = document.getElementById('cur-name'); return b && b.value", timeout=60)
+    _open_details(browser, "Add a link")
     # submitting without a source: the edit function's own message
     pick(browser, picker("curate", "link-to"), "GEFONT", "gefont")
     _choose(browser, "#cur-link-kind", "lobbies")
@@ -162,7 +177,11 @@ def test_add_a_link_with_a_new_source_end_it_and_revert_the_end(server, browser,
                    for s in store.sources())
     finally:
         store.close()
-    # end it (the panel's link list is read again after the edit)
+    # the panel is read again after the edit: its history lists the new version, its forms the new state
+    added = _last_version(curated_store)
+    _await_panel(browser, added)
+    _open_details(browser, "End a link or retire the actor")
+    _choose(browser, "#cur-src-source", "BWI campaign report 2026")  # the new source is in the store now
     _choose(browser, "#cur-end-link", "→ lobbies General Federation")
     _type(browser, "cur-end-date", "2026-11")
     browser.find_element("id", "cur-end-save").click()
@@ -174,6 +193,7 @@ def test_add_a_link_with_a_new_source_end_it_and_revert_the_end(server, browser,
     finally:
         store.close()
     # revert the end from the actor's history
+    _await_panel(browser, ended)
     button = wait_for(browser, "return document.getElementById(JSON.stringify({type: 'cur-revert', version: "
                                "arguments[0]}))", str(ended), timeout=60)
     button.click()
@@ -199,8 +219,7 @@ def test_screenshots_of_curation(server, curated_store):
         driver.save_screenshot(str(out / "review.png"))
         driver.set_window_size(1440, 1400)
         driver.get(server + "/explore?actor=bwi&sel=a:bwi")
-        wait_for(driver, "var b = document.getElementById('cur-box'); return b && b.style.display !== 'none'",
-                 timeout=60)
+        wait_for(driver, "return document.getElementById('cur-box')", timeout=60)
         driver.execute_script("var b = document.getElementById('cur-box'); var side = b.closest('.side');"
                               " if (side) { side.scrollTop = b.offsetTop - side.offsetTop - 8; } window.scrollTo(0, 0);")
         time.sleep(1.5)

@@ -54,18 +54,26 @@ def _input(ident: str, placeholder: str = "") -> dcc.Input:
 KIND_OPTIONS = [{"label": ACTOR_SPECS[k].label, "value": k.value} for k in ActorKind]
 
 
-def edit_block(source_options: list[dict[str, str]]) -> html.Div:
-    """The explore panel's curation block (analysts and admins): change fields, add a link, end a link,
-    retire the actor; one source part for all. Hidden until an actor is chosen."""
+def edit_block(source_options: list[dict[str, str]], opened: dict[str, Any],
+               links: list[dict[str, str]]) -> html.Div:
+    """The explore panel's curation block (analysts and admins) for the actor ``opened`` (its values and
+    digest, kept with the form): change fields, add a link, end a link, retire the actor; one source
+    part for all."""
+    values = opened["values"]
+
+    def filled(name: str, placeholder: str = "") -> dcc.Input:
+        return dcc.Input(id=f"cur-{name}", type="text", value=values.get(name, ""), placeholder=placeholder,
+                         className="text-input")
     return html.Div([
         html.H4("Curate this actor"),
         source_part("cur", source_options),
         html.Details([html.Summary("Edit fields"),
-                      _field("Name", _input("cur-name")),
-                      _field("Kind", dcc.Dropdown(id="cur-kind", options=KIND_OPTIONS, value=None, clearable=False)),
-                      _field("Country", _input("cur-country", "ISO code, e.g. HK")),
-                      _field("Description", _input("cur-description")),
-                      _field("Also known as", _input("cur-aliases", "names separated by |")),
+                      _field("Name", filled("name")),
+                      _field("Kind", dcc.Dropdown(id="cur-kind", options=KIND_OPTIONS, value=values.get("kind"),
+                                                  clearable=False)),
+                      _field("Country", filled("country", "ISO code, e.g. HK")),
+                      _field("Description", filled("description")),
+                      _field("Also known as", filled("aliases", "names separated by |")),
                       html.Button("Save changes", id="cur-save", className="button")], open=True),
         html.Details([html.Summary("Add a link"),
                       _field("To or from", actor_picker("curate", "link-to", None, placeholder="Another actor…")),
@@ -79,12 +87,12 @@ def edit_block(source_options: list[dict[str, str]]) -> html.Div:
                       _field("Amount", _input("cur-link-amount")), _field("Currency", _input("cur-link-currency", "EUR")),
                       html.Button("Add link", id="cur-link-add", className="button")]),
         html.Details([html.Summary("End a link or retire the actor"),
-                      _field("Link", dcc.Dropdown(id="cur-end-link", options=[], value=None)),
+                      _field("Link", dcc.Dropdown(id="cur-end-link", options=links, value=None)),
                       _field("Ended / retired on", _input("cur-end-date", "2019, 2019-06 or 2019-06-30")),
                       html.Button("End link", id="cur-end-save", className="button"),
                       html.Button("Retire this actor", id="cur-retire", className="button secondary")]),
-        html.Div(id="cur-message", role="status"),
-    ], id="cur-box", className="curate-box", style={"display": "none"})
+        dcc.Store(id="cur-opened", data=opened),
+    ], id="cur-box", className="curate-box")
 
 
 def link_options(details: dict[str, Any] | None) -> list[dict[str, str]]:

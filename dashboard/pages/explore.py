@@ -13,12 +13,13 @@ from graphmodel.kinds import ACTOR_SPECS, LINK_SPECS, ActorKind, Confidence, Lin
 from dashboard import graphview
 from dashboard.access import current_viewer
 from dashboard.answers.changes import actor_changes, compare, union_view, version_options
-from dashboard.answers.curation import revertible, source_options
+from dashboard.answers import curation as curate
+from dashboard.answers.curation import revertible
 from dashboard.answers.explore import actor_details, choices, graph, group_members, link_details
 from dashboard.answers.search import resolve, resolve_all
 from dashboard.components import graph as elements
 from dashboard.components.changes import actor_changes_list, compare_legend, compare_styles, mark_elements
-from dashboard.components.curation import edit_block
+from dashboard.components.curation import edit_block, link_options
 from dashboard.components.exportbar import export_bar
 from dashboard.components.reportbar import report_button
 from dashboard.components.legend import legend
@@ -98,7 +99,7 @@ def layout(**query) -> html.Div:
                           html.Button("Undo openings", id="explore-reset", className="button secondary")],
                          className="panel-actions"),
                 dcc.Loading([html.Div(id="explore-panel")], type="dot", parent_className="answer-loading", overlay_style={"visibility": "visible", "opacity": 0.5}),
-                edit_block(source_options(viewer)) if viewer.can_curate else None,
+                html.Div(id="cur-message", role="status"),
                 html.Div(id="explore-legend"),
             ], className="card side"),
         ], className="work"),
@@ -106,7 +107,7 @@ def layout(**query) -> html.Div:
         report_button(PAGE),
         dcc.Store(id="explore-expanded", data=st["expand"]), dcc.Store(id="explore-more", data=st["more"]),
         dcc.Store(id="explore-sel", data=st["sel"]), dcc.Store(id="explore-last", data=last),
-        dcc.Store(id="explore-edited", data=0), dcc.Store(id="cur-opened", data=None),
+        dcc.Store(id="explore-edited", data=0),
         url_store(PAGE, STATE.encode(st)),
     ], className="page page-explore")
 
@@ -220,7 +221,9 @@ def panel(viewer, sel: str | None, filters: graphview.Filters = graphview.Filter
         if details is not None:
             mine = actor_changes(viewer, ident, PANEL_CHANGES)
             undo = revertible(viewer, [c["version"] for c in mine])
-            return html.Div([actor_panel(details), actor_changes_list(mine, PANEL_CHANGES, undo)]), False, False
+            opened = curate.opened(viewer, ident) if viewer.can_curate else None
+            edit = edit_block(curate.source_options(viewer), opened, link_options(details)) if opened else None
+            return html.Div([actor_panel(details), edit, actor_changes_list(mine, PANEL_CHANGES, undo)]), False, False
     elif what == "l":
         details = link_details(viewer, ident)
         if details is not None:

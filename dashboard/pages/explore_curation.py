@@ -1,10 +1,10 @@
 """The explore panel's curation (analysts and administrators): change an actor's fields, add a link, end a
 link, retire the actor, each with its source, and revert a change from the actor's history.
 
-The forms are in the explore page's side card (:func:`dashboard.components.curation.edit_block`) and are
-filled when an actor is chosen, with the record's digest as it was opened: an edit made meanwhile by
-someone else is refused (the typed values stay in the form). After a change the map, the panel and the
-forms are read again (``explore-edited``). Every request is checked on the server
+The forms are in an actor's panel (:func:`dashboard.components.curation.edit_block`, for a role that may
+curate), filled with the record's values and its digest as it was opened: an edit made meanwhile by
+someone else is refused, and the form is left as typed. After a change the map, the panel and its forms
+are read again (``explore-edited``). Every request is checked on the server
 (:mod:`dashboard.answers.curation`).
 """
 
@@ -17,31 +17,13 @@ from dash.exceptions import PreventUpdate
 
 from dashboard.access import current_viewer
 from dashboard.answers import curation as curate
-from dashboard.answers.explore import actor_details
-from dashboard.components.curation import form_of, link_options, source_states
+from dashboard.components.curation import form_of, source_states
 from dashboard.components.panels import notice
 from dashboard.components.pickers import picker_id
 from dashboard.mapdata import DataError
 
 FIELDS = ("name", "kind", "country", "description", "aliases")
 BUTTONS = ("cur-save", "cur-link-add", "cur-end-save", "cur-retire")
-
-
-@callback(Output("cur-box", "style"), Output("cur-opened", "data"), *[Output(f"cur-{f}", "value") for f in FIELDS],
-          Output("cur-end-link", "options"), Input("explore-sel", "data"), Input("explore-edited", "data"))
-def _open(sel, _edited):
-    return opened_form(current_viewer(), sel)
-
-
-def opened_form(viewer, sel: str | None) -> tuple:
-    """The block shown and filled for a chosen actor the viewer may see and curate; hidden otherwise."""
-    if not viewer.can_curate:
-        raise PreventUpdate
-    found = curate.opened(viewer, sel[2:]) if sel and sel.startswith("a:") else None
-    if found is None:
-        return ({"display": "none"}, None, *[no_update] * len(FIELDS), [])
-    details = actor_details(viewer, found["id"])
-    return ({}, found, *[found["values"][f] for f in FIELDS], link_options(details))
 
 
 @callback(Output("cur-link-kind", "options"), Input(picker_id("curate", "link-to"), "value"),
