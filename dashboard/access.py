@@ -31,6 +31,10 @@ class Viewer:
     clearance: Sensitivity = Sensitivity.INTERNAL
     include_people: bool = False
     can_export: bool = True
+    #: May review the queue and edit records (within the clearance), and revert their own changes.
+    can_curate: bool = False
+    #: May revert anyone's edit or judgement (administrators).
+    can_revert_any: bool = False
 
     @property
     def rank(self) -> int:
@@ -49,9 +53,9 @@ class Viewer:
         return (self.clearance.value, self.include_people)
 
 
-#: The viewer of a dashboard run on one's own machine: internal records, no people, may export.
+#: The viewer of a dashboard run on one's own machine: internal records, no people, may export and curate.
 LOCAL_VIEWER = Viewer(name="local", role="analyst", clearance=Sensitivity.INTERNAL, include_people=False,
-                      can_export=True)
+                      can_export=True, can_curate=True)
 
 
 #: Who a request is when sign-in is configured but no one is signed in (the sign-in check refuses such
@@ -72,5 +76,6 @@ def current_viewer() -> Viewer:
                 return NOBODY
             policy = user.policy
             return Viewer(name=user.name, role=user.role.value, clearance=policy.clearance,
-                          include_people=policy.include_people, can_export=policy.can_export)
+                          include_people=policy.include_people, can_export=policy.can_export,
+                          can_curate=policy.can_curate, can_revert_any=policy.can_revert_any)
     return LOCAL_VIEWER

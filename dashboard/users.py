@@ -76,14 +76,18 @@ class RolePolicy:
     can_export: bool
     can_ingest: bool = False
     can_manage_users: bool = False
+    #: Review the queue, edit records (within the clearance), revert one's own changes.
+    can_curate: bool = False
+    #: Revert anyone's edit or judgement.
+    can_revert_any: bool = False
 
 
 #: The one table of roles. Restricted records (and every person, by default) are for admins only.
 ROLE_POLICIES: dict[Role, RolePolicy] = {
     Role.VIEWER: RolePolicy(Sensitivity.INTERNAL, include_people=False, can_export=False),
-    Role.ANALYST: RolePolicy(Sensitivity.INTERNAL, include_people=True, can_export=True),
+    Role.ANALYST: RolePolicy(Sensitivity.INTERNAL, include_people=True, can_export=True, can_curate=True),
     Role.ADMIN: RolePolicy(Sensitivity.RESTRICTED, include_people=True, can_export=True, can_ingest=True,
-                           can_manage_users=True),
+                           can_manage_users=True, can_curate=True, can_revert_any=True),
 }
 
 

@@ -6,7 +6,8 @@ import typer
 from rich.table import Table
 
 from graphmodel.curation import review as queue_of  # light: the queue's types and keys
-
+from graphmodel.curation.sides import ROWS, cell
+from graphmodel.curation.sides import sides as sides_of
 from graphmodel.errors import ConfigError, NotFoundError
 
 from .console import JsonOption, StoreOption, console, current_user, handles_errors, print_json, store_at
@@ -77,38 +78,22 @@ def review_show(key: str = typer.Argument(..., help="The entry's id (its first 8
     """Show an entry: the two records side by side (names, identifiers, countries, sources, links, amounts)."""
     with store_at(store, create=False) as st:
         item = _entry(st, key)
-        sides = {}
-        for side in ("a", "b"):
-            ref = item.doc.get(side)
-            actor = st.get_actor(ref) if ref else None
-            links = st.links_of(ref) if actor else []
-            sides[side] = {"id": ref, "name": item.doc.get(f"{side}_name"), "actor": actor, "links": links}
+        both = sides_of(st, item.doc) if item.doc["type"] in ("pair", "merged") else {}
     if as_json:
-        print_json({**item.as_dict(), "sides": {
-            s: {"id": v["id"], "name": v["name"],
-                "record": v["actor"].model_dump(mode="json", exclude_defaults=True) if v["actor"] else None,
-                "links": [lk.model_dump(mode="json", exclude_defaults=True) for lk in v["links"]]}
-            for s, v in sides.items()}})
+        print_json({**item.as_dict(), "sides": both})
         return
     d = item.doc
     console.print(f"{d['type']} · {d.get('reason') or d.get('message') or ''} · origin {d.get('origin')}"
                   + (f" · decided: {item.verdict}" if item.verdict else ""))
-    if d["type"] not in ("pair", "merged"):
+    if not both:
         for k, v in d.items():
             console.print(f"  {k}: {v}")
         return
     table = Table("", "known actor (kept)", "record")
-    rows = [("id", lambda a, v: v["id"]), ("name", lambda a, v: a.name if a else v["name"]),
-            ("kind", lambda a, v: a.kind.value if a else ""), ("country", lambda a, v: a.country or "" if a else ""),
-            ("aliases", lambda a, v: ", ".join(a.aliases) if a else ""),
-            ("identifiers", lambda a, v: ", ".join(f"{k}:{x}" for k, x in a.identifiers.items()) if a else ""),
-            ("sources", lambda a, v: ", ".join(sorted({c.source for c in a.citations})) if a else ""),
-            ("links", lambda a, v: str(len(v["links"]))),
-            ("money", lambda a, v: ", ".join(f"{lk.amount:,.0f} {lk.currency}" for lk in v["links"] if lk.amount)[:80])]
-    for label, get in rows:
-        table.add_row(label, *(get(sides[s]["actor"], sides[s]) for s in ("a", "b")))
+    for row, label in ROWS:
+        table.add_row(label, *(cell(both[s], row)[:120] for s in ("a", "b")))
     console.print(table)
-    if d["type"] == "merged" and sides["b"]["actor"] is None:
+    if d["type"] == "merged" and not both["b"]["present"]:
         console.print(f"The record {d['b']} is part of {d['a']} now: --different splits it off again.", style="dim")
 
 

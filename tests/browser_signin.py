@@ -85,6 +85,11 @@ def test_sign_in_work_sign_out_and_the_old_cookie_is_refused(team_server):
         assert "analyst" in why
         assert driver.find_element("css selector", ".export-bar-disabled button").get_attribute("disabled")
         wait_for(driver, "return document.querySelectorAll('#explore-graph canvas').length > 0;", timeout=90)
+        # a viewer is offered no curation: no Review in the navigation, no edit block, and no callback fails
+        assert driver.execute_script("return !document.getElementById('nav-review') && "
+                                     "!document.getElementById('cur-box');")
+        severe = [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+        assert severe == [], [m[:600] for m in severe]
         cookie = driver.get_cookie("stakemap_session")["value"]
         for _ in range(4):  # both workers know the session
             assert _status_with_cookie(team_server + "/_dash-layout", cookie) == 200

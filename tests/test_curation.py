@@ -142,3 +142,31 @@ def test_history_and_revert(store, two_files):
     revert(store, later.version, who="ben")
     revert(store, made.version, who="ana")
     assert store.get_actor("lac").country == "HK" and store.versions()[-1].action == "revert"
+
+
+def test_reverting_the_end_of_a_link_added_by_hand_keeps_the_link(store, two_files):
+    a, _ = two_files
+    run_ingest(store, [a])
+    ref = edits.SourceRef(title="Annual report 2023", url="https://example.org/ar.pdf", locator="p. 4")
+    added = edits.add_link(store, Link(kind="partners_with", source="amrc", target="lac"), ref, who="amina")
+    link_id = added.doc["target"]
+    ended = edits.end_link(store, link_id, "2024", ref, who="amina")
+    assert store.get_link(link_id).end == "2024"
+    revert(store, ended.version, who="amina")
+    assert store.get_link(link_id) is not None and store.get_link(link_id).end is None
+
+
+def test_what_is_at_stake_counts_only_links_the_reader_may_see(store, two_files):
+    a, b = two_files
+    run_ingest(store, [a])
+    run_ingest(store, [b])
+    from graphmodel.models import Source
+    from graphmodel.store.contract import Batch
+
+    store.write(Batch(Source(id="secret", title="Secret", kind="dataset"),
+                      links=[Link(kind="funds", source="amrc", target="lac", amount=9, currency="USD",
+                                  sensitivity="restricted")]))
+    everything = _pair(store)
+    public = next(i for i in queue(store, sees=lambda r: r.sensitivity.value != "restricted")
+                  if i.doc.get("b") == "amrc-b")
+    assert everything.links == public.links + 1 and "USD" in everything.money and public.money.get("USD") == 5000

@@ -88,6 +88,17 @@ def plant_canaries(store: SQLiteStore) -> dict:
                                                             citations=cite)]),
     }
     store.write_all(list(batches.values()))
+    # review entries naming a hidden canary (a restricted organisation, a person): only the administrator's
+    # queue may list them; a viewer is refused the queue, an analyst's leaves them out
+    from graphmodel.curation.review import pair_entry
+
+    entries = dict(pair_entry("canaries-restricted", {"incoming": safehouse.id, "incoming_name": safehouse.name,
+                                                      "candidate": hub, "candidate_name": actors[hub].name,
+                                                      "reason": "similar name", "score": 0.91}) for _ in (0,))
+    entries.update([pair_entry("canaries-people", {"incoming": public_person.id, "incoming_name": public_person.name,
+                                                   "candidate": other, "candidate_name": actors[other].name,
+                                                   "reason": "similar name", "score": 0.9})])
+    store.write_docs({"review": entries}, who="test", action="review")
     return {"hub": hub, "other": other, "restricted_ids": [person.id, safehouse.id, secret[3].id],
             "person_ids": [public_person.id], "names": [person.name, safehouse.name, public_person.name],
             "restricted_link": secret[3].id, "batches": batches}

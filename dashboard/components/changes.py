@@ -55,15 +55,25 @@ def groups_table(groups: list[dict[str, Any]]) -> html.Table | html.P:
     return html.Table([html.Thead(head), html.Tbody(rows)], className="table", id="changes-groups-table")
 
 
-def actor_changes_list(items: list[dict[str, Any]], limit: int) -> html.Div:
-    """An actor's changes for its panel: version, date, what happened, fields old → new."""
+def actor_changes_list(items: list[dict[str, Any]], limit: int, revertible: set[int] = frozenset()) -> html.Div:
+    """An actor's changes for its panel: version, date, what happened, fields old → new; a Revert button on
+    each version in ``revertible`` (once, on its first change listed)."""
+    from .curation import revert_button
+
+    offered: set[int] = set()
+
+    def undo(version: int):
+        if version in revertible and version not in offered:
+            offered.add(version)
+            return revert_button(version)
+        return None
     if not items:
         body: Any = html.P("No change to it or its links is kept in the store's history.", className="muted")
     else:
         body = html.Ul([html.Li([html.Span(f"v{c['version']}", className="change-version"),
                                  html.Span(f" {c['at']} ", className="muted"),
                                  html.Span(c["status"], className=f"change-status change-{c['status']}"),
-                                 html.Span(f" {c['what']}"),
+                                 html.Span(f" {c['what']}"), undo(c["version"]),
                                  html.Div(c["fields"], className="muted change-fields") if c["fields"] else None],
                                 className="panel-change") for c in items[:limit]], className="panel-changes")
     more = html.P("… and earlier changes (the Changes page lists them all).", className="muted") \

@@ -13,10 +13,13 @@ from graphmodel.kinds import ACTOR_SPECS, LINK_SPECS, ActorKind, Confidence, Lin
 from dashboard import graphview
 from dashboard.access import current_viewer
 from dashboard.answers.changes import actor_changes, compare, union_view, version_options
+from dashboard.answers import curation as curate
+from dashboard.answers.curation import revertible
 from dashboard.answers.explore import actor_details, choices, graph, group_members, link_details
 from dashboard.answers.search import resolve, resolve_all
 from dashboard.components import graph as elements
 from dashboard.components.changes import actor_changes_list, compare_legend, compare_styles, mark_elements
+from dashboard.components.curation import edit_block, link_options
 from dashboard.components.exportbar import export_bar
 from dashboard.components.reportbar import report_button
 from dashboard.components.legend import legend
@@ -96,6 +99,7 @@ def layout(**query) -> html.Div:
                           html.Button("Undo openings", id="explore-reset", className="button secondary")],
                          className="panel-actions"),
                 dcc.Loading([html.Div(id="explore-panel")], type="dot", parent_className="answer-loading", overlay_style={"visibility": "visible", "opacity": 0.5}),
+                html.Div(id="cur-message", role="status"),
                 html.Div(id="explore-legend"),
             ], className="card side"),
         ], className="work"),
@@ -103,6 +107,7 @@ def layout(**query) -> html.Div:
         report_button(PAGE),
         dcc.Store(id="explore-expanded", data=st["expand"]), dcc.Store(id="explore-more", data=st["more"]),
         dcc.Store(id="explore-sel", data=st["sel"]), dcc.Store(id="explore-last", data=last),
+        dcc.Store(id="explore-edited", data=0),
         url_store(PAGE, STATE.encode(st)),
     ], className="page page-explore")
 
@@ -154,8 +159,8 @@ def render(viewer, actors: list[str], hops: int, filters: graphview.Filters, exp
           Input(picker_id(PAGE, "actor"), "value"), Input("explore-hops", "value"), Input("explore-kinds", "value"),
           Input("explore-countries", "value"), Input("explore-links", "value"), Input("explore-confidence", "value"),
           Input("explore-asof", "value"), Input("explore-expanded", "data"), Input("explore-more", "data"),
-          Input("explore-compare", "value"), State("explore-last", "data"))
-def _render(actors, hops, kinds, countries, links, confidence, as_of, expand, more, since, last):
+          Input("explore-compare", "value"), Input("explore-edited", "data"), State("explore-last", "data"))
+def _render(actors, hops, kinds, countries, links, confidence, as_of, expand, more, since, _edited, last):
     filters = filters_of(kinds, countries, links, confidence, as_of, last)
     return render(current_viewer(), actors or [], hops or 1, filters, expand or [], more or [], since or None)
 
@@ -194,10 +199,10 @@ def selection_of(node: dict | None, edge: dict | None) -> Any:
 
 
 @callback(Output("explore-panel", "children"), Output("explore-expand", "disabled"),
-          Output("explore-focus", "disabled"), Input("explore-sel", "data"), State("explore-kinds", "value"),
-          State("explore-countries", "value"), State("explore-links", "value"), State("explore-confidence", "value"),
-          State("explore-asof", "value"), State("explore-last", "data"))
-def _panel(sel, kinds, countries, links, confidence, as_of, last):
+          Output("explore-focus", "disabled"), Input("explore-sel", "data"), Input("explore-edited", "data"),
+          State("explore-kinds", "value"), State("explore-countries", "value"), State("explore-links", "value"),
+          State("explore-confidence", "value"), State("explore-asof", "value"), State("explore-last", "data"))
+def _panel(sel, _edited, kinds, countries, links, confidence, as_of, last):
     return panel(current_viewer(), sel, filters_of(kinds, countries, links, confidence, as_of, last))
 
 
@@ -215,7 +220,10 @@ def panel(viewer, sel: str | None, filters: graphview.Filters = graphview.Filter
         details = actor_details(viewer, ident)
         if details is not None:
             mine = actor_changes(viewer, ident, PANEL_CHANGES)
-            return html.Div([actor_panel(details), actor_changes_list(mine, PANEL_CHANGES)]), False, False
+            undo = revertible(viewer, [c["version"] for c in mine])
+            opened = curate.opened(viewer, ident) if viewer.can_curate else None
+            edit = edit_block(curate.source_options(viewer), opened, link_options(details)) if opened else None
+            return html.Div([actor_panel(details), edit, actor_changes_list(mine, PANEL_CHANGES, undo)]), False, False
     elif what == "l":
         details = link_details(viewer, ident)
         if details is not None:
@@ -247,3 +255,6 @@ def act(trigger: str | None, sel: str | None, expand: list[str], more: list[str]
     if trigger == "explore-reset":
         return [], [], no_update
     return no_update, no_update, no_update
+
+
+from dashboard.pages import explore_curation  # noqa: E402,F401  (registers the panel's curation callbacks)

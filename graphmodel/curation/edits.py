@@ -231,7 +231,9 @@ def set_fields(store: Any, target: str, changes: dict[str, Any], ref: SourceRef,
             return _with(batch, actors=[a for a in batch.actors if a.id != target] + [claim])
         mine = next((lk for lk in batch.links if lk.id == target), None)
         base = mine or current
-        attrs = {**base.attributes, **extra, "edited": sorted({*(base.attributes.get("edited") or []), *values})}
+        attrs = {**base.attributes, **extra}
+        if mine is None or mine.attributes.get("edited") is not None:  # a link an edit added carries no mark
+            attrs["edited"] = sorted({*(base.attributes.get("edited") or []), *values})
         claim = base.model_copy(update={**values, "attributes": attrs,
                                         "citations": merge_citations(base.citations, [ref.citation()])})
         return _with(batch, links=[lk for lk in batch.links if lk.id != target] + [claim])

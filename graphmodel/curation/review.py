@@ -147,19 +147,20 @@ def queue(view: Any, *, sees: Callable[[Any], bool] | None = None, decided: bool
                 continue  # an actor it names is gone: nothing left to decide
             if sees is not None and not all(sees(a) for a in actors.values()):
                 continue
-            _stake(view, item, list(actors))
+            _stake(view, item, list(actors), sees)
         if item.verdict in ("same", "different") and not decided:
             continue
         items.append(item)
     return sorted(items, key=lambda i: i.stake, reverse=True)
 
 
-def _stake(view: Any, item: QueueItem, ids: list[str]) -> None:
+def _stake(view: Any, item: QueueItem, ids: list[str], sees: Callable[[Any], bool] | None = None) -> None:
+    """The links (and money) at the entry's actors, counting only links the reader may see."""
     money: dict[str, float] = defaultdict(float)
     seen = set()
     for links in view.links_at(ids).values():
         for link in links:
-            if link.id in seen:
+            if link.id in seen or (sees is not None and not sees(link)):
                 continue
             seen.add(link.id)
             if link.amount is not None and link.currency:
