@@ -72,11 +72,12 @@ UPDATE links SET citations = (SELECT citations FROM link_claims c WHERE c.link_i
 DELETE FROM link_claims WHERE origin = (SELECT origin FROM links WHERE id = link_claims.link_id);
 """
 #: Schema 2 kept no history: it starts with a version that stands for the map as it was found.
-_MIGRATE_2_3 = HISTORY_SCHEMA + """
+_START_VERSION = """
 INSERT INTO versions SELECT 1, coalesce((SELECT value FROM meta WHERE key='last_write'), '?'), NULL, 'start', '[]',
   'history starts here: this store was written before Stakemap kept versions', '{}' WHERE EXISTS (SELECT 1 FROM actors);
 INSERT INTO meta SELECT 'history_from', '1' WHERE EXISTS (SELECT 1 FROM actors);
 """
+_MIGRATE_2_3 = HISTORY_SCHEMA + _START_VERSION
 #: Indexes built in one pass after the rows (faster than row by row) when a write fills an empty
 #: links table.
 _LINK_INDEXES = {"links_id": "UNIQUE INDEX IF NOT EXISTS links_id ON links(id)",
@@ -97,7 +98,7 @@ def _lead(column: str) -> str:
     return f"(CASE {column} WHEN '{EDITS}' THEN '{lead_key(EDITS)}' ELSE {column} END)"
 
 
-_LEADS = (f"({_lead('excluded.origin')} >= {_lead('links.origin')} AND NOT EXISTS (SELECT 1 FROM link_claims c"
+_LEADS = (f"({_lead('excluded.origin')} >= {_lead('links.origin')} AND NOT EXISTS (SELECT 1 FROM link_claims c"  # nosec B608
           f" WHERE c.link_id = links.id AND {_lead('c.origin')} > {_lead('excluded.origin')}))")
 
 
