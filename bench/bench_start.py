@@ -15,7 +15,11 @@ Rows (the synthetic map of :mod:`bench.synth`, SQLite store under ``--out``):
   500 new, 500 gone), beside building and saving it again;
 * the dashboard: seconds from ``stakemap serve`` until it answers ``/`` and ``/_dash-layout``, with the
   saved projection and without it;
-* ``--large``: cold open, paths p50/p95 and peak RSS on a larger map (in a fresh process).
+* ``--large``: cold open, paths p50/p95 and peak RSS on a larger map (in a fresh process); then, each as
+  a whole ``stakemap`` process with its peak RSS: ``paths``, ``leverage`` on a union, ``coverage`` of a
+  funder, a JSON export of the one-hop neighbourhood of the actor whose links come closest to 10,000
+  actors, and the dashboard's start (``--questions`` to include them);
+* ``--ingest``: ``stakemap ingest`` of the map's dataset folder into a new store, a whole process.
 
 It prints the figures as JSON and keeps them in ``--out``; ``bench/RESULTS.md`` ("## Performance
 (issue 18): start-up and projection") reports them.
@@ -214,17 +218,67 @@ def dashboard(db: Path, cache: bool) -> dict:
     return {"first_page_s": first, "layout_s": layout}
 
 
+def _around(db: Path, size: int) -> tuple[str, int]:
+    """The actor whose links (either way) come closest to ``size`` neighbours, and that count."""
+    import sqlite3
+
+    con = sqlite3.connect(db)
+    degree: dict[str, int] = {}
+    for column in ("source", "target"):
+        for actor, n in con.execute(f"SELECT {column}, count(*) FROM links GROUP BY {column}"):  # noqa: S608
+            degree[actor] = degree.get(actor, 0) + n
+    con.close()
+    return min(degree.items(), key=lambda item: (abs(item[1] - size), item[0]))
+
+
+def questions(db: Path, pairs: list, out: Path) -> dict:
+    """Whole ``stakemap`` processes on the (large) store: wall seconds and peak RSS of each."""
+    url = f"sqlite:///{db}"
+    sid, _sname, uid, _uname = pairs[0]
+    around, degree = _around(db, 10_000)
+    export = out / "bench-neighbourhood.json"
+    runs = {"paths": ["paths", sid, uid], "leverage": ["leverage", uid], "coverage": ["coverage", sid],
+            "export_neighbourhood": ["export", "--format", "json", "--around", around, "--hops", "1",
+                                     "--out", str(export)]}
+    report: dict = {"export_around": around, "export_links_of_actor": degree}
+    for name, args in runs.items():
+        wall, rss, _ = _timed_process([PY, "-m", "stakemap", *args, "--store", url], _env())
+        report[name] = {"wall_s": wall, "rss_mb": rss}
+    exported = json.loads(export.read_text(encoding="utf-8"))
+    report["export_actors"], report["export_links"] = len(exported["nodes"]), len(exported["links"])
+    report["dashboard"] = dashboard(db, True)
+    return report
+
+
+def ingest(args, out: Path) -> dict:
+    """``stakemap ingest`` of the synthetic folder into a new store, as a whole process."""
+    folder = out / f"synth-{args.actors}-{args.links}-{args.seed}"
+    if not (folder / "links.csv").exists():
+        write_template(folder, args.actors, args.links, args.seed)
+    db = out / f"ingest-{args.actors}-{args.links}.db"
+    for path in out.glob(db.name + "*"):
+        path.unlink()
+    wall, rss, _ = _timed_process([PY, "-m", "stakemap", "ingest", str(folder), "--store", f"sqlite:///{db}"],
+                                  _env())
+    return {"wall_s": wall, "rss_mb": rss, "store_mb": db.stat().st_size / 2**20}
+
+
 def run(args) -> dict:
     out = args.out
     report: dict = {"actors": args.actors, "links": args.links, "seed": args.seed, "load_before": os.getloadavg()[0],
                     "machine": f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}, "
                                f"numpy {np.__version__}"}
+    if args.ingest:
+        report["ingest"] = ingest(args, out)
+        return report
     db = direct_store(args.actors, args.links, args.seed, out, "analysis" if not args.large else "big")
     pairs = _pairs(db, args.queries, args.seed)
     if args.large:
         cold_open(db, pairs[:1], True)  # builds and saves when there is no current file
         report["cold_open_cached"] = cold_open(db, pairs, True)
         report["cold_open_built"] = cold_open(db, pairs[:5], False)
+        if args.questions:
+            report["questions"] = questions(db, pairs, out)
         report["load_after"] = os.getloadavg()[0]
         return report
     folder = out / f"synth-{args.actors}-{args.links}-{args.seed}"
@@ -251,6 +305,11 @@ def main() -> None:
     parser.add_argument("--runs-off", type=int, default=2, help="One-shot processes without the saved projection.")
     parser.add_argument("--runs-dash", type=int, default=3, help="Dashboard starts with the saved projection.")
     parser.add_argument("--large", action="store_true", help="Only cold open, paths p95 and peak RSS.")
+    parser.add_argument("--questions", action="store_true",
+                        help="With --large: paths, leverage, coverage, a 10k-actor export and the dashboard, "
+                             "each a whole process.")
+    parser.add_argument("--ingest", action="store_true",
+                        help="Only 'stakemap ingest' of the synthetic folder into a new store (whole process).")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
     args = parser.parse_args()
     report = run(args)

@@ -24,9 +24,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from graphmodel.analysis.schema import Answer, WhenInfo, answer_model
 from graphmodel.errors import ConfigError
 from graphmodel.export.redaction import Clearance
 from graphmodel.kinds import LinkKind, parse_link_kind
@@ -34,6 +33,9 @@ from graphmodel.models import Actor
 from graphmodel.resolve import resolve_actor
 
 from .clearance import FULL, cleared_projection, cleared_view
+
+if TYPE_CHECKING:
+    from graphmodel.analysis.schema import Answer
 
 R = TypeVar("R")
 WeightsLike = Any  # a Weights, a path to a weights YAML file, or None for the defaults
@@ -52,6 +54,8 @@ class Asked(Generic[R]):
     @property
     def answer(self) -> Answer:
         """The answer's pydantic model: ``answer.model_dump(mode="json")`` is what ``--json`` prints."""
+        from graphmodel.analysis.schema import WhenInfo, answer_model
+
         model = answer_model(self.what_if if self.what_if is not None else self.result)
         if self.when is not None and (self.when.as_of or self.when.version is not None):
             model.when = WhenInfo(**self.when.as_dict())

@@ -42,137 +42,30 @@ puts ``<path>.manifest.json`` beside the file. ``csv`` to a path not ending in
 
 Examples
 --------
+>>> from graphmodel.export import EXPORT_FORMATS
 >>> sorted(EXPORT_FORMATS)
 ['csv', 'cypher', 'cytoscape', 'ftm', 'gexf', 'graphml', 'json', 'png', 'svg', 'xlsx']
 >>> EXPORT_FORMATS["gexf"].extension, EXPORT_FORMATS["gexf"].media_type
 ('.gexf', 'application/gexf+xml')
 """
 
-from __future__ import annotations
+import importlib
 
-import io
-from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
-from typing import IO, Any
+#: Where each public name lives: modules load on first use, so that a command needing only a
+#: clearance or a selection does not import every writer.
+_WHERE = {"EXPORT_FORMATS": "registry", "ExportError": "registry", "ExportFormat": "registry", "export_bytes": "registry", "export_subgraph": "registry", "get_format": "registry", "Writer": "registry", "Clearance": "redaction", "RedactionReport": "redaction", "redact": "redaction", "SelectedSubgraph": "selection", "Selection": "selection", "SelectionError": "selection", "build_manifest": "manifest", "select_subgraph": "gather"}
 
-from ..errors import StakemapError
-from ..models import Source
-from ..store.contract import Subgraph
-from .atomic import atomic_files
-from .csvfiles import csv_files, folder_name, write_csv_zip
-from .cypher import write_cypher
-from .cytoscape import write_cytoscape
-from .ftm import write_ftm
-from .gexf import write_gexf
-from .graphml import write_graphml
-from .jsonfile import write_json
-from .manifest import build_manifest, file_entry, manifest_bytes, manifest_path
-from .picture import write_png, write_svg
-from .redaction import Clearance, RedactionReport, redact
-from .gather import select_subgraph
-from .selection import SelectedSubgraph, Selection, SelectionError
-from .xlsx import write_xlsx
-
-Writer = Callable[[Subgraph, IO[bytes], dict[str, Any], list[Source]], None]
+__all__ = sorted(_WHERE)
 
 
-@dataclass(frozen=True)
-class ExportFormat:
-    name: str
-    description: str
-    writer: Writer
-    extension: str
-    media_type: str
-    embeds_manifest: bool = True
+def __getattr__(name: str):
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
 
 
-EXPORT_FORMATS: dict[str, ExportFormat] = {f.name: f for f in (
-    ExportFormat("graphml", "GraphML with every field, source and date", write_graphml, ".graphml",
-                 "application/graphml+xml"),
-    ExportFormat("gexf", "GEXF 1.3 for Gephi: colours and sizes by kind, time intervals", write_gexf, ".gexf",
-                 "application/gexf+xml"),
-    ExportFormat("csv", "nodes.csv, links.csv and sources.csv (Gephi headings), a folder or a ZIP",
-                 write_csv_zip, ".zip", "application/zip"),
-    ExportFormat("xlsx", "a Kumu-ready workbook: Elements, Connections and Sources sheets", write_xlsx, ".xlsx",
-                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    ExportFormat("json", "node-link JSON, Stakemap's interchange format", write_json, ".json", "application/json"),
-    ExportFormat("cytoscape", "Cytoscape.js JSON with a style sheet", write_cytoscape, ".cyjs", "application/json"),
-    ExportFormat("cypher", "a Cypher script that recreates the subgraph in Neo4j", write_cypher, ".cypher",
-                 "text/plain"),
-    ExportFormat("ftm", "FollowTheMoney entities, one JSON object a line", write_ftm, ".ftm.json",
-                 "application/x-ndjson", embeds_manifest=False),
-    ExportFormat("svg", "a picture (SVG)", write_svg, ".svg", "image/svg+xml"),
-    ExportFormat("png", "a picture (PNG; needs matplotlib)", write_png, ".png", "image/png"),
-)}
-
-
-class ExportError(StakemapError):
-    """An export cannot be written: an unknown format, a folder that does not exist."""
-
-
-def get_format(name: str) -> ExportFormat:
-    try:
-        return EXPORT_FORMATS[name.lower()]
-    except KeyError:
-        raise ExportError(f"unknown export format {name!r}",
-                          hint="choose one of: " + ", ".join(EXPORT_FORMATS)) from None
-
-
-def export_subgraph(subgraph: Subgraph, fmt: str, out: str | Path | IO[bytes], manifest: dict[str, Any],
-                    sources: list[Source] | None = None) -> list[Path]:
-    """Write ``subgraph`` as ``fmt`` to ``out``: a binary stream, or a path (atomically, with the
-    manifest beside it). Returns the paths written (none for a stream).
-
-    ``sources`` defaults to those a :class:`SelectedSubgraph` carries.
-    """
-    spec = get_format(fmt)
-    if sources is None:
-        sources = list(getattr(subgraph, "sources", []) or [])
-    if not isinstance(out, (str, Path)):
-        spec.writer(subgraph, out, manifest, sources)
-        return []
-    path = Path(out)
-    if not path.parent.exists():
-        raise ExportError(f"folder {path.parent} does not exist", hint="create it or choose another --out")
-    if spec.name == "csv" and path.suffix.lower() != ".zip":
-        return _write_csv_folder(subgraph, path, manifest, sources)
-    side = manifest_path(path)
-    with atomic_files([path, side]) as (tmp, tmp_side):
-        with tmp.open("wb") as handle:
-            if spec.name == "csv":
-                write_csv_zip(subgraph, handle, manifest, sources, folder_name(path))
-            else:
-                spec.writer(subgraph, handle, manifest, sources)
-        tmp_side.write_bytes(manifest_bytes(manifest, [file_entry(tmp, path.name)]))
-    return [path, side]
-
-
-def _write_csv_folder(subgraph: Subgraph, folder: Path, manifest: dict[str, Any], sources: list[Source]) -> list[Path]:
-    if folder.exists() and not folder.is_dir():
-        raise ExportError(f"{folder} is a file; CSV exports are folders", hint="give a folder name or NAME.zip")
-    folder.mkdir(exist_ok=True)
-    files = csv_files(subgraph, manifest, sources, folder.name)
-    finals = [folder / name for name in files] + [folder / "manifest.json", manifest_path(folder)]
-    with atomic_files(finals) as temps:
-        entries = []
-        for (name, write), tmp in zip(files.items(), temps):
-            with tmp.open("wb") as handle:
-                write(handle)
-            entries.append(file_entry(tmp, name))
-        data = manifest_bytes(manifest, entries)
-        temps[-2].write_bytes(data)
-        temps[-1].write_bytes(data)
-    return finals
-
-
-def export_bytes(subgraph: Subgraph, fmt: str, manifest: dict[str, Any], sources: list[Source] | None = None) -> bytes:
-    """The export as bytes (for a download)."""
-    buf = io.BytesIO()
-    export_subgraph(subgraph, fmt, buf, manifest, sources)
-    return buf.getvalue()
-
-
-__all__ = ["EXPORT_FORMATS", "Clearance", "ExportError", "ExportFormat", "RedactionReport", "SelectedSubgraph",
-           "Selection", "SelectionError", "build_manifest", "export_bytes", "export_subgraph", "get_format",
-           "redact", "select_subgraph"]
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_WHERE})
