@@ -59,9 +59,10 @@ Examples
 'bwi'
 """
 
-import importlib
 import sys
 import types
+
+from ..lazy import lazy_names
 
 #: Where each public name lives: the modules are imported on first use, so that a command needing
 #: paths alone does not import brokerage, coverage or leverage.
@@ -79,17 +80,7 @@ _WHERE = {
 __all__ = sorted(_WHERE)
 
 
-def __getattr__(name: str):
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_WHERE})
+__getattr__, __dir__ = lazy_names(__name__, _WHERE)
 
 
 class _Package(types.ModuleType):

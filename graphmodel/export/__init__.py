@@ -49,23 +49,17 @@ Examples
 ('.gexf', 'application/gexf+xml')
 """
 
-import importlib
+from ..lazy import lazy_names
 
 #: Where each public name lives: modules load on first use, so that a command needing only a
 #: clearance or a selection does not import every writer.
-_WHERE = {"EXPORT_FORMATS": "registry", "ExportError": "registry", "ExportFormat": "registry", "export_bytes": "registry", "export_subgraph": "registry", "get_format": "registry", "Writer": "registry", "Clearance": "redaction", "RedactionReport": "redaction", "redact": "redaction", "SelectedSubgraph": "selection", "Selection": "selection", "SelectionError": "selection", "build_manifest": "manifest", "select_subgraph": "gather"}
+_WHERE = {
+    "EXPORT_FORMATS": "registry", "ExportError": "registry", "ExportFormat": "registry", "Writer": "registry",
+    "export_bytes": "registry", "export_subgraph": "registry", "get_format": "registry",
+    "Clearance": "redaction", "RedactionReport": "redaction", "redact": "redaction",
+    "SelectedSubgraph": "selection", "Selection": "selection", "SelectionError": "selection",
+    "build_manifest": "manifest", "select_subgraph": "gather",
+}
 
 __all__ = sorted(_WHERE)
-
-
-def __getattr__(name: str):
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_WHERE})
+__getattr__, __dir__ = lazy_names(__name__, _WHERE)
