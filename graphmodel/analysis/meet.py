@@ -39,6 +39,7 @@ Examples
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -62,6 +63,7 @@ class _Ball:
         self.radius = 0.0
         self.reach: Reach | None = None
         self._table: tuple[np.ndarray, np.ndarray] | None = None
+        self._columns: np.ndarray | None = None
 
     @property
     def work(self) -> int:
@@ -75,18 +77,35 @@ class _Ball:
         self.reach = sparse_layers(*rows, [self.node], self.hops, limit=radius, blocked=self.blocked)
         # the same search for any radius below the least label it dropped: claim the largest
         self.radius = math.inf if self.reach.complete else max(radius, math.nextafter(self.reach.spare, 0.0))
-        self._table = None
+        self._table = self._columns = None
 
-    def lower(self) -> tuple[np.ndarray, float]:
-        """A lower bound of the cost from the source (or to the target), for :func:`.search.sparse_layers`."""
-        assert self.reach is not None
-        return self.reach.value, self.radius
+    def lower(self, hops_left: Callable[[int], int]) -> Callable[[int, np.ndarray], np.ndarray]:
+        """For :func:`.search.sparse_layers`: a lower bound of the cost from the source (or to the target)
+        of nodes reached with ``h`` arcs by the other search, within ``hops_left(h)`` arcs: the cost in the
+        ball, else its radius (nothing is cheaper outside it)."""
+        _, layers = self.table()
+        column, radius = self._column(), self.radius
+
+        def bound(h: int, nodes: np.ndarray) -> np.ndarray:
+            return np.minimum(layers[hops_left(h)][column[nodes]], radius)
+        return bound
+
+    def _column(self) -> np.ndarray:
+        if self._columns is None:
+            nodes, layers = self.table()
+            self._columns = np.full(self.g.n, len(nodes), dtype=np.int32)
+            self._columns[nodes] = np.arange(len(nodes), dtype=np.int32)
+        return self._columns
 
     def table(self) -> tuple[np.ndarray, np.ndarray]:
         if self._table is None:
-            assert self.reach is not None
-            self._table = self.reach.table()
+            self._table = self._grown().table()
         return self._table
+
+    def _grown(self) -> Reach:
+        if self.reach is None:
+            raise RuntimeError("the ball has not been grown")
+        return self.reach
 
     def close(self) -> None:
         if self.reach is not None:
@@ -104,6 +123,10 @@ class Meet:
         self.dst = _Ball(g, t, False, max_hops, blocked)
         self.upper = math.inf  # an upper bound of the least cost (of a walk of at most max_hops arcs)
 
+    def _rest(self, h: int) -> int:
+        """Arcs a path may still have after ``h`` from one end."""
+        return self.max_hops - h
+
     def close(self) -> None:
         self.src.close()
         self.dst.close()
@@ -120,9 +143,10 @@ class Meet:
         best = min(float(np.min(flayers[p, fi] + blayers[h - p, bi])) for p in range(h + 1))
         return _margin(best) if math.isfinite(best) else math.inf
 
-    def cover(self, limit: float, meet: bool = False) -> None:
+    def cover(self, limit: float, meet: bool = False, source_only: bool = False) -> None:
         """Grow the balls, the one that cost less work first, until their radii add up to ``limit``
-        (with ``meet``: to the least cost they show, however far)."""
+        (with ``meet``: to the least cost they show, however far; with ``source_only``: only the source's
+        ball, and only while it is the cheaper one)."""
         for ball in (self.src, self.dst):
             if ball.reach is None:
                 ball.grow(_START)
@@ -135,9 +159,11 @@ class Meet:
                 return
             small, other = ((self.src, self.dst) if (self.src.work, self.src.radius) <= (self.dst.work, self.dst.radius)
                             else (self.dst, self.src))
+            if source_only and small is not self.src:
+                return  # the search from the target will cover the rest
             radius = small.radius * _GROW
             wanted = limit - other.radius
-            if small.radius < wanted <= radius * _GROW:
+            if small.radius < wanted < radius:
                 radius = wanted  # just what is missing, when that is near
             small.grow(radius)
 
@@ -149,10 +175,11 @@ class Meet:
         self.cover(math.inf, meet=True)
         g, upper = self.g, self.upper
         cap = _margin(upper)
+        rest = self._rest
         fwd = sparse_layers(g.indptr, g.nbr, g.cost, [self.s], (self.max_hops + 1) // 2, limit=upper,
-                            blocked=self.blocked, lower=self.dst.lower(), cap=cap)
+                            blocked=self.blocked, lower=self.dst.lower(rest), cap=cap)
         bwd = sparse_layers(g.rindptr, g.rnbr, g.rcost, [self.t], self.max_hops // 2, limit=upper,
-                            blocked=self.blocked, lower=self.src.lower(), cap=cap)
+                            blocked=self.blocked, lower=self.src.lower(rest), cap=cap)
         try:
             nodes = fwd.nodes()
             return float(np.min(fwd.value[nodes] + bwd.value[nodes], initial=math.inf))
@@ -161,13 +188,14 @@ class Meet:
             bwd.release()
 
     def layers(self, limit: float) -> tuple[np.ndarray, np.ndarray]:
-        """The backward layers of the enumeration: ``(column, layers)``, ``layers[r, column[v]]`` the least cost to ``t`` in at most ``r`` arcs (``r < max_hops``), wherever it plus
-        the least cost from ``s`` stays within ``limit``; ``inf`` above ``limit``."""
+        """The backward layers of the enumeration: ``(column, layers)``, ``layers[r, column[v]]`` the least
+        cost to ``t`` in at most ``r`` arcs (``r < max_hops``), wherever it plus the least cost from ``s``
+        stays within ``limit``; ``inf`` above ``limit``."""
         g = self.g
         if math.isfinite(limit):
-            self.cover(limit)
+            self.cover(limit, source_only=True)
         reach = sparse_layers(g.rindptr, g.rnbr, g.rcost, [self.t], self.max_hops - 1, limit=limit,
-                              blocked=self.blocked, lower=self.src.lower(), cap=_margin(limit))
+                              blocked=self.blocked, lower=self.src.lower(self._rest), cap=_margin(limit))
         try:
             nodes, table = reach.table()
         finally:

@@ -239,7 +239,7 @@ def _limits(best: float, cap: float) -> Iterable[tuple[float, bool]]:
     """The limits to enumerate under, each with whether it is one of ``best + 1``, ``best + 4``,
     ``best + 16``, ... (``inf`` from ``cap`` on), whose answer stands as it is; between them, tighter ones
     (cheaper searches) whose answer stands when it is clear of the limit (see :func:`_enumerate`)."""
-    slack, step = 0.5, 1.0
+    slack, step = _FIRST, 1.0
     while True:
         while slack < step:
             if best + slack < cap:
@@ -252,7 +252,8 @@ def _limits(best: float, cap: float) -> Iterable[tuple[float, bool]]:
         slack, step = step * _LADDER, step * 4.0
 
 
-#: Ratio of one limit tried to the one before.
+#: The first slack tried over the least cost, and the ratio of one limit tried to the one before.
+_FIRST = 0.5
 _LADDER = 1.5
 
 

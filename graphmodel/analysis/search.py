@@ -21,7 +21,7 @@ array([[ 0., inf, inf],
 from __future__ import annotations
 
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -248,14 +248,14 @@ class Reach:
 
 def sparse_layers(indptr: np.ndarray, nbr: np.ndarray, cost: np.ndarray, sources: Sequence[int] | np.ndarray,
                   hops: int, *, limit: float = np.inf, blocked: np.ndarray | None = None,
-                  lower: tuple[np.ndarray, float] | None = None, cap: float = np.inf) -> Reach:
+                  lower: Callable[[int, np.ndarray], np.ndarray] | None = None, cap: float = np.inf) -> Reach:
     """:func:`hop_layers` kept sparse: each round touches only the arcs leaving the nodes whose cost fell
     in the round before, and the layers are kept as the changes of each round.
 
     Costs are the same as those of :func:`hop_layers` (``sources`` start at 0; those ``blocked`` are
-    left out). ``lower = (values, floor)`` bounds the cost still to pay from each node by
-    ``min(values[node], floor)``: a label is dropped when it plus that bound exceeds ``cap``, or when
-    the bound is ``inf`` (nothing is left to reach).
+    left out). ``lower(h, nodes)`` bounds from below the cost still to pay from each of ``nodes`` reached
+    with ``h`` arcs: a label is dropped when it plus that bound exceeds ``cap``, or when the bound is
+    ``inf`` (nothing is left to reach).
 
     >>> indptr = np.array([0, 2, 3, 3]); nbr = np.array([1, 2, 2]); cost = np.array([1.0, 5.0, 1.0])
     >>> reach = sparse_layers(indptr, nbr, cost, [0], 2)
@@ -277,7 +277,7 @@ def sparse_layers(indptr: np.ndarray, nbr: np.ndarray, cost: np.ndarray, sources
     work = 0
     complete = True
     spare = np.inf
-    for _ in range(hops):
+    for h in range(1, hops + 1):
         if len(frontier) == 0:
             steps.append(none)
             continue
@@ -294,7 +294,7 @@ def sparse_layers(indptr: np.ndarray, nbr: np.ndarray, cost: np.ndarray, sources
             over = cand[better & (cand > limit)]
             spare = min(spare, float(over.min()))
         if lower is not None:
-            bound = np.minimum(lower[0][heads[keep]], lower[1])
+            bound = lower(h, heads[keep])
             keep = keep[(cand[keep] + bound <= cap) & (bound < np.inf)]
         if complete and len(keep) != np.count_nonzero(better):
             complete = False
