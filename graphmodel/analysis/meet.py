@@ -1,19 +1,21 @@
 """Searches from both ends of an influence-paths question, kept near the two actors.
 
 A *ball* around the source holds the least cost from it to every actor within a
-radius (and ``max_hops`` arcs); around the target, the least cost to it. Outside
-a ball the cost is at least its radius, so a label found from one end can be
-dropped when it plus the other ball's bound cannot stay under the limit: a
-search from one end then reaches only its own ball and the few actors between
-the two. The balls grow, the cheaper one first, until their radii together
-cover the limit.
+radius, for each number of arcs up to ``max_hops``; around the target, the least
+cost to it. Outside a ball the cost is at least its radius, so a label found
+from one end with ``h`` arcs can be dropped when it plus the other ball's bound
+in the ``max_hops - h`` arcs left cannot stay under the limit: a search from
+one end then reaches only its own ball and the few actors between the two. The
+balls grow, the one that cost less work first, until their radii together cover
+the limit; a ball's radius is the least label it dropped (any radius below gives
+the same ball).
 
 :class:`Meet` answers what :mod:`.paths` asks: the least cost ``s -> t`` split
 as a forward search of ``(max_hops + 1) // 2`` arcs and a backward one of
 ``max_hops // 2`` (the very number the dense searches give), and the
 backward layers of the enumeration. The layers differ from the dense ones only
-where a label plus the least cost from the source exceeds the limit, where the
-enumeration drops the label anyway.
+where a label plus the least cost from the source (in the arcs left) exceeds the
+limit, where the enumeration drops the label anyway; the tests compare both.
 
 Examples
 --------

@@ -160,7 +160,7 @@ def _sorted_row(indptr: np.ndarray, cost: np.ndarray, u: int) -> tuple[np.ndarra
     key = id(cost)
     got = _SORTED.get(key)
     if got is None or got[0]() is not cost:
-        got = _SORTED[key] = (weakref.ref(cost), {})
+        got = _SORTED[key] = (weakref.ref(cost, lambda _: _SORTED.pop(key, None)), {})
     rows = got[1]
     row = rows.get(u)
     if row is None:
@@ -191,6 +191,7 @@ def _gather_within(indptr: np.ndarray, cost: np.ndarray, frontier: np.ndarray, v
         if cut < len(costs):
             least = min(least, float(value[u] + costs[cut]))
     return np.concatenate(parts), np.concatenate(owners), least
+
 
 _POOL: dict[int, list[np.ndarray]] = {}
 _POOL_SIZE = 8  # blank arrays kept per node count
