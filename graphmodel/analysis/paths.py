@@ -4,8 +4,9 @@ A path's strength is the product of its hops' strengths, so the strongest paths
 are the least-cost paths under ``cost = -log(strength)``. The search:
 
 1. finds, for every actor ``v`` and every hop budget ``r``, the least cost
-   from ``v`` to the target in at most ``r`` hops (:func:`.search.hop_layers`
-   over the reversed arcs), dropping costs that cannot beat a bound;
+   from ``v`` to the target in at most ``r`` hops (:meth:`.meet.Meet.layers`:
+   a search over the reversed arcs kept near both actors), dropping costs that
+   cannot beat a bound: the least cost plus a slack, tighter slacks tried first;
 2. enumerates simple paths from the source best-first (A* over partial paths,
    whose estimate is exact but for the no-repeat rule), pushing each partial
    path's extensions lazily in order, so a hub with thousands of arcs costs one
