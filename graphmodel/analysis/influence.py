@@ -169,8 +169,8 @@ def stated_only(proj: Projection) -> np.ndarray:
 
 
 def has_inferred(proj: Projection) -> bool:
-    """Whether the map holds any link :func:`stated_only` leaves out."""
-    return bool(proj.n_links) and not bool(stated_only(proj).all())
+    """Whether the map holds any link :func:`stated_only` leaves out (cached)."""
+    return proj.cached(("has_inferred",), lambda: bool(proj.n_links) and not bool(stated_only(proj).all()))
 
 
 def _build(proj: Projection, weights: Weights, kinds: frozenset[LinkKind] | None,

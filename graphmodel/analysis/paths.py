@@ -4,8 +4,9 @@ A path's strength is the product of its hops' strengths, so the strongest paths
 are the least-cost paths under ``cost = -log(strength)``. The search:
 
 1. finds, for every actor ``v`` and every hop budget ``r``, the least cost
-   from ``v`` to the target in at most ``r`` hops (:func:`.search.hop_layers`
-   over the reversed arcs), dropping costs that cannot beat a bound;
+   from ``v`` to the target in at most ``r`` hops (:meth:`.meet.Meet.layers`:
+   a search over the reversed arcs kept near both actors), dropping costs that
+   cannot beat a bound: the least cost plus a slack, tighter slacks tried first;
 2. enumerates simple paths from the source best-first (A* over partial paths,
    whose estimate is exact but for the no-repeat rule), pushing each partial
    path's extensions lazily in order, so a hub with thousands of arcs costs one
@@ -41,6 +42,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -50,6 +52,7 @@ import numpy as np
 from ..errors import StakemapError
 from ..kinds import LINK_SPECS, LinkKind
 from .influence import InfluenceGraph, has_inferred, influence_graph
+from .meet import Meet
 from .projection import Projection
 from .readable import share_of_best, strength_word
 from .weights import Weights
@@ -217,34 +220,60 @@ def k_strongest(g: InfluenceGraph, s: int, t: int, k: int, max_hops: int,
     """
     if s == t:
         return []
-    # A bound first: the best path's cost, by a search from both ends that meets in the middle.
-    best = _best_cost(g, s, t, max_hops, blocked)
-    if not math.isfinite(best):
-        return []
-    cap = max_hops * float(g.cost[np.isfinite(g.cost)].max(initial=0.0))
-    slack = 1.0
+    meet = Meet(g, s, t, max_hops, blocked)
+    try:
+        # A bound first: the best path's cost, by a search from both ends that meets in the middle.
+        best = meet.best_cost()
+        if not math.isfinite(best):
+            return []
+        cap = max_hops * _max_cost(g)
+        for limit, before in _limits(best, cap):
+            found, clear = _enumerate(g, s, t, k, max_hops, limit, meet.layers(limit))
+            if clear or (before and len(found) >= k) or limit == math.inf:
+                return found
+        return []  # not reached: the last limit is inf
+    finally:
+        meet.close()
+
+
+def _limits(best: float, cap: float) -> Iterable[tuple[float, bool]]:
+    """The limits to enumerate under, each with whether it is one of ``best + 1``, ``best + 4``,
+    ``best + 16``, ... (``inf`` from ``cap`` on), whose answer stands as it is; between them, tighter ones
+    (cheaper searches) whose answer stands when it is clear of the limit (see :func:`_enumerate`)."""
+    slack, step = _FIRST, 1.0
     while True:
-        limit = best + slack
+        while slack < step:
+            if best + slack < cap:
+                yield best + slack, False
+            slack *= _LADDER
+        limit = best + step
+        yield (limit, True) if limit < cap else (math.inf, True)
         if limit >= cap:
-            limit = math.inf
-        found = _enumerate(g, s, t, k, max_hops, limit, blocked)
-        if len(found) >= k or limit == math.inf:
-            return found[:k]
-        slack *= 4.0
+            return
+        slack, step = step * _LADDER, step * 4.0
 
 
-def _best_cost(g: InfluenceGraph, s: int, t: int, max_hops: int, blocked: np.ndarray | None) -> float:
-    fh = (max_hops + 1) // 2
-    bh = max_hops // 2
-    fwd = g.forward([s], fh, blocked=blocked)[-1]
-    bwd = g.backward([t], bh, blocked=blocked)[-1]
-    return float(np.min(fwd + bwd))
+#: The first slack tried over the least cost, and the ratio of one limit tried to the one before.
+_FIRST = 0.5
+_LADDER = 1.5
+
+
+_MAX_COST: "weakref.WeakKeyDictionary[InfluenceGraph, float]" = weakref.WeakKeyDictionary()
+
+
+def _max_cost(g: InfluenceGraph) -> float:
+    """The costliest arc of ``g`` (0 when none), kept per graph."""
+    got = _MAX_COST.get(g)
+    if got is None:
+        got = _MAX_COST[g] = float(g.cost[np.isfinite(g.cost)].max(initial=0.0))
+    return got
 
 
 def _enumerate(g: InfluenceGraph, s: int, t: int, k: int, max_hops: int, limit: float,
-               blocked: np.ndarray | None) -> list[tuple[float, list[int], list[int]]]:
-    """Best-first enumeration of the ``k`` least-cost simple paths among those of cost <= ``limit``."""
-    layers = g.backward([t], max_hops - 1, limit=limit, blocked=blocked)
+               table: tuple[np.ndarray, np.ndarray]) -> tuple[list[tuple[float, list[int], list[int]]], bool]:
+    """Best-first enumeration of the ``k`` least-cost simple paths among those of cost <= ``limit``;
+    ``table`` holds the least cost to ``t`` with ``r`` arcs left (see :meth:`.meet.Meet.layers`)."""
+    column, layers = table
     indptr, nbr, cost = g.indptr, g.nbr, g.cost
     heap: list = []
     seq = 0
@@ -257,11 +286,10 @@ def _enumerate(g: InfluenceGraph, s: int, t: int, k: int, max_hops: int, limit: 
             return
         lo, hi = indptr[v], indptr[v + 1]
         heads = nbr[lo:hi]
-        f = spent + cost[lo:hi] + layers[left - 1][heads]
-        ok = np.isfinite(f) & (f <= limit)
+        f = spent + cost[lo:hi] + layers[left - 1][column[heads]]
+        idx = np.nonzero(np.isfinite(f) & (f <= limit))[0]
         if len(path) > 1:
-            ok &= ~np.isin(heads, path)
-        idx = np.nonzero(ok)[0]
+            idx = idx[~np.isin(heads[idx], path)]
         if len(idx) == 0:
             return
         order = idx[np.lexsort((heads[idx], f[idx]))]
@@ -282,9 +310,12 @@ def _enumerate(g: InfluenceGraph, s: int, t: int, k: int, max_hops: int, limit: 
             found.append((new_spent, [*path, v], [*arcs, a]))
             continue
         expand((*path, v), (*arcs, a), new_spent)
+    # The answer is that of any larger limit when the k-th path found (and the ties looked at after it)
+    # stayed clear of this one; else only that of this limit.
+    clear = len(found) >= k and found[k - 1][0] + _TIE < limit
     # equal strengths: fewer hops first, then by actor positions
     found.sort(key=lambda x: (round(x[0] / _TIE) if math.isfinite(x[0]) else math.inf, len(x[1]), x[1]))
-    return found[:k]
+    return found[:k], clear
 
 
 def _explain(proj: Projection, g: InfluenceGraph, found: list[tuple[float, list[int], list[int]]]) -> list[InfluencePath]:

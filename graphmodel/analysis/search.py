@@ -20,7 +20,8 @@ array([[ 0., inf, inf],
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import weakref
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -146,3 +147,166 @@ def walk_back(layers: np.ndarray, pindptr: np.ndarray, pnbr: np.ndarray, pcost: 
         v = u
     walk.reverse()
     return walk
+
+
+# -- sparse searches: only the actors a search reaches are touched ------------------------------
+
+_BIG = 1024  # rows this long are read cheapest arc first, up to what a limit leaves
+_SORTED: dict[int, tuple[weakref.ref, dict[int, tuple[np.ndarray, np.ndarray]]]] = {}
+
+
+def _sorted_row(indptr: np.ndarray, cost: np.ndarray, u: int) -> tuple[np.ndarray, np.ndarray]:
+    """The arcs of row ``u``, cheapest first, and their costs (kept per cost array)."""
+    key = id(cost)
+    got = _SORTED.get(key)
+    if got is None or got[0]() is not cost:
+        got = _SORTED[key] = (weakref.ref(cost, lambda _: _SORTED.pop(key, None)), {})
+    rows = got[1]
+    row = rows.get(u)
+    if row is None:
+        lo, hi = int(indptr[u]), int(indptr[u + 1])
+        order = np.argsort(cost[lo:hi], kind="stable")
+        row = rows[u] = (order.astype(np.int32), cost[lo:hi][order])
+    return row
+
+
+def _gather_within(indptr: np.ndarray, cost: np.ndarray, frontier: np.ndarray, value: np.ndarray,
+                   limit: float) -> tuple[np.ndarray, np.ndarray, float]:
+    """:func:`gather`, leaving out arcs of long rows whose head would cost more than ``limit``; with the
+    least cost so left out (``inf`` when none)."""
+    lengths = indptr[frontier + 1] - indptr[frontier]
+    big = lengths >= _BIG
+    if not np.isfinite(limit) or not big.any():
+        arcs, tails = gather(indptr, frontier)
+        return arcs, tails, np.inf
+    arcs, tails = gather(indptr, frontier[~big])
+    parts, owners = [arcs], [tails]
+    least = np.inf
+    margin = 1e-9 * (1.0 + abs(limit))  # rounding: an arc left out must cost more than the limit
+    for u in frontier[big].tolist():
+        order, costs = _sorted_row(indptr, cost, u)
+        cut = int(np.searchsorted(costs, limit - value[u] + margin, side="right"))
+        parts.append(order[:cut] + indptr[u])
+        owners.append(np.full(cut, u, dtype=frontier.dtype))
+        if cut < len(costs):
+            least = min(least, float(value[u] + costs[cut]))
+    return np.concatenate(parts), np.concatenate(owners), least
+
+
+_POOL: dict[int, list[np.ndarray]] = {}
+_POOL_SIZE = 8  # blank arrays kept per node count
+
+
+def _blank(n: int) -> np.ndarray:
+    """An array of ``n`` infinities (from the pool when one is free)."""
+    free = _POOL.get(n)
+    if free:
+        try:
+            return free.pop()
+        except IndexError:  # taken meanwhile by another thread
+            pass
+    return np.full(n, np.inf)
+
+
+class Reach:
+    """What :func:`sparse_layers` found.
+
+    ``value`` holds, for every node, the least cost of a walk of at most ``hops`` arcs (``inf`` where
+    none was kept); ``steps[h]`` the nodes whose cost fell at hop ``h`` and their new costs; ``work``
+    the arcs looked at; ``complete`` whether no label was dropped for ``limit`` or ``lower`` (the search
+    then equals the unlimited one); ``spare`` the least label dropped for ``limit`` (any limit below it
+    gives the same search).
+    """
+
+    def __init__(self, value: np.ndarray, steps: list[tuple[np.ndarray, np.ndarray]], work: int, complete: bool,
+                 spare: float = np.inf):
+        self.value, self.steps, self.work, self.complete, self.spare = value, steps, work, complete, spare
+
+    def nodes(self) -> np.ndarray:
+        """The nodes reached, sorted."""
+        return np.unique(np.concatenate([nodes for nodes, _ in self.steps]))
+
+    def table(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(nodes, layers)``: the nodes reached (sorted) and, per hop ``h``, their least cost with at
+        most ``h`` arcs; ``layers`` has one column more than ``nodes``, all ``inf`` (for nodes not reached)."""
+        nodes = self.nodes()
+        layers = np.full((len(self.steps), len(nodes) + 1), np.inf)
+        for h, (changed, values) in enumerate(self.steps):
+            if h:
+                layers[h] = layers[h - 1]
+            layers[h, np.searchsorted(nodes, changed)] = values
+        return nodes, layers
+
+    def release(self) -> None:
+        """Give ``value`` back to the pool (the search is not used any more)."""
+        value = self.value
+        value[self.nodes()] = np.inf
+        free = _POOL.setdefault(len(value), [])
+        if len(free) < _POOL_SIZE:
+            free.append(value)
+        self.value = np.empty(0)
+
+
+def sparse_layers(indptr: np.ndarray, nbr: np.ndarray, cost: np.ndarray, sources: Sequence[int] | np.ndarray,
+                  hops: int, *, limit: float = np.inf, blocked: np.ndarray | None = None,
+                  lower: Callable[[int, np.ndarray], np.ndarray] | None = None, cap: float = np.inf) -> Reach:
+    """:func:`hop_layers` kept sparse: each round touches only the arcs leaving the nodes whose cost fell
+    in the round before, and the layers are kept as the changes of each round.
+
+    Costs are the same as those of :func:`hop_layers` (``sources`` start at 0; those ``blocked`` are
+    left out). ``lower(h, nodes)`` bounds from below the cost still to pay from each of ``nodes`` reached
+    with ``h`` arcs: a label is dropped when it plus that bound exceeds ``cap``, or when the bound is
+    ``inf`` (nothing is left to reach).
+
+    >>> indptr = np.array([0, 2, 3, 3]); nbr = np.array([1, 2, 2]); cost = np.array([1.0, 5.0, 1.0])
+    >>> reach = sparse_layers(indptr, nbr, cost, [0], 2)
+    >>> reach.table()[1]
+    array([[ 0., inf, inf, inf],
+           [ 0.,  1.,  5., inf],
+           [ 0.,  1.,  2., inf]])
+    >>> sparse_layers(indptr, nbr, cost, [0], 2, limit=1.5).value, reach.complete
+    (array([ 0.,  1., inf]), True)
+    """
+    value = _blank(len(indptr) - 1)
+    src = np.unique(np.asarray(sources, dtype=np.int64))
+    if blocked is not None:
+        src = src[~blocked[src]]
+    value[src] = 0.0
+    steps = [(src, np.zeros(len(src)))]
+    none = (np.empty(0, dtype=np.int64), np.empty(0))
+    frontier = src
+    work = 0
+    complete = True
+    spare = np.inf
+    for h in range(1, hops + 1):
+        if len(frontier) == 0:
+            steps.append(none)
+            continue
+        arcs, tails, cut = _gather_within(indptr, cost, frontier, value, limit)
+        if cut < np.inf:
+            complete = False
+            spare = min(spare, cut)
+        work += len(arcs)
+        heads = nbr[arcs]
+        cand = value[tails] + cost[arcs]
+        better = cand < value[heads]
+        keep = np.nonzero(better & (cand <= limit))[0]
+        if len(keep) < np.count_nonzero(better):
+            over = cand[better & (cand > limit)]
+            spare = min(spare, float(over.min()))
+        if lower is not None:
+            bound = lower(h, heads[keep])
+            keep = keep[(cand[keep] + bound <= cap) & (bound < np.inf)]
+        if complete and len(keep) != np.count_nonzero(better):
+            complete = False
+        if blocked is not None:
+            keep = keep[~blocked[heads[keep]]]
+        heads, cand = heads[keep], cand[keep]
+        if len(heads) == 0:
+            frontier = frontier[:0]
+            steps.append(none)
+            continue
+        np.minimum.at(value, heads, cand)
+        frontier = np.unique(heads)
+        steps.append((frontier, value[frontier]))
+    return Reach(value, steps, work, complete, spare)
