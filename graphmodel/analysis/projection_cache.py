@@ -365,14 +365,16 @@ def refresh_saved(store, before: str, changes) -> bool:
     """Bring the saved projection of ``store`` from fingerprint ``before`` up to the store's current one
     by applying ``changes`` (a :class:`~.projection_update.Changes`: what one write added, changed and
     removed); ``False`` (nothing saved) when there is no saved projection of ``before``."""
+    folder = cache_dir(store)
+    old = load_projection(folder, before) if folder is not None else None
+    if folder is None or old is None:
+        return False
+    return _apply_saved(store, folder, old, changes)
+
+
+def _apply_saved(store, folder: Path, old, changes) -> bool:
     from .projection_update import apply_changes
 
-    folder = cache_dir(store)
-    if folder is None:
-        return False
-    old = load_projection(folder, before)
-    if old is None:
-        return False
     after = store.fingerprint()
     new = apply_changes(old, changes, fingerprint=after)
     return save_projection(new, folder, after) is not None
@@ -428,6 +430,15 @@ class WriteRecorder:
         after = self.store.fingerprint()
         if not _advanced_by(self.before, after, self.written):
             return False
+        # nothing saved of the store before the write (a first ingest): nothing to bring up to date, so
+        # what the write changed is not read back
+        folder = cache_dir(self.store)
+        try:
+            old = load_projection(folder, self.before) if folder is not None else None
+        except OSError:
+            return False
+        if folder is None or old is None:
+            return False
         from .projection_update import Changes
 
         actor_ids, link_ids = self.actor_ids, self.link_ids
@@ -441,7 +452,7 @@ class WriteRecorder:
             return False
         changes = Changes.from_store(self.store, actor_ids, link_ids)
         try:
-            return refresh_saved(self.store, self.before, changes)
+            return _apply_saved(self.store, folder, old, changes)
         except OSError:
             return False
 

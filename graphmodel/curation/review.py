@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..store.contract import link_from_row
 from .judgements import load as load_judgements
 from .judgements import pair_key
 
@@ -68,8 +69,11 @@ def disagreements(edits: Iterable[dict[str, Any]], batches: Iterable[Any]) -> di
             for field_name, change in doc["fields"].items():
                 edited.setdefault(doc["target"], {})[field_name] = {"new": change["new"], "edit": doc["id"]}
     out: dict[str, dict[str, Any]] = {}
+    if not edited:  # nothing edited: no record can disagree (a bulk load builds no link models for it)
+        return out
     for batch in batches:
-        for record in [*batch.actors, *batch.iter_links()]:
+        for record in [*batch.actors, *batch.links, *(link_from_row(row) for row in batch.link_rows
+                                                      if row[0] in edited)]:
             for field_name, edit in edited.get(record.id, {}).items():
                 if field_name not in type(record).model_fields:
                     continue

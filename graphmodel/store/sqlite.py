@@ -83,6 +83,10 @@ _MIGRATE_2_3 = HISTORY_SCHEMA + _START_VERSION
 _LINK_INDEXES = {"links_id": "UNIQUE INDEX IF NOT EXISTS links_id ON links(id)",
                  "links_source": "INDEX IF NOT EXISTS links_source ON links(source)",
                  "links_target": "INDEX IF NOT EXISTS links_target ON links(target)"}
+#: Page cache (KiB, negative): 256 MiB for bulk upserts in random key order; a write into an empty
+#: store appends, and its indexes are built after the rows, so a smaller cache serves it as fast.
+_CACHE = "PRAGMA cache_size=-262144"
+_FRESH_CACHE = "PRAGMA cache_size=-32768"
 _BULK_ROWS = 10_000
 _CHUNK = 500
 
@@ -120,7 +124,7 @@ class SQLiteStore(SQLiteHistory, Store):
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA foreign_keys=ON")
             self.db.execute("PRAGMA synchronous=NORMAL")
-            self.db.execute("PRAGMA cache_size=-262144")  # 256 MiB: bulk upserts in random key order
+            self.db.execute(_CACHE)
             self.db.execute("PRAGMA temp_store=MEMORY")
             self._migrate()
         except sqlite3.DatabaseError as exc:
@@ -155,6 +159,8 @@ class SQLiteStore(SQLiteHistory, Store):
                 raise StoreChanged(f"{self.path} was changed by another writer while this one was reading",
                                    hint="run it again")
             version = self._next_version()
+            if db.execute("SELECT 1 FROM actors UNION ALL SELECT 1 FROM links LIMIT 1").fetchone() is None:
+                db.execute(_FRESH_CACHE)
             results = [self._write(batch, replace, version) for batch in batches]
             self._put_docs(version, docs or {})
             self._record_version(version, _now(), who, action, list(dict.fromkeys(b.origin.id for b in batches)),
@@ -165,6 +171,8 @@ class SQLiteStore(SQLiteHistory, Store):
             if db.in_transaction:
                 db.execute("ROLLBACK")
             raise
+        finally:
+            db.execute(_CACHE)
 
     def _write(self, batch: Batch, replace: bool, version: int) -> WriteResult:
         db = self.db
@@ -200,7 +208,7 @@ class SQLiteStore(SQLiteHistory, Store):
             " seq=excluded.seq, doc=excluded.doc",
             [(a.id, origin, seq, a.model_dump_json()) for a in actors.values()],
         )
-        self._rekey(merged)
+        self._rekey(merged, drop=not self._fresh)  # an empty store has no keys to drop
 
         # Links: fields of the leading origin (the greatest id among its claimants), citations per origin.
         self._write_links(rows, origin)
@@ -234,7 +242,7 @@ class SQLiteStore(SQLiteHistory, Store):
                 "SELECT l.id FROM links l JOIN temp.batch_ids b ON b.id = l.id WHERE l.origin != ?", (origin,))}
             db.execute("DELETE FROM temp.batch_ids")
         if not shared and len(rows) > _BULK_ROWS and db.execute("SELECT 1 FROM links LIMIT 1").fetchone() is None:
-            self._fill_links(rows)
+            self._fill_links(rows, origin)
         else:
             db.executemany(self._UPSERT_LINK, rows)
         if claimed_elsewhere:
@@ -243,14 +251,28 @@ class SQLiteStore(SQLiteHistory, Store):
                 " citations=excluded.citations",
                 ((r[0], origin, r[13]) for r in rows if r[0] in claimed_elsewhere))
 
-    def _fill_links(self, rows: list[tuple]) -> None:
+    #: A new link row with its origin given (a parameter rather than ``temp.writing``: a bulk fill).
+    _FILL_LINK = "INSERT INTO links VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+
+    def _fill_links(self, rows: list[tuple], origin: str) -> None:
         """Fill the empty links table: rows first, then its indexes (a row written twice keeps
-        its last version, as an upsert would)."""
+        its last version, as an upsert would).
+
+        Rows go in as they come; only when the unique index finds an id written twice are they
+        written again, deduplicated (so no map of every row is built for a load without repeats)."""
         db = self.db
         for name in _LINK_INDEXES:
             db.execute(f"DROP INDEX IF EXISTS {name}")  # names from a constant  # nosec B608
-        last = {r[0]: r for r in rows}
-        db.executemany(self._INSERT_LINK, last.values())
+        db.execute("SAVEPOINT fill_links")
+        try:
+            db.executemany(self._FILL_LINK, (r[:13] + (origin, r[13]) for r in rows))
+            db.execute(f"CREATE {_LINK_INDEXES['links_id']}")  # statement from a constant  # nosec B608
+        except sqlite3.IntegrityError:  # an id written twice: keep each id's last row at its first place
+            db.execute("ROLLBACK TO fill_links")
+            db.execute("DROP INDEX IF EXISTS links_id")
+            last = {r[0]: r for r in rows}
+            db.executemany(self._FILL_LINK, (r[:13] + (origin, r[13]) for r in last.values()))
+        db.execute("RELEASE fill_links")
         for index in _LINK_INDEXES.values():
             db.execute(f"CREATE {index}")  # statements from a constant  # nosec B608
 
@@ -294,8 +316,9 @@ class SQLiteStore(SQLiteHistory, Store):
                 out.setdefault(actor_id, []).append((other, Actor.model_validate_json(doc)))
         return out
 
-    def _rekey(self, actors: list[Actor]) -> None:
-        self.db.executemany("DELETE FROM actor_keys WHERE actor_id=?", ((a.id,) for a in actors))
+    def _rekey(self, actors: list[Actor], *, drop: bool = True) -> None:
+        if drop:
+            self.db.executemany("DELETE FROM actor_keys WHERE actor_id=?", ((a.id,) for a in actors))
         self.db.executemany("INSERT OR IGNORE INTO actor_keys VALUES (?,?)",
                             ((k, a.id) for a in actors for k in actor_keys(a)))
 
