@@ -29,6 +29,7 @@ import json
 import math
 import re
 from collections import Counter
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -60,13 +61,21 @@ def tidy(text: str) -> str:
 
 
 def keyed_id(label: str, *key: str) -> str:
-    """A readable, deterministic id from a natural key (an IATI identifier, an FtM id).
+    """A readable, deterministic id from a natural key (an IATI identifier, an FtM id); remembered for
+    plain strings (an organisation is named in many activities).
 
     >>> keyed_id("Concern Universal", "iati", "GB-CHC-272465")
     'concern-universal-...'
     >>> keyed_id("X", "a") == keyed_id("X", "a") != keyed_id("X", "b")
     True
     """
+    if type(label) is str and all(type(k) is str for k in key):
+        return _keyed_id(label, *key)
+    return _keyed_id.__wrapped__(label, *key)
+
+
+@lru_cache(maxsize=1 << 16)
+def _keyed_id(label: str, *key: str) -> str:
     digest = hashlib.sha1("\x1f".join(key).encode("utf-8"), usedforsecurity=False).hexdigest()[:10]
     return f"{slugify(label, 40)}-{digest}"
 

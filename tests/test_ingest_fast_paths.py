@@ -73,3 +73,22 @@ def test_unknown_kinds_still_raise_every_time():
             parse_actor_kind("not a kind")
         with pytest.raises(ValueError):
             parse_link_kind("not a link")
+
+
+@pytest.mark.parametrize("key", [("Concern Universal", "iati-org", "GB-CHC-272465"), ("X", "ftm", "e1"),
+                                 ("Ünïcode Name ", "facility", "unicode name", "VN", "")])
+def test_remembered_keyed_ids(key):
+    from ingest.records import _keyed_id, keyed_id
+
+    assert keyed_id(*key) == keyed_id(*key) == _keyed_id.__wrapped__(*key)
+
+
+def test_keyed_id_of_other_values_as_before():
+    from ingest.records import keyed_id
+
+    class Text(str):
+        pass
+
+    assert keyed_id(Text("Name"), "ftm", Text("e1")) == keyed_id("Name", "ftm", "e1")
+    with pytest.raises(TypeError):
+        keyed_id("Name", "ftm", ["not", "hashable"])  # join's own error, as before
