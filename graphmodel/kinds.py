@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 
 class ActorKind(StrEnum):
@@ -220,8 +221,9 @@ LINK_SPECS: dict[LinkKind, LinkSpec] = {
 del K, L, _A, _L
 
 
+@lru_cache(maxsize=1024)
 def parse_actor_kind(value: str) -> ActorKind:
-    """Read an actor kind, forgiving case, spaces and hyphens.
+    """Read an actor kind, forgiving case, spaces and hyphens (remembered: a file names few kinds, often).
 
     >>> parse_actor_kind("National Centre")
     <ActorKind.NATIONAL_CENTRE: 'national_centre'>
@@ -229,8 +231,9 @@ def parse_actor_kind(value: str) -> ActorKind:
     return ActorKind(_kind_token(value))
 
 
+@lru_cache(maxsize=1024)
 def parse_link_kind(value: str) -> LinkKind:
-    """Read a link kind, forgiving case, spaces and hyphens.
+    """Read a link kind, forgiving case, spaces and hyphens (remembered).
 
     >>> parse_link_kind("Sources from")
     <LinkKind.SOURCES_FROM: 'sources_from'>

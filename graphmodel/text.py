@@ -16,6 +16,7 @@ from functools import lru_cache
 
 _PUNCT_DROP = re.compile(r"[.'’`´]")
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
+_NON_SLUG = re.compile(r"[^a-z0-9]+")
 
 
 def fold(text: str) -> str:
@@ -36,7 +37,7 @@ def normalise_name(text: str) -> str:
 def slugify(text: str, max_length: int = 48) -> str:
     """A short ASCII slug for ids."""
     ascii_text = fold(text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", _PUNCT_DROP.sub("", ascii_text)).strip("-")
+    slug = _NON_SLUG.sub("-", _PUNCT_DROP.sub("", ascii_text)).strip("-")
     return slug[:max_length].rstrip("-") or "x"
 
 

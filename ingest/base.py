@@ -8,7 +8,10 @@ linking to it, and never writes to the store: the run does that, atomically.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -87,6 +90,37 @@ class ReadContext:
 
 
 Reader = Callable[[Path, ReadContext], ReadResult]
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for a bulk load.
+
+    A load builds millions of small rows that hold no reference cycles; with the
+    collector on, every few thousand allocations it walks all of them again,
+    which took four times as long as parsing the CSV itself. Memory is still
+    freed by reference counting, and collection resumes afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def bulk_reader(read: Reader) -> Reader:
+    """A reader that runs with the collector paused (see :func:`collector_paused`): a bulk file's records
+    are many small objects without reference cycles, and the collector would walk them all again and again.
+    What it reads is the same either way."""
+
+    @functools.wraps(read)
+    def paused(path: Path, ctx: ReadContext, *args: Any, **kwargs: Any) -> ReadResult:
+        with collector_paused():
+            return read(path, ctx, *args, **kwargs)
+
+    return paused
 
 
 def withhold_uncited_people(result: ReadResult, ctx: ReadContext) -> None:

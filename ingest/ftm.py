@@ -39,7 +39,7 @@ from graphmodel.kinds import ActorKind, Confidence, LinkKind, Sensitivity
 from graphmodel.models import Actor, Citation, Source, check_identifiers
 from graphmodel.values import currency_code, partial_date
 
-from .base import ReadContext, ReadResult
+from .base import ReadContext, ReadResult, bulk_reader
 from .mapping import KindMapping, LinkRule, fit_link, load_mapping
 from .records import Emitter, country_of, keyed_id, origin_for, tidy
 
@@ -81,6 +81,7 @@ def sniff(path: Path, head: bytes) -> bool:
         and isinstance(entity.get("properties", {}), dict)
 
 
+@bulk_reader
 def read_ftm(path: Path, ctx: ReadContext, origin: Source | None = None) -> ReadResult:
     """Read FollowTheMoney entity lines."""
     emit = Emitter(path, FORMAT, ctx, origin_for(path, ctx, FORMAT, origin,

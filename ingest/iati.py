@@ -55,7 +55,7 @@ from graphmodel.models import Actor, Source
 from graphmodel.text import normalise_name
 from graphmodel.values import country_code, currency_code, partial_date
 
-from .base import ReadContext, ReadResult
+from .base import ReadContext, ReadResult, bulk_reader
 from .iati_codes import (_HYPHENLESS, DATE_TYPES, FUNDING_TYPES, INCOMING_TYPES, ORG_ID, ORG_TYPES, PROMISED_TYPES,
                          ROLE_LINKS, ROLES, TRANSACTION_TYPES, XML_LANG, _attr, _attr_of, _children, _code,
                          _first_text, _flow, _narratives, _normalise, _normalise_by_vocabulary, _sector_shares,
@@ -71,6 +71,7 @@ def sniff(path: Path, head: bytes) -> bool:
     return b"<iati-activities" in head or b"<iati-activity" in head or b"<iati-organisations" in head
 
 
+@bulk_reader
 def read_iati(path: Path, ctx: ReadContext, origin: Source | None = None) -> ReadResult:
     """Read an IATI activity file (1.0x or 2.0x)."""
     reader = _IatiReader(path, ctx, origin_for(path, ctx, FORMAT, origin, kind="file"))

@@ -110,6 +110,8 @@ def _narratives(el, lang: str) -> list[str]:
     if not found:
         text = tidy(el.text or "")
         return [text] if text else []
+    if len(found) == 1:  # what the sort and the dedup below leave of one text
+        return [found[0][1]]
     order = {"en": 0, lang: 1}
     found.sort(key=lambda item: order.get(item[0][:2], 2))
     return list(dict.fromkeys(text for _, text in found))

@@ -168,5 +168,5 @@ def _tokens(norm: str) -> tuple[str, ...]:
 
 def _block_tokens(norm: str, blocks: dict[str, list[str]], count: int = 4) -> list[str]:
     """The rarest informative tokens of a name that other names share: where its near matches are."""
-    sized = sorted((len(blocks[t]), t) for t in _tokens(norm) if 0 < len(blocks.get(t, ())) <= BLOCK_LIMIT)
+    sized = sorted((n, t) for t in _tokens(norm) if 0 < (n := len(blocks.get(t, ()))) <= BLOCK_LIMIT)
     return [t for _, t in sized[:count]]

@@ -43,7 +43,7 @@ from graphmodel.models import IDENTIFIER_SCHEMES, Actor, Source
 from graphmodel.text import normalise_name
 from graphmodel.values import split_list
 
-from .base import ReadContext, ReadResult, load_yaml
+from .base import ReadContext, ReadResult, bulk_reader, load_yaml
 from .placeholders import is_placeholder, placeholder_reason
 from .records import Emitter, country_of, facility_id, keyed_id, origin_for, tidy
 from .sheets import cell_text, decode_utf8, read_csv_sheet, read_xlsx_sheets, xlsx_rows
@@ -51,6 +51,9 @@ from .sheets import cell_text, decode_utf8, read_csv_sheet, read_xlsx_sheets, xl
 FORMAT = "oshub"
 PUBLISHER = "Open Supply Hub"
 OS_ID = re.compile(IDENTIFIER_SCHEMES["os_id"])
+#: A contributor's list name in brackets at the end: ``Brand X (Spring 2021 list)``.
+_TRAILING_PARENS = re.compile(r"\s*\([^()]*\)\s*$")
+_LIST_NAME = re.compile(r"\(([^()]*)\)\s*$")
 #: What a contributor's type (Open Supply Hub's ``contributor_type``) says it is, and what its listing of a
 #: facility means: only a brand or retailer sources from the facilities it lists; every other contributor
 #: (an auditor or certification scheme, which is also how government registries are typed; a
@@ -105,6 +108,7 @@ def _is_facility_header(header: set[str]) -> bool:
     return "os_id" in header or ({"country", "name", "address"} <= header and not header & {"kind", "label", "from"})
 
 
+@bulk_reader
 def read_oshub(path: Path, ctx: ReadContext, origin: Source | None = None) -> ReadResult:
     """Read an Open Supply Hub download, list upload, API response or recorded cassette."""
     suffix = path.suffix.lower()
@@ -450,11 +454,11 @@ def _cell(row: list, i: int) -> str:
 
 def _contributor_name(text: str) -> str:
     """``Brand X (Spring 2021 list)`` -> ``Brand X``."""
-    return tidy(re.sub(r"\s*\([^()]*\)\s*$", "", text))
+    return tidy(_TRAILING_PARENS.sub("", text))
 
 
 def _list_name(text: str) -> str | None:
-    match = re.search(r"\(([^()]*)\)\s*$", text)
+    match = _LIST_NAME.search(text)
     return tidy(match.group(1)) if match else None
 
 

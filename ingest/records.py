@@ -29,6 +29,7 @@ import json
 import math
 import re
 from collections import Counter
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -60,13 +61,21 @@ def tidy(text: str) -> str:
 
 
 def keyed_id(label: str, *key: str) -> str:
-    """A readable, deterministic id from a natural key (an IATI identifier, an FtM id).
+    """A readable, deterministic id from a natural key (an IATI identifier, an FtM id); remembered for
+    plain strings (an organisation is named in many activities).
 
     >>> keyed_id("Concern Universal", "iati", "GB-CHC-272465")
     'concern-universal-...'
     >>> keyed_id("X", "a") == keyed_id("X", "a") != keyed_id("X", "b")
     True
     """
+    if type(label) is str and all(type(k) is str for k in key):
+        return _keyed_id(label, *key)
+    return _keyed_id.__wrapped__(label, *key)
+
+
+@lru_cache(maxsize=1 << 16)
+def _keyed_id(label: str, *key: str) -> str:
     digest = hashlib.sha1("\x1f".join(key).encode("utf-8"), usedforsecurity=False).hexdigest()[:10]
     return f"{slugify(label, 40)}-{digest}"
 
@@ -254,7 +263,7 @@ class Emitter:
             return None
         attributes = attributes or {}
         try:
-            kind = kind if isinstance(kind, LinkKind) else LinkKind(kind)
+            kind = kind if isinstance(kind, LinkKind) else _member(_LINK_KINDS, kind) or LinkKind(kind)
             start = partial_date(start) if start else None
             end = partial_date(end) if end else None
             if start and end and end < start[: len(end)]:
@@ -266,8 +275,8 @@ class Emitter:
                 raise _Bad("currency", "an amount needs a currency (ISO 4217, e.g. EUR)")
             if share is not None and not (math.isfinite(share) and 0 <= share <= 1):
                 raise _Bad("share", f"{share!r} is not a share (0..1)")
-            confidence = Confidence(confidence).value
-            sensitivity = Sensitivity(sensitivity).value
+            confidence = (_member(_CONFIDENCES, confidence) or Confidence(confidence)).value
+            sensitivity = (_member(_SENSITIVITIES, sensitivity) or Sensitivity(sensitivity)).value
         except _Bad as exc:
             self.problem(row, column or exc.field, exc.message)
             self._money_rejected(locator, exc.message, amount, currency)
@@ -332,8 +341,8 @@ class Emitter:
                       description, attributes, citations) in self._links.items():
             rows.append((link_id, kind, source, target, start, end, amount, currency, share, confidence,
                          sensitivity, description,
-                         json.dumps(attributes, ensure_ascii=False, default=str) if attributes else None,
-                         json.dumps([list(c) for c in citations], ensure_ascii=False)))
+                         _attributes_json(attributes) if attributes else None,
+                         _citations_json([list(c) for c in citations])))
         self._links.clear()
         self.ledger.write_money(rows)
         for topic, count in self._note_counts.items():
@@ -344,6 +353,25 @@ class Emitter:
             self.result.notes.append(f"citations: {self.capped} further mentions of already cited records were not "
                                      f"added (at most {MAX_CITATIONS} citations per record and file)")
         return self.result
+
+
+#: Enum members by value: the lookup ``LinkKind(value)`` makes first, without the call (anything else
+#: still goes through the call, which answers or raises as before).
+_LINK_KINDS: dict[str, LinkKind] = {k.value: k for k in LinkKind}
+_CONFIDENCES: dict[str, Confidence] = {c.value: c for c in Confidence}
+_SENSITIVITIES: dict[str, Sensitivity] = {s.value: s for s in Sensitivity}
+#: ``json.dumps(value, ensure_ascii=False[, default=str])``: what it builds for each call, built once.
+_attributes_json = json.JSONEncoder(ensure_ascii=False, default=str).encode
+_citations_json = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _member(members: dict, value: Any) -> Any:
+    """The member of value ``value`` when it is a plain ``str`` that names one, else ``None``.
+
+    >>> _member(_CONFIDENCES, "reported"), _member(_CONFIDENCES, "Reported"), _member(_CONFIDENCES, ["x"])
+    (<Confidence.REPORTED: 'reported'>, None, None)
+    """
+    return members.get(value) if type(value) is str else None
 
 
 #: Attributes whose values differ between mentions by design (not a conflict between two sources' figures).

@@ -8,10 +8,8 @@ failure leaves the store as it was and a re-run changes nothing.
 
 from __future__ import annotations
 
-import gc
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +22,7 @@ from graphmodel.models import Actor, Source, merge_citations, merge_identifiers
 from graphmodel.store.contract import Batch, Store, WriteResult
 from graphmodel.text import slugify
 
-from .base import ReadContext, ReadResult, load_yaml, withhold_uncited_people
+from .base import ReadContext, ReadResult, collector_paused, load_yaml, withhold_uncited_people
 from .formats import detect_format, get_format
 from .ledger import Ledger, compact
 from .resolution import Resolver, ReviewItem
@@ -154,24 +152,6 @@ def _job_order(job: Job) -> int:
     except OSError:
         return 1
     return {"sources": 0, "actors": 1, "links": 2}[sheet_role(header.strip().split(","))] if header else 1
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for a bulk load.
-
-    A load builds millions of small rows that hold no reference cycles; with the
-    collector on, every few thousand allocations it walks all of them again,
-    which took four times as long as parsing the CSV itself. Memory is still
-    freed by reference counting, and collection resumes afterwards.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def run_ingest(store: Store, paths: list[Path], *, fmt: str = "auto", source: str | None = None,

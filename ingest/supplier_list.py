@@ -35,7 +35,7 @@ from graphmodel.models import IDENTIFIER_SCHEMES, Actor, Source
 from graphmodel.text import normalise_name
 from graphmodel.values import split_list
 
-from .base import ReadContext, ReadResult
+from .base import ReadContext, ReadResult, bulk_reader
 from .placeholders import is_placeholder
 from .records import Emitter, country_of, facility_id, origin_for, tidy
 from .sheets import decode_utf8, xlsx_rows
@@ -102,6 +102,7 @@ def sniff(path: Path, head: bytes) -> bool:
     return False
 
 
+@bulk_reader
 def read_supplier_list(path: Path, ctx: ReadContext, origin: Source | None = None) -> ReadResult:
     """Read a brand's supplier list (the header row is found below any title rows)."""
     sheets = _raw_sheets(path)
