@@ -30,7 +30,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..store.contract import link_from_row
 from .judgements import load as load_judgements
 from .judgements import pair_key
 
@@ -71,6 +70,8 @@ def disagreements(edits: Iterable[dict[str, Any]], batches: Iterable[Any]) -> di
     out: dict[str, dict[str, Any]] = {}
     if not edited:  # nothing edited: no record can disagree (a bulk load builds no link models for it)
         return out
+    from ..store.contract import link_from_row  # here: the command line's help must not load the models
+
     for batch in batches:
         for record in [*batch.actors, *batch.links, *(link_from_row(row) for row in batch.link_rows
                                                       if row[0] in edited)]:
