@@ -58,6 +58,20 @@ def _bigrams(norm: str) -> frozenset[str]:
 
 
 _SCHEMES = frozenset({"wikidata", "iati", "os_id", "lei", "ftm", "kumu"})
+_NUMBER = re.compile(r"\d+")
+
+
+def numbered_apart(a: str, b: str) -> bool:
+    """Whether two normalised names both carry numbers and not the same ones: a union's Local 12 and
+    Local 13, or a group's Factory No. 1 and No. 2, are different organisations however alike the rest.
+
+    >>> numbered_apart("union 123", "union 124"), numbered_apart("garment factory no 1", "garment factory no 1 ltd")
+    (True, False)
+    >>> numbered_apart("unite", "unite 2")   # a number on one side only proves nothing
+    False
+    """
+    ours, theirs = _NUMBER.findall(a), _NUMBER.findall(b)
+    return bool(ours) and bool(theirs) and [n.lstrip("0") for n in ours] != [n.lstrip("0") for n in theirs]
 
 
 def _identifier_key(scheme: str, value: str) -> str:

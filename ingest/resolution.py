@@ -20,7 +20,7 @@ name at different addresses (one company often runs several sites); actors
 whose os_id, LEI or Wikidata id differ (and programmes whose IATI identifiers
 differ). A kind marked ``kind_guessed`` gives way to a curated one. Near
 matches left unmerged (similar names, an exact name shared by several actors,
-people of the same name), against the run's actors and the store's, are kept for
+people of the same name; names alike but for their numbers, "Local 12" and "Local 13", are no near match), against the run's actors and the store's, are kept for
 the review queue. A person's judgement on a pair (see graphmodel.curation) wins
 over every rule: "different" keeps two records apart, "same" joins them.
 
@@ -52,7 +52,7 @@ from graphmodel.store.contract import StoreView
 
 from .matchkeys import (_LEGAL_SUFFIXES, _SCHEMES, BLOCK_LIMIT, COMPANY_KINDS, NO_ACRONYMS, NO_NEAR_MATCH, _bigrams,
                         _block_tokens, _guessed, _identifier_key, _is_acronym, _keys, _loose_iati_key, _nameless,
-                        _tokens, company_core, initial_variants, initials, normalise_name)
+                        _tokens, company_core, initial_variants, initials, normalise_name, numbered_apart)
 from .sameness import (Known as _Known, _address, _compatible, _conflicting_fact, _conflicting_identifier, _facts,
                        _same_site, same_site)
 
@@ -367,6 +367,8 @@ class Resolver:
             other = self._by_id.get(other_id) or stored[other_id]
             other_norm = normalise_name(other.name)
             if other_norm == norm or 2 * min(size, len(other_norm)) < NEAR_MATCH_RATIO * (size + len(other_norm)):
+                continue
+            if numbered_apart(norm, other_norm):  # Local 12 and Local 13: not one organisation misspelt
                 continue
             other_grams = _bigrams(other_norm)
             # cheap filter: names this similar share most of their letter pairs

@@ -114,6 +114,16 @@ def test_near_matches_are_listed_not_merged():
     assert (item.incoming, item.candidate) == (b.id, a.id) and item.score >= 0.88
 
 
+def test_names_alike_but_for_their_numbers_are_no_near_match():
+    r = Resolver()
+    locals_ = [claim(r, kind="union", name=f"Garment Workers Union Local {n}") for n in (12, 13, 112)]
+    assert len({a.id for a in locals_}) == 3
+    assert not [i for i in r.review if i.reason == "similar name"]
+    claim(r, kind="union", name="Garment Workers Unoin Local 12")  # the same number, misspelt: still listed
+    [item] = [i for i in r.review if i.reason == "similar name"]
+    assert item.candidate == locals_[0].id
+
+
 def test_lookup_by_scheme_and_name():
     r = Resolver()
     a = claim(r, kind="ngo", name="FNV Mondiaal", aliases=["FNV"], identifiers={"iati": "NL-KVK-00000001"})
