@@ -365,11 +365,15 @@ def refresh_saved(store, before: str, changes) -> bool:
     """Bring the saved projection of ``store`` from fingerprint ``before`` up to the store's current one
     by applying ``changes`` (a :class:`~.projection_update.Changes`: what one write added, changed and
     removed); ``False`` (nothing saved) when there is no saved projection of ``before``."""
+    saved = _saved_before(store, before)
+    return saved is not None and _apply_saved(store, *saved, changes)
+
+
+def _saved_before(store, before: str):
+    """The cache folder of ``store`` and its saved projection of fingerprint ``before``, or ``None``."""
     folder = cache_dir(store)
     old = load_projection(folder, before) if folder is not None else None
-    if folder is None or old is None:
-        return False
-    return _apply_saved(store, folder, old, changes)
+    return (folder, old) if old is not None else None
 
 
 def _apply_saved(store, folder: Path, old, changes) -> bool:
@@ -432,12 +436,11 @@ class WriteRecorder:
             return False
         # nothing saved of the store before the write (a first ingest): nothing to bring up to date, so
         # what the write changed is not read back
-        folder = cache_dir(self.store)
         try:
-            old = load_projection(folder, self.before) if folder is not None else None
+            saved = _saved_before(self.store, self.before)
         except OSError:
             return False
-        if folder is None or old is None:
+        if saved is None:
             return False
         from .projection_update import Changes
 
@@ -452,7 +455,7 @@ class WriteRecorder:
             return False
         changes = Changes.from_store(self.store, actor_ids, link_ids)
         try:
-            return _apply_saved(self.store, folder, old, changes)
+            return _apply_saved(self.store, *saved, changes)
         except OSError:
             return False
 
