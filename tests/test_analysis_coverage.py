@@ -211,3 +211,40 @@ def test_only_measures_of_need_are_offered_and_the_unlocated_share_is_stated(tmp
              Link(kind="funds", source="f", target="u", amount=30, currency="EUR")]
     result = coverage(Projection.from_records(actors, links), "f")
     assert result.unlocated_share == 0.7 and result.as_dict()["unlocated_share"] == 0.7
+
+
+@st.composite
+def grouped_maps(draw):
+    """Money maps whose actors work in several countries and sectors, or none."""
+    proj, hops = draw(money_maps())
+    places = st.lists(st.sampled_from(["MY", "HK", "TH", "NP"]), max_size=3, unique=True)
+    trades = st.lists(st.sampled_from(["garments", "domestic work", "electronics"]), max_size=3, unique=True)
+    actors = [Actor(id=proj.actor_ids[i], kind=proj.actor_ref(i)["kind"], name=f"A{i}",
+                    country=proj.actor_country(i), countries=draw(places), sectors=draw(trades))
+              for i in range(proj.n_actors)]
+    links = [Link(**{k: proj.link_ref(j)[k] for k in ("kind", "amount", "currency")},
+                  source=proj.actor_ids[int(proj.src[j])], target=proj.actor_ids[int(proj.dst[j])],
+                  attributes={"ref": str(j)})
+             for j in range(proj.n_links)]
+    return Projection.from_records(actors, links), hops
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(grouped_maps(), st.booleans())
+def test_groups_read_for_the_reached_actors_alone_equal_those_of_the_whole_map(case, saved):
+    """A one-off question reads the countries and sectors of the actors it reached only; its groups are
+    the same as when every actor's are read (and cached), from built and from saved projections."""
+    from graphmodel.analysis.coverage import _grouped, _memberships
+    from graphmodel.analysis.projection_cache import projection_arrays, projection_from_arrays
+
+    proj, hops = case
+    if saved:
+        arrays, header = projection_arrays(proj)
+        proj = projection_from_arrays({**header, "fingerprint": "store:1"}, arrays)
+    kept = flow(proj, 0, hops).kept
+    reached = [int(i) for i in range(proj.n_actors) if kept[i] > 0]
+    for by in ("country", "sector", "kind"):
+        alone = _memberships(proj, by, reached)
+        whole = _memberships(proj, by)
+        for limit in (None, 1):
+            assert _grouped(proj, kept, by, limit, alone) == _grouped(proj, kept, by, limit, whole)

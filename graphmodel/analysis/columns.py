@@ -300,6 +300,15 @@ class TupleMap(Mapping):
     def __getitem__(self, key: int) -> tuple[str, ...]:
         return self.as_dict()[key]
 
+    def get(self, key: int, default=None):
+        """The value at ``key``: before the whole map is read, found by binary search and decoded alone."""
+        if self._dict is not None or not isinstance(key, (int, np.integer)):
+            return self.as_dict().get(key, default)
+        at = int(np.searchsorted(self._positions, key))
+        if at < len(self._positions) and self._positions[at] == key:
+            return tuple(self._values.value(at).split(PART))
+        return default
+
     def __iter__(self) -> Iterator[int]:
         return iter(self.as_dict())
 

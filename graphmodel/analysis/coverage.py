@@ -55,6 +55,7 @@ import numpy as np
 
 from ..errors import StakemapError
 from ..kinds import LinkKind
+from .columns import TupleMap
 from .context import ContextTable
 from .projection import ACTOR_KINDS, LINK_KINDS, Projection
 from .search import gather
@@ -395,16 +396,21 @@ def id_rank(proj: Projection) -> np.ndarray:
     return proj.cached(("id_rank",), build)
 
 
-def _memberships(proj: Projection, by: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str | None]]:
-    """(actor, group code, weight) rows: an actor in several countries or sectors counts a part in each."""
-    def build():
+def _memberships(proj: Projection, by: str, among: np.ndarray | None = None,
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str | None]]:
+    """(actor, group code, weight) rows in id order: an actor in several countries or sectors counts a part
+    in each. For every actor (cached), or only for the positions ``among`` (not cached: a one-off question
+    on a large map then reads only the actors it reached)."""
+    def build(positions):
         if by == "kind":
-            return (np.arange(proj.n_actors), proj.kind.astype(np.int64), np.ones(proj.n_actors),
+            return (positions, proj.kind[positions].astype(np.int64), np.ones(len(positions)),
                     [k.value for k in ACTOR_KINDS])
         labels: dict[str | None, int] = {}
         actors, groups, weights = [], [], []
         listed = proj.actor_countries if by == "country" else proj.actor_sectors
-        for i in range(proj.n_actors):
+        if among is None and isinstance(listed, TupleMap):  # every actor's: decoded at once
+            listed = listed.as_dict()
+        for i in positions.tolist():
             values = listed.get(i)
             if not values:
                 values = ((proj.actor_country(i),) if by == "country" else (None,))
@@ -415,15 +421,23 @@ def _memberships(proj: Projection, by: str) -> tuple[np.ndarray, np.ndarray, np.
         return (np.array(actors, dtype=np.int64), np.array(groups, dtype=np.int64), np.array(weights),
                 list(labels))
 
-    def in_id_order():
-        actors, groups, weights, labels = build()
+    def in_id_order(positions):
+        actors, groups, weights, labels = build(positions)
         order = np.argsort(id_rank(proj)[actors], kind="stable")  # so that stable sorts break ties by id
         return actors[order], groups[order], weights[order], labels
-    return proj.cached(("memberships", by), in_id_order)
+    if among is not None:
+        return in_id_order(np.asarray(among, dtype=np.int64))
+    return proj.cached(("memberships", by), lambda: in_id_order(np.arange(proj.n_actors)))
 
 
 def _group(proj: Projection, kept: np.ndarray, by: str, limit: int | None) -> list[dict[str, Any]]:
-    actors, groups, weights, labels = _memberships(proj, by)
+    reached = np.flatnonzero(kept > 0)
+    few = by != "kind" and not proj.is_cached(("memberships", by)) and len(reached) * 8 < proj.n_actors
+    return _grouped(proj, kept, by, limit, _memberships(proj, by, reached if few else None))
+
+
+def _grouped(proj: Projection, kept: np.ndarray, by: str, limit: int | None, memberships) -> list[dict[str, Any]]:
+    actors, groups, weights, labels = memberships
     part = kept[actors] * weights
     rows = part > 0
     actors, groups, part = actors[rows], groups[rows], part[rows]

@@ -221,6 +221,10 @@ class Projection:
                       **cols, **changes)
         return new
 
+    def is_cached(self, key: Any) -> bool:
+        """Whether :meth:`cached` already holds a value for ``key``."""
+        return key in self._cache
+
     def cached(self, key: Any, build: Callable[[], Any]) -> Any:
         """A value derived from this projection, built once per ``key``."""
         with self._lock:
