@@ -226,8 +226,7 @@ def k_strongest(g: InfluenceGraph, s: int, t: int, k: int, max_hops: int,
         best = meet.best_cost()
         if not math.isfinite(best):
             return []
-        cap = max_hops * _max_cost(g)
-        for limit, before in _limits(best, cap):
+        for limit, before in _limits(best, _Cap(g, s, max_hops)):
             found, clear = _enumerate(g, s, t, k, max_hops, limit, meet.layers(limit))
             if clear or (before and len(found) >= k) or limit == math.inf:
                 return found
@@ -236,21 +235,43 @@ def k_strongest(g: InfluenceGraph, s: int, t: int, k: int, max_hops: int,
         meet.close()
 
 
-def _limits(best: float, cap: float) -> Iterable[tuple[float, bool]]:
+def _limits(best: float, cap: "float | _Cap") -> Iterable[tuple[float, bool]]:
     """The limits to enumerate under, each with whether it is one of ``best + 1``, ``best + 4``,
     ``best + 16``, ... (``inf`` from ``cap`` on), whose answer stands as it is; between them, tighter ones
     (cheaper searches) whose answer stands when it is clear of the limit (see :func:`_enumerate`)."""
+    below = cap.above if isinstance(cap, _Cap) else cap.__gt__
     slack, step = _FIRST, 1.0
     while True:
         while slack < step:
-            if best + slack < cap:
+            if below(best + slack):
                 yield best + slack, False
             slack *= _LADDER
         limit = best + step
-        yield (limit, True) if limit < cap else (math.inf, True)
-        if limit >= cap:
+        under = below(limit)
+        yield (limit, True) if under else (math.inf, True)
+        if not under:
             return
         slack, step = step * _LADDER, step * 4.0
+
+
+class _Cap:
+    """``max_hops`` times the costliest arc of ``g``: no simple path costs more. Whether a limit lies
+    below it is first judged against a bound from a few arcs (those of ``s`` and the first ones stored),
+    and only a limit at or above that bound reads every arc (once per graph)."""
+
+    _SAMPLE = 1 << 16
+
+    def __init__(self, g: InfluenceGraph, s: int, max_hops: int) -> None:
+        self.g, self.max_hops = g, max_hops
+        lo, hi = int(g.indptr[s]), int(g.indptr[s + 1])
+        seen = np.concatenate((g.cost[lo:hi], g.cost[:self._SAMPLE]))
+        self.floor = max_hops * float(seen[np.isfinite(seen)].max(initial=0.0))
+
+    def above(self, limit: float) -> bool:
+        """Whether ``limit < max_hops * max cost``, exactly as that comparison would say."""
+        if limit < self.floor:
+            return True
+        return limit < self.max_hops * _max_cost(self.g)
 
 
 #: The first slack tried over the least cost, and the ratio of one limit tried to the one before.
