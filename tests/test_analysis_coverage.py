@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import networkx as nx
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -248,3 +249,45 @@ def test_groups_read_for_the_reached_actors_alone_equal_those_of_the_whole_map(c
         whole = _memberships(proj, by)
         for limit in (None, 1):
             assert _grouped(proj, kept, by, limit, alone) == _grouped(proj, kept, by, limit, whole)
+
+
+def _memberships_walk(proj, by):
+    """The memberships as one walk over every actor (the plain definition)."""
+    labels: dict = {}
+    actors, groups, weights = [], [], []
+    listed = proj.actor_countries if by == "country" else proj.actor_sectors
+    for i in range(proj.n_actors):
+        values = listed.get(i)
+        if not values:
+            values = ((proj.actor_country(i),) if by == "country" else (None,))
+        for v in values:
+            actors.append(i)
+            groups.append(labels.setdefault(v, len(labels)))
+            weights.append(1.0 / len(values))
+    return (np.array(actors, dtype=np.int64), np.array(groups, dtype=np.int64), np.array(weights), list(labels))
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_membership_rows_equal_a_walk_over_every_actor(seed):
+    import random
+
+    from graphmodel.analysis.coverage import _membership_rows
+
+    rng = random.Random(seed)
+    actors = []
+    for i in range(rng.randint(1, 40)):
+        extra: dict = {}
+        if rng.random() < 0.6:
+            extra["country"] = rng.choice(["NL", "DE", "BD"])
+        if rng.random() < 0.4:
+            extra["countries"] = [rng.choice(["NL", "DE", "BD", "KH", "VN"]) for _ in range(rng.randint(1, 3))]
+        if rng.random() < 0.4:
+            extra["sectors"] = [rng.choice(["garment", "electronics", "mining"]) for _ in range(rng.randint(1, 3))]
+        actors.append(Actor(id=f"a{i:02d}", kind=rng.choice(["union", "sso", "facility"]), name=f"A {i}", **extra))
+    rng.shuffle(actors)
+    proj = Projection.from_records(actors, [])
+    for by in ("country", "sector"):
+        want, got = _memberships_walk(proj, by), _membership_rows(proj, by)
+        for a, b in zip(want[:3], got[:3]):
+            assert a.dtype == b.dtype and np.array_equal(a, b)
+        assert want[3] == got[3]

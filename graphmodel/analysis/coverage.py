@@ -405,11 +405,11 @@ def _memberships(proj: Projection, by: str, among: np.ndarray | None = None,
         if by == "kind":
             return (positions, proj.kind[positions].astype(np.int64), np.ones(len(positions)),
                     [k.value for k in ACTOR_KINDS])
+        if among is None:  # every actor's, reading one by one only the actors that list several
+            return _membership_rows(proj, by)
         labels: dict[str | None, int] = {}
         actors, groups, weights = [], [], []
         listed = proj.actor_countries if by == "country" else proj.actor_sectors
-        if among is None and isinstance(listed, TupleMap):  # every actor's: decoded at once
-            listed = listed.as_dict()
         for i in positions.tolist():
             values = listed.get(i)
             if not values:
@@ -428,6 +428,45 @@ def _memberships(proj: Projection, by: str, among: np.ndarray | None = None,
     if among is not None:
         return in_id_order(np.asarray(among, dtype=np.int64))
     return proj.cached(("memberships", by), lambda: in_id_order(np.arange(proj.n_actors)))
+
+
+def _membership_rows(proj: Projection, by: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str | None]]:
+    """Rows of :func:`_memberships` in actor order: each actor's listed countries (sectors) in their
+    order, else its own country (no sector); groups numbered by first appearance. Only the listed
+    actors are read one by one."""
+    n = proj.n_actors
+    listed = proj.actor_countries if by == "country" else proj.actor_sectors
+    vocab: dict[str | None, int] = {None: 0}
+    if by == "country":
+        for c in proj.countries:
+            vocab.setdefault(c, len(vocab))
+        codes = np.asarray(proj.country, dtype=np.int64)
+        lookup = np.array([0] + [vocab[c] for c in proj.countries], dtype=np.int64)
+        own = lookup[np.where(codes >= 0, codes + 1, 0)]
+    else:
+        own = np.zeros(n, dtype=np.int64)
+    entries = listed.as_dict() if isinstance(listed, TupleMap) else listed
+    items = [(i, v) for i, v in entries.items() if 0 <= i < n and v]
+    at = np.array([i for i, _ in items], dtype=np.int64)
+    if np.any(at[1:] <= at[:-1]):  # in actor order, as the rows are
+        items.sort(key=lambda item: item[0])
+        at = np.array([i for i, _ in items], dtype=np.int64)
+    counts = np.ones(n, dtype=np.int64)
+    counts[at] = [len(v) for _, v in items]
+    has = np.zeros(n, dtype=bool)
+    has[at] = True
+    given = [vocab.setdefault(x, len(vocab)) for _, v in items for x in v]
+    rows = own[np.repeat(np.arange(n), counts)] if has.any() else own.copy()
+    rows[np.repeat(has, counts)] = np.array(given, dtype=np.int64)
+    actors = np.repeat(np.arange(n), counts)
+    weights = np.repeat(1.0 / counts, counts)
+    # number the groups by their first row, as a walk over the rows would
+    seen, first = np.unique(rows, return_index=True)
+    by_first = seen[np.argsort(first, kind="stable")]
+    code = np.empty(len(vocab), dtype=np.int64)
+    code[by_first] = np.arange(len(by_first))
+    names = list(vocab)
+    return actors, code[rows], weights, [names[v] for v in by_first.tolist()]
 
 
 def _group(proj: Projection, kept: np.ndarray, by: str, limit: int | None) -> list[dict[str, Any]]:
