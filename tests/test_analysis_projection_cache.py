@@ -433,3 +433,19 @@ def test_both_backends_save_and_open_the_same_projection(store, tmp_path, monkey
     store.write(Batch(origin=Source(id="more", title="More"), actors=[Actor(id="late", kind="union", name="Late")]))
     assert pc.load_projection(pc.cache_dir(store), store.fingerprint()) is None
     assert "late" in pc.open_projection(store).index
+
+
+def test_string_column_values_decode_as_value_does():
+    from graphmodel.analysis.columns import StringColumn, pick
+
+    texts = ["a", None, "Łódź", "", "x\u0301y", None, "zz"]
+    column = StringColumn.from_values(texts)
+    positions = np.array([6, 0, 2, 1, 2, 4, 3, 5])
+    assert column.values(positions) == [column.value(int(i)) for i in positions] == [texts[i] for i in positions]
+    rows = column.take(np.array([True, True, False, True, True, False, True]))
+    assert rows.values(np.array([4, 0, 1])) == [rows.value(4), rows.value(0), rows.value(1)] == ["zz", "a", None]
+    assert pick(column, positions) == pick(np.array(texts, dtype=object), positions)
+    column.array()
+    assert column.values(positions) == [texts[i] for i in positions]
+    with pytest.raises(IndexError):
+        StringColumn.from_values(texts).values(np.array([7]))

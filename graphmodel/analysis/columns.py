@@ -49,6 +49,13 @@ def encode_strings(values: Sequence[str | None]) -> dict[str, np.ndarray]:
     return out
 
 
+def pick(column: "StringColumn | np.ndarray", positions: np.ndarray) -> list:
+    """The values of ``column`` at ``positions``, as a list (a string column decodes only those)."""
+    if isinstance(column, StringColumn):
+        return column.values(positions)
+    return column[np.asarray(positions, dtype=np.int64)].tolist()
+
+
 class StringColumn:
     """A column of strings (or ``None``) over a UTF-8 buffer; see the module notes."""
 
@@ -100,6 +107,25 @@ class StringColumn:
         if self._none is not None and self._none[i]:
             return None
         return bytes(self._text[self._offsets[i]:self._offsets[i + 1]]).decode("utf-8")
+
+    def values(self, positions: np.ndarray) -> list[str | None]:
+        """The values at ``positions`` (non-negative), as :meth:`value` decodes them one by one, without
+        decoding the whole column."""
+        base = self if self._base is None else self._base
+        if self._array is not None or base._array is not None:
+            return self.array()[positions].tolist()
+        rows = np.asarray(positions, dtype=np.int64)
+        if len(rows) and (rows.min() < 0 or rows.max() >= len(self)):
+            raise IndexError(f"a position is out of bounds for a column of {len(self)}")
+        if self._rows is not None:
+            rows = self._rows[rows]
+        text, none = base._text, base._none
+        out: list[str | None] = [bytes(text[a:b]).decode("utf-8") for a, b in
+                                 zip(base._offsets[rows].tolist(), base._offsets[rows + 1].tolist())]
+        if none is not None:
+            for k in np.flatnonzero(none[rows]).tolist():
+                out[k] = None
+        return out
 
     def raw_value(self, i: int) -> bytes:
         """The UTF-8 bytes of row ``i`` of a column that is not rows of another (``None`` reads as empty)."""

@@ -55,7 +55,7 @@ import numpy as np
 
 from ..errors import StakemapError
 from ..kinds import LinkKind
-from .columns import TupleMap
+from .columns import TupleMap, pick
 from .context import ContextTable
 from .projection import ACTOR_KINDS, LINK_KINDS, Projection
 from .search import gather
@@ -350,19 +350,31 @@ def coverage(proj: Projection, funder_id: str, context: ContextTable | None = No
     listed = reached_nodes[np.lexsort((rank[reached_nodes], -fl.inflow[reached_nodes]))]
     if limit_actors is not None:
         listed = listed[:limit_actors]
-    reached = []
+    # each pair's parent pair (its position among the pairs), found for all at once
+    has_parent = fl.pair_parent >= 0
+    up = np.full(len(fl.pairs), -1, dtype=np.int64)
+    up[has_parent] = pair_sorted[np.searchsorted(fl.pairs, fl.pair_parent[has_parent], sorter=pair_sorted)]
+    up_list, node_list = up.tolist(), pair_nodes.tolist()
+    step_list, link_list = fl.pair_step.tolist(), fl.pair_link.tolist()
+    chains = []
     for i in listed.tolist():
         p = int(best_pair[i])
-        steps = []
-        while fl.pair_parent[p] >= 0:
-            steps.append((int(pair_nodes[p]), int(fl.pair_step[p]), int(fl.pair_link[p])))
-            parent = fl.pair_parent[p]
-            p = int(pair_sorted[np.searchsorted(fl.pairs, parent, sorter=pair_sorted)])
-        steps.reverse()
+        chain = []
+        while up_list[p] >= 0:
+            chain.append(p)
+            p = up_list[p]
+        chain.reverse()
+        chains.append(chain)
+    every = [p for chain in chains for p in chain]
+    ids = iter(pick(proj.actor_ids, np.array([node_list[p] for p in every], dtype=np.int64)))
+    lids = iter(pick(proj.link_ids, np.array([link_list[p] for p in every], dtype=np.int64)))
+    funder_id = proj.actor_ids[f]
+    reached = []
+    for i, chain in zip(listed.tolist(), chains):
         reached.append({
             "actor": proj.actor_ref(i), "share": _r(fl.inflow[i]), "kept": _r(fl.kept[i]),
-            "hops": len(steps), "path": [proj.actor_ids[f]] + [proj.actor_ids[s[0]] for s in steps],
-            "via": [STEP_NAMES[s[1]] for s in steps], "links": [proj.link_ids[s[2]] for s in steps],
+            "hops": len(chain), "path": [funder_id] + [next(ids) for _ in chain],
+            "via": [STEP_NAMES[step_list[p]] for p in chain], "links": [next(lids) for _ in chain],
         })
     countries = _group(proj, fl.kept, "country", group_actors)
     sectors = _group(proj, fl.kept, "sector", group_actors)
