@@ -32,6 +32,7 @@ import numpy as np
 
 from graphmodel.analysis import Projection, Weights, get_projection
 from graphmodel.analysis.projection import ACTOR_KINDS
+from graphmodel.analysis.projection_cache import saved_json
 from graphmodel.errors import StakemapError
 from graphmodel.kinds import SENSITIVITY_RANK, ActorKind
 from graphmodel.settings import parse_store_url, resolve_store_url
@@ -160,7 +161,6 @@ def store_stats():
     content and saved beside the projection, since counting a large store takes a second."""
     from dataclasses import asdict
 
-    from graphmodel.analysis.projection_cache import saved_json
     from graphmodel.store.contract import Stats
 
     def build():

@@ -272,3 +272,31 @@ def test_png_is_offered_only_where_it_works_and_fails_in_words(hostile, monkeypa
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # as if it were not installed
     with pytest.raises(hostile.DataError, match="matplotlib"):
         hostile.export_file(V, "around=bwi&hops=1", "png")
+
+
+def test_the_overview_and_examples_read_as_saved_equal_those_computed(tmp_path):
+    """A later start on the same store content reads the overview and examples saved beside the projection,
+    one per clearance and people rule: equal to what is computed, and never another clearance's."""
+    from dashboard import data
+    from tests.test_dashboard_fixtures import add_hostile, load_demo
+
+    path = load_demo(tmp_path / "s.db")
+    viewers = [V, Viewer(name="p", role="viewer", clearance=Sensitivity.PUBLIC, include_people=False),
+               Viewer(name="a", role="admin", clearance=Sensitivity.RESTRICTED, include_people=True)]
+    data.configure(f"sqlite:///{path}")
+    computed = [(data.overview(v), data.examples(v)) for v in viewers]
+    saved = sorted(p.name for p in (tmp_path / "s.db.projection").glob("*-*.json.bin"))
+    assert saved == sorted(f"{name}-{v.clearance.value}-{'people' if v.include_people else 'no-people'}.json.bin"
+                           for v in viewers for name in ("examples", "overview-admin" if v.role == "admin"
+                                                         or v is V else "overview-viewer"))
+    data.configure(f"sqlite:///{path}")  # as a new process: nothing in memory
+    assert [(data.overview(v), data.examples(v)) for v in viewers] == computed
+    add_hostile(path)  # new content: counted again, not read
+    data.configure(f"sqlite:///{path}")
+    after = [(data.overview(v), data.examples(v)) for v in viewers]
+    assert after[0][0]["actors"] == computed[0][0]["actors"] + 1  # only the hostile-named actor is visible
+    assert after[1][0]["actors"] <= after[0][0]["actors"] < after[2][0]["actors"]
+    assert not _leaks(after[1]) and not _leaks(after[0])
+    data.configure(f"sqlite:///{path}")
+    assert [(data.overview(v), data.examples(v)) for v in viewers] == after
+    data.configure(f"sqlite:///{path}")

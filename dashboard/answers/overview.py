@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -16,17 +17,21 @@ from graphmodel.kinds import ActorKind, LinkKind
 from .. import graphview
 from ..access import LOCAL_VIEWER, Viewer
 from ..free_text import redact_fields
-from ..mapdata import (_memoised, _seen_by, hidden_names, projection, sources_index, store, store_label,
-                       store_stats)
+from ..mapdata import (_memoised, _seen_by, fingerprint, hidden_names, projection, saved_json, sources_index, store,
+                       store_label, store_stats)
 from .brokers import LABOUR_SIDE
 from .coverage import coverage, funders
 
 
 def overview(viewer: Viewer) -> dict[str, Any]:
-    """What the map holds for this viewer: counts by kind, country, link kind and origin, and freshness."""
-    proj = projection(viewer)
+    """What the map holds for this viewer: counts by kind, country, link kind and origin, and freshness.
+    Counted once per store content and clearance, and saved beside the store's projection (see
+    :func:`saved_answer`), since counting a large map takes seconds."""
     administers = viewer.role == "admin" or viewer is LOCAL_VIEWER
-    return _memoised(("overview", id(proj), proj.fingerprint, viewer.key, administers), lambda: _overview(proj, viewer))
+    name = f"overview-{'admin' if administers else 'viewer'}"
+    return {**saved_answer(name, viewer, lambda: _overview(projection(viewer), viewer)),
+            # where the store lives on the server is for its administrators (and a local user) only
+            "store": store_label() if administers else "this server's map"}
 
 
 def _overview(proj: Projection, viewer: Viewer) -> dict[str, Any]:
@@ -65,8 +70,6 @@ def _overview(proj: Projection, viewer: Viewer) -> dict[str, Any]:
         "documents": sorted(documents, key=lambda s: (-(s.get("year") or 0), s["id"])),
         "last_write": st.last_write,
         "years": list(years) if years else None,
-        # where the store lives on the server is for its administrators (and a local user) only
-        "store": store_label() if viewer.role == "admin" or viewer is LOCAL_VIEWER else "this server's map",
     }
 
 
@@ -123,9 +126,19 @@ def _origin_counts(proj: Projection, viewer: Viewer, claimed: dict[str, dict[str
 
 
 def examples(viewer: Viewer) -> dict[str, dict[str, Any]]:
-    """A worked example for each of the three questions, picked from the map itself."""
-    proj = projection(viewer)
-    return _memoised(("examples", id(proj), proj.fingerprint), lambda: _examples(viewer, proj))
+    """A worked example for each of the three questions, picked from the map itself (once per store
+    content and clearance, saved as :func:`overview` is)."""
+    return saved_answer("examples", viewer, lambda: _examples(viewer, projection(viewer)))
+
+
+def saved_answer(name: str, viewer: Viewer, build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """``build()``, kept in memory and saved beside the store's projection under ``name`` and what decides
+    what the viewer sees (clearance, people), for the store's content as it is: a later start of the
+    dashboard on the same content reads it instead of computing it again. Saved as JSON, so ``build``
+    returns plain values (a JSON round trip gives them back equal)."""
+    clearance, people = viewer.key
+    tag = f"{name}-{clearance}-{'people' if people else 'no-people'}"
+    return _memoised(("saved", tag, fingerprint()), lambda: saved_json(store(), tag, build))
 
 
 def _examples(viewer: Viewer, proj: Projection) -> dict[str, dict[str, Any]]:
