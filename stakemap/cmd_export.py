@@ -90,7 +90,7 @@ def export(
         include_people=include_people)
     target = out or f"stakemap-export{'' if spec.name == 'csv' else spec.extension}"
     with store_at(store, create=False) as st:
-        selected = select_subgraph(st, selection)
+        selected = select_subgraph(st, selection, **_projection_for(st, selection))
         manifest = build_manifest(selected, fmt=spec.name, store=st, out_name=None if target == "-" else target)
         if target == "-":
             export_subgraph(selected, spec.name, sys.stdout.buffer, manifest)
@@ -114,3 +114,14 @@ def export(
                      + " (counted in the manifest)", markup=False)
     if written:
         stream.print(f"manifest: {written[-1]}", markup=False)
+
+
+def _projection_for(st, selection) -> dict:
+    """A neighbourhood is found on the store's projection (opened from its saved file, else built and saved),
+    which reads only the records of the result, and what the clearance withholds is counted on it as a walk
+    of the store counts it; other selections need no projection."""
+    if not selection.around:
+        return {}
+    from graphmodel.analysis import get_projection
+
+    return {"projection": get_projection(st), "whole": True}

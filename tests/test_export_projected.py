@@ -94,3 +94,23 @@ def test_projection_selects_what_the_store_walk_selects(data):
     assert tally.kinds(proj) == kinds
     cited = store.cited_sources(list(tally.actors), list(tally.links))
     assert sorted(s.id for s in store.sources() if s.id in cited) == sorted(s.id for s in walked.sources)
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_on_the_whole_stores_projection_the_withheld_counts_are_the_store_walks(data):
+    """The command line finds a neighbourhood on the projection of the whole store and counts there what
+    the clearance withholds: the same records withheld, for the same reasons, as walking the store."""
+    actors, links = data.draw(maps())
+    store = SQLiteStore(":memory:")
+    store.write(Batch(Source(id="origin", title="Random map", kind="dataset"), actors, links, DOCS))
+    sel = data.draw(selections(actors))
+    if not sel.around:
+        return
+    walked = select_subgraph(store, sel)
+    projected = select_subgraph(store, sel, projection=Projection.from_store(store), whole=True)
+    assert list(projected.actors) == list(walked.actors) and list(projected.links) == list(walked.links)
+    assert projected.actors == walked.actors and projected.links == walked.links
+    assert projected.redaction.actor_ids == walked.redaction.actor_ids
+    assert projected.redaction.link_ids == walked.redaction.link_ids
+    assert projected.redaction.as_dict() == walked.redaction.as_dict()

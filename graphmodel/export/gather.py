@@ -18,13 +18,15 @@ from .redaction import Clearance, RedactionReport
 from .selection import ActorFilter, LinkFilter, SelectedSubgraph, Selection, _resolve
 
 
-def select_subgraph(view: StoreView, selection: Selection, *, projection: Any = None) -> SelectedSubgraph:
+def select_subgraph(view: StoreView, selection: Selection, *, projection: Any = None,
+                    whole: bool = False) -> SelectedSubgraph:
     """The actors and links ``selection`` describes, redacted to its clearance.
 
     ``projection`` (an analysis projection of ``view``) is used for influence
     paths, coverage and leverage; one is built when needed and not given.
     When given, neighbourhoods are found on it too (:mod:`.projected`: the same
-    result, far faster around hubs), and what they withheld is not counted.
+    result, far faster around hubs), and what they withheld is counted only when
+    ``whole`` says it is a projection of the whole store (not a viewer's copy).
 
     Examples
     --------
@@ -59,7 +61,7 @@ def select_subgraph(view: StoreView, selection: Selection, *, projection: Any = 
     if selection.is_whole_store:
         _whole_store(view, clearance, link_filter, actor_filter, result)
     else:
-        _starting_points(view, selection, clearance, link_filter, result, projection)
+        _starting_points(view, selection, clearance, link_filter, result, projection, whole)
         _prune(result, actor_filter)
     cited = {c.source for record in (*result.actors.values(), *result.links.values()) for c in record.citations}
     result.sources = [s for s in view.sources() if s.id in cited]
@@ -88,11 +90,12 @@ def _whole_store(view: StoreView, clearance: Clearance, link_filter: LinkFilter,
 
 
 def _starting_points(view: StoreView, selection: Selection, clearance: Clearance, link_filter: LinkFilter,
-                     result: SelectedSubgraph, projection: Any) -> None:
+                     result: SelectedSubgraph, projection: Any, whole: bool = False) -> None:
     if selection.around:
         seeds = _resolve(view, selection.around, clearance, result)
         if projection is not None:
-            result.add(projected_neighbourhood(view, projection, seeds, selection.hops, clearance, link_filter))
+            result.add(projected_neighbourhood(view, projection, seeds, selection.hops, clearance, link_filter,
+                                               result.redaction if whole else None))
         else:
             result.add(neighbourhood(view, seeds, selection.hops, clearance, link_filter, result.redaction))
     if selection.paths or selection.coverage or selection.leverage:

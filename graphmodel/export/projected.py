@@ -10,8 +10,9 @@ or none at all when only their number is wanted (:class:`Tally`).
 The result is the one :func:`~graphmodel.export.selection.neighbourhood`
 gives, in the same order: the user's clearance and the selection's link
 filters decide what is traversed, and the links among the actors reached are
-kept. What the clearance withheld is not counted here (a projection made for a
-user holds only what the user may see).
+kept. What the clearance withheld is counted only on a projection of the whole
+store (:func:`count_withheld`): a projection made for a user holds only what the
+user may see.
 
 Examples
 --------
@@ -43,7 +44,7 @@ from ..analysis.search import gather
 from ..kinds import SENSITIVITY_RANK, ActorKind, LinkKind  # noqa: F401 - LinkKind is used by the examples
 from ..models import Actor
 from ..store.contract import StoreView, Subgraph
-from .redaction import Clearance
+from .redaction import Clearance, RedactionReport
 from .selection import ActorFilter, LinkFilter
 
 _PERSON = ACTOR_KINDS.index(ActorKind.PERSON)
@@ -79,10 +80,22 @@ def neighbourhood_positions(proj: Projection, seeds: Sequence[int], hops: int,
                             links_ok: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Actors within ``hops`` of ``seeds`` over links in ``links_ok`` (seeds first, then each hop's
     actors by id) and the links among them (by the first actor each touches, then by id)."""
+    parts = _layers(proj, seeds, hops, links_ok)
+    actors = np.concatenate(parts)
+    rank = np.full(proj.n_actors, -1, dtype=np.int64)
+    rank[actors] = np.arange(len(actors))
+    links = np.flatnonzero(links_ok & (rank[proj.src] >= 0) & (rank[proj.dst] >= 0))
+    first = np.minimum(rank[proj.src[links]], rank[proj.dst[links]])
+    links = links[np.lexsort((proj.link_ids[links].astype(str), first))]
+    return actors, links
+
+
+def _layers(proj: Projection, seeds: Sequence[int], hops: int, links_ok: np.ndarray) -> list[np.ndarray]:
+    """The seeds, then the actors first reached at each hop (by id), over links in ``links_ok``."""
     indptr, nbr, via = adjacency(proj)
     order = list(dict.fromkeys(int(s) for s in seeds))
-    rank = np.full(proj.n_actors, -1, dtype=np.int64)
-    rank[order] = np.arange(len(order))
+    reached = np.zeros(proj.n_actors, dtype=bool)
+    reached[order] = True
     frontier = np.array(order, dtype=np.int64)
     parts = [frontier]
     for _ in range(hops):
@@ -91,16 +104,64 @@ def neighbourhood_positions(proj: Projection, seeds: Sequence[int], hops: int,
         arcs, _ = gather(indptr, frontier)
         arcs = arcs[links_ok[via[arcs]]]
         fresh = np.unique(nbr[arcs])
-        fresh = fresh[rank[fresh] < 0]
+        fresh = fresh[~reached[fresh]]
         fresh = fresh[np.argsort(proj.actor_ids[fresh].astype(str), kind="stable")]
-        rank[fresh] = np.arange(len(fresh)) + sum(len(p) for p in parts)
+        reached[fresh] = True
         parts.append(fresh)
         frontier = fresh
-    actors = np.concatenate(parts)
-    links = np.flatnonzero(links_ok & (rank[proj.src] >= 0) & (rank[proj.dst] >= 0))
-    first = np.minimum(rank[proj.src[links]], rank[proj.dst[links]])
-    links = links[np.lexsort((proj.link_ids[links].astype(str), first))]
-    return actors, links
+    return parts
+
+
+def count_withheld(proj: Projection, seeds: Sequence[int], hops: int, clearance: Clearance, link_filter: LinkFilter,
+                   report: RedactionReport) -> None:
+    """Count in ``report`` what the walk of the store around ``seeds`` (:func:`~.gather.neighbourhood`)
+    withholds, found on ``proj``, a projection of the whole store: the actors the clearance withholds that
+    a link it shows joins to an actor short of the last hop; the links above the clearance that leave an
+    actor short of the last hop or join two reached actors; and the links it shows that join a reached
+    actor to a withheld one. What the walk never meets is not counted, as there. (A selection walks its
+    neighbourhood first, so ``report`` holds nothing yet.)
+
+    >>> from graphmodel.analysis import Projection
+    >>> from graphmodel.models import Actor, Link
+    >>> proj = Projection.from_records(
+    ...     [Actor(id="fnv", kind="sso", name="FNV"), Actor(id="bwi", kind="guf", name="BWI"),
+    ...      Actor(id="p1", kind="person", name="P"), Actor(id="far", kind="ngo", name="Far")],
+    ...     [Link(id="l1", kind="funds", source="fnv", target="bwi", sensitivity="restricted"),
+    ...      Link(id="l2", kind="member_of", source="p1", target="bwi"),
+    ...      Link(id="l3", kind="supports", source="far", target="p1")])
+    >>> report = RedactionReport(Clearance())
+    >>> count_withheld(proj, [proj.index["bwi"]], 1, Clearance(), LinkFilter(), report)
+    >>> report.as_dict()["actors_by_reason"], report.as_dict()["links_by_reason"]
+    ({'person': 1}, {'joins a withheld actor': 1, 'sensitivity restricted': 1})
+    """
+    level = SENSITIVITY_RANK[clearance.level]
+    parts = _layers(proj, seeds, hops, visible(proj, clearance, link_filter)[1])
+    seen = np.zeros(proj.n_actors, dtype=bool)
+    seen[np.concatenate(parts)] = True
+    inner = np.zeros(proj.n_actors, dtype=bool)  # reached short of the last hop: the walk goes on from them
+    for part in parts[:hops]:
+        inner[part] = True
+    people = (proj.kind == _PERSON) & (not clearance.include_people)
+    hidden_actor = people | (proj.actor_sensitivity > level)
+    kept = link_filter_mask(proj, link_filter)
+    hidden_link = kept & (proj.link_sensitivity > level)
+    shown_link = kept & ~(proj.link_sensitivity > level)
+    src, dst = proj.src, proj.dst
+    met = shown_link & ((inner[src] & hidden_actor[dst]) | (inner[dst] & hidden_actor[src]))
+    withheld = np.zeros(proj.n_actors, dtype=bool)
+    withheld[src[met]] = True
+    withheld[dst[met]] = True
+    withheld &= hidden_actor
+    names = {rank: s.value for s, rank in SENSITIVITY_RANK.items()}
+    for i in np.flatnonzero(withheld).tolist():
+        report.withhold_actor(proj.actor_ids[i], "person" if people[i] else
+                              f"sensitivity {names[int(proj.actor_sensitivity[i])]}")
+    above = hidden_link & (inner[src] | inner[dst] | (seen[src] & seen[dst]))
+    for j in np.flatnonzero(above).tolist():
+        report.withhold_link(proj.link_ids[j], f"sensitivity {names[int(proj.link_sensitivity[j])]}")
+    joins = shown_link & ((seen[src] & withheld[dst]) | (withheld[src] & seen[dst]))
+    for j in np.flatnonzero(joins).tolist():
+        report.withhold_link(proj.link_ids[j], "joins a withheld actor")
 
 
 def around_ids(proj: Projection, seeds: Sequence[str], hops: int, clearance: Clearance,
@@ -113,8 +174,14 @@ def around_ids(proj: Projection, seeds: Sequence[str], hops: int, clearance: Cle
 
 
 def projected_neighbourhood(view: StoreView, proj: Projection, seeds: list[Actor], hops: int,
-                            clearance: Clearance, link_filter: LinkFilter) -> Subgraph:
-    """The neighbourhood of ``seeds`` found on ``proj``, its records read from ``view``."""
+                            clearance: Clearance, link_filter: LinkFilter,
+                            report: RedactionReport | None = None) -> Subgraph:
+    """The neighbourhood of ``seeds`` found on ``proj``, its records read from ``view``; with ``report``
+    (``proj`` then being a projection of the whole store), what the clearance withheld is counted there
+    as the walk of the store counts it (:func:`count_withheld`)."""
+    if report is not None:
+        count_withheld(proj, [proj.index[a.id] for a in seeds if a.id in proj.index], hops, clearance, link_filter,
+                       report)
     actor_ids, link_ids = around_ids(proj, [a.id for a in seeds], hops, clearance, link_filter)
     actors = {a.id: a for a in seeds}
     actors.update(view.get_actors([i for i in actor_ids if i not in actors]))
