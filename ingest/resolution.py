@@ -88,7 +88,8 @@ class Resolver:
     merged: int = 0
     review: list[ReviewItem] = field(default_factory=list)
     _by_id: dict[str, _Known] = field(default_factory=dict)
-    _by_key: dict[str, set[str]] = field(default_factory=dict)
+    #: Match key -> the ids of the actors it names (a 1-tuple for one id, else a set).
+    _by_key: dict[str, tuple[str] | set[str]] = field(default_factory=dict)
     _blocks: dict[str, list[str]] = field(default_factory=dict)
     _store_empty: bool = True
     _reviewed: set[tuple[str, str]] = field(default_factory=set)
@@ -170,7 +171,7 @@ class Resolver:
             found = self._identifier_hits(scheme.lower(), value.strip())
             if len(found) == 1:
                 return found[0].id
-        ids = self._by_key.get("n:" + normalise_name(text), set())
+        ids = self._by_key.get("n:" + normalise_name(text), ())
         if len(ids) == 1:
             return next(iter(ids))
         if ids or self._store_empty:
@@ -253,7 +254,7 @@ class Resolver:
     def _identifier_hits(self, scheme: str, value: str) -> list[_Known]:
         ids = set(self._by_key.get(_identifier_key(scheme, value), ()))
         if scheme == "iati":
-            ids |= self._by_key.get(_loose_iati_key(value), set())
+            ids.update(self._by_key.get(_loose_iati_key(value), ()))
         if not self._store_empty:
             found = self.store.actor_by_identifier(scheme, value)
             if found is not None:
@@ -321,7 +322,7 @@ class Resolver:
         ):
             ids: set[str] = set()
             for key in keys:
-                ids |= self._by_key.get(key, set())
+                ids.update(self._by_key.get(key, ()))
             hits = [self._by_id[i] for i in sorted(ids)]
             hits = [k for k in hits if k.kind is not ActorKind.PERSON and _compatible(actor, k)
                     and not (actor.country and k.country and actor.country != k.country)
@@ -422,9 +423,13 @@ class Resolver:
         by_key = self._by_key
         for key in _keys(actor):
             ids = by_key.get(key)
-            if ids is None:
-                by_key[key] = {actor_id}
-            elif actor_id not in ids:
+            if ids is None:  # most keys name one actor: a 1-tuple is a quarter of a set's size
+                by_key[key] = (actor_id,)
+            elif actor_id in ids:
+                continue
+            elif type(ids) is tuple:
+                by_key[key] = {ids[0], actor_id}
+            else:
                 ids.add(actor_id)
 
     def _adopt(self, actor: Actor, known: _Known) -> Actor:
