@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..analysis.columns import pick
 from ..analysis.projection import ACTOR_KINDS, CONFIDENCES, LINK_KINDS, Projection, adjacency
 from ..analysis.search import gather
 from ..kinds import SENSITIVITY_RANK, ActorKind, LinkKind  # noqa: F401 - LinkKind is used by the examples
@@ -86,7 +87,7 @@ def neighbourhood_positions(proj: Projection, seeds: Sequence[int], hops: int,
     rank[actors] = np.arange(len(actors))
     links = np.flatnonzero(links_ok & (rank[proj.src] >= 0) & (rank[proj.dst] >= 0))
     first = np.minimum(rank[proj.src[links]], rank[proj.dst[links]])
-    links = links[np.lexsort((proj.link_ids[links].astype(str), first))]
+    links = links[np.lexsort((np.array(pick(proj.link_ids, links), dtype=str), first))]
     return actors, links
 
 
@@ -105,7 +106,7 @@ def _layers(proj: Projection, seeds: Sequence[int], hops: int, links_ok: np.ndar
         arcs = arcs[links_ok[via[arcs]]]
         fresh = np.unique(nbr[arcs])
         fresh = fresh[~reached[fresh]]
-        fresh = fresh[np.argsort(proj.actor_ids[fresh].astype(str), kind="stable")]
+        fresh = fresh[np.argsort(np.array(pick(proj.actor_ids, fresh), dtype=str), kind="stable")]
         reached[fresh] = True
         parts.append(fresh)
         frontier = fresh
@@ -220,9 +221,8 @@ class Tally:
         _, links_ok = visible(proj, clearance, link_filter)
         actors, links = neighbourhood_positions(proj, [proj.index[s] for s in seeds if s in proj.index], hops,
                                                 links_ok)
-        self.actors.update(dict.fromkeys([*seeds, *proj.actor_ids[actors].tolist()]))
-        ends = zip(proj.link_ids[links].tolist(), proj.actor_ids[proj.src[links]].tolist(),
-                   proj.actor_ids[proj.dst[links]].tolist())
+        self.actors.update(dict.fromkeys([*seeds, *pick(proj.actor_ids, actors)]))
+        ends = zip(pick(proj.link_ids, links), pick(proj.actor_ids, proj.src[links]), pick(proj.actor_ids, proj.dst[links]))
         self.links.update((i, (s, t)) for i, s, t in ends)
 
     def add_subgraph(self, sub: Subgraph) -> None:
