@@ -229,3 +229,58 @@ def test_long_rows_read_cheapest_first_change_nothing(seed, monkeypatch):
         reach.release()
         k, max_hops = int(rng.choice([1, 5, 28])), int(rng.integers(1, 8))
         _same(k_strongest(g, s, t, k, max_hops, blocked), _ref_k_strongest(g, s, t, k, max_hops, blocked))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_source_ball_grown_before_each_backward_search_changes_nothing(seed, monkeypatch):
+    """The source's ball grown towards the limit before the backward search (as when that search was
+    large the time before) bounds its labels more tightly, but the layers the enumeration uses and the
+    paths stay the same: hubs, tied and zero-cost arcs, blocked actors and hop limits 1-7."""
+    from graphmodel.analysis import meet as meet_module
+
+    monkeypatch.setattr(meet_module, "_SHARPEN", 0)  # grow it every time, whatever it cost
+    for grow in (1.01, 1.25, 3.0):
+        monkeypatch.setattr(meet_module, "_SHARPEN_GROW", grow)
+        for rng, g, blocked in _cases(400 + seed, 24, [(12, 40, 0), (60, 400, 3), (250, 2500, 6)]):
+            s, t = (int(x) for x in rng.choice(g.n, 2, replace=False))
+            max_hops = int(rng.integers(1, 8))
+            meet = Meet(g, s, t, max_hops, blocked)
+            try:
+                best = meet.best_cost()
+                if not math.isfinite(best):
+                    continue
+                fwd = g.forward([s], max_hops, blocked=blocked)
+                for limit in (best, best + 0.25, best + 1.0, best + 2.5, math.inf):
+                    meet.spent = 1 << 40
+                    column, table = meet.layers(limit)
+                    assert math.isinf(limit) or meet.src.radius >= limit
+                    dense = g.backward([t], max_hops - 1, limit=limit, blocked=blocked)
+                    full = table[:, column]
+                    assert np.all(full >= dense)
+                    for r in range(max_hops):
+                        used = np.isfinite(fwd[max_hops - r]) & (fwd[max_hops - r] + dense[r] <= limit)
+                        assert np.array_equal(full[r][used], dense[r][used])
+            finally:
+                meet.close()
+            k = int(rng.choice([1, 3, 28]))
+            _same(k_strongest(g, s, t, k, max_hops, blocked), _ref_k_strongest(g, s, t, k, max_hops, blocked))
+
+
+def test_source_ball_grown_on_zero_costs_and_a_hub(monkeypatch):
+    from graphmodel.analysis import meet as meet_module
+
+    monkeypatch.setattr(meet_module, "_SHARPEN", 0)
+    rng = np.random.default_rng(11)
+    zero = _graph(30, rng.integers(0, 30, 150), rng.integers(0, 30, 150), np.zeros(150))
+    for s, t in [(0, 1), (5, 9), (29, 0)]:
+        _same(k_strongest(zero, s, t, 10, 4), _ref_k_strongest(zero, s, t, 10, 4))
+    # one hub with many cheap, tied arcs both ways, and a few costly routes around it
+    n = 200
+    tails = np.concatenate([np.zeros(150, dtype=np.int64), rng.integers(1, n, 150), rng.integers(1, n, 300)])
+    heads = np.concatenate([rng.integers(1, n, 150), np.zeros(150, dtype=np.int64), rng.integers(1, n, 300)])
+    cost = np.concatenate([np.full(300, 0.25), rng.uniform(0.5, 3.0, 300)])
+    hub = _graph(n, tails, heads, cost)
+    for _ in range(20):
+        s, t = (int(x) for x in rng.choice(np.arange(1, n), 2, replace=False))
+        for max_hops in (1, 2, 3, 6):
+            _same(k_strongest(hub, s, t, 28, max_hops), _ref_k_strongest(hub, s, t, 28, max_hops))

@@ -352,30 +352,38 @@ def coverage(proj: Projection, funder_id: str, context: ContextTable | None = No
         listed = listed[:limit_actors]
     # each pair's parent pair (its position among the pairs), found for all at once
     has_parent = fl.pair_parent >= 0
-    up = np.full(len(fl.pairs), -1, dtype=np.int64)
-    up[has_parent] = pair_sorted[np.searchsorted(fl.pairs, fl.pair_parent[has_parent], sorter=pair_sorted)]
-    up_list, node_list = up.tolist(), pair_nodes.tolist()
-    step_list, link_list = fl.pair_step.tolist(), fl.pair_link.tolist()
-    chains = []
-    for i in listed.tolist():
-        p = int(best_pair[i])
-        chain = []
-        while up_list[p] >= 0:
-            chain.append(p)
-            p = up_list[p]
-        chain.reverse()
-        chains.append(chain)
-    every = [p for chain in chains for p in chain]
-    ids = iter(pick(proj.actor_ids, np.array([node_list[p] for p in every], dtype=np.int64)))
-    lids = iter(pick(proj.link_ids, np.array([link_list[p] for p in every], dtype=np.int64)))
+    up = np.full(len(fl.pairs) + 1, -1, dtype=np.int64)  # the last entry stands for "no pair"
+    up[:-1][has_parent] = pair_sorted[np.searchsorted(fl.pairs, fl.pair_parent[has_parent], sorter=pair_sorted)]
+    # the pairs on each listed actor's path, from the actor back to the funder, one level at a time
+    level = best_pair[listed]
+    levels = []
+    while True:
+        level = np.where(up[level] >= 0, level, -1)
+        if not (level >= 0).any():
+            break
+        levels.append(level)
+        level = up[level]
+    hops = np.zeros(len(listed), dtype=np.int64)
+    chains = np.empty((len(listed), 0), dtype=np.int64)
+    if levels:
+        back = np.stack(levels, axis=1)  # back[j, d]: the pair d steps before actor j's own (-1 past the funder)
+        hops = (back >= 0).sum(axis=1)
+        at = hops[:, None] - 1 - np.arange(back.shape[1])[None, :]  # funder side first
+        chains = np.where(at >= 0, np.take_along_axis(back, np.maximum(at, 0), axis=1), -1)
+    every = chains[chains >= 0]  # actor by actor, funder side first
+    ids = pick(proj.actor_ids, pair_nodes[every])
+    lids = pick(proj.link_ids, fl.pair_link[every])
+    vias = [STEP_NAMES[x] for x in fl.pair_step[every].tolist()]
     funder_id = proj.actor_ids[f]
     reached = []
-    for i, chain in zip(listed.tolist(), chains):
+    start = 0
+    for i, n in zip(listed.tolist(), hops.tolist()):
+        end = start + n
         reached.append({
             "actor": proj.actor_ref(i), "share": _r(fl.inflow[i]), "kept": _r(fl.kept[i]),
-            "hops": len(chain), "path": [funder_id] + [next(ids) for _ in chain],
-            "via": [STEP_NAMES[step_list[p]] for p in chain], "links": [next(lids) for _ in chain],
+            "hops": n, "path": [funder_id] + ids[start:end], "via": vias[start:end], "links": lids[start:end],
         })
+        start = end
     countries = _group(proj, fl.kept, "country", group_actors)
     sectors = _group(proj, fl.kept, "sector", group_actors)
     kinds = _group(proj, fl.kept, "kind", group_actors)

@@ -44,6 +44,7 @@ import numpy as np
 
 from ..errors import StakemapError
 from ..kinds import ACTOR_SPECS, LINK_SPECS, ActorKind, LinkKind
+from .columns import pick
 from .influence import InfluenceGraph, has_inferred, influence_graph
 from .paths import InfluencePath, _explain
 from .projection import ACTOR_KINDS, LINK_KINDS, Projection
@@ -395,7 +396,7 @@ def _top(cost: np.ndarray, top: int, proj: Projection) -> list[int]:
     if len(finite) > top * 4:
         cut = np.partition(cost[finite], top - 1)[top - 1]
         finite = finite[cost[finite] <= cut]
-    ids = proj.actor_ids[finite]
+    ids = pick(proj.actor_ids, finite)  # only these are decoded, not the whole column
     order = sorted(range(len(finite)), key=lambda i: (round(float(cost[finite[i]]), 12), ids[i]))
     return [int(finite[i]) for i in order[:top]]
 

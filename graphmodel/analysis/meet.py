@@ -51,6 +51,8 @@ from .search import Reach, sparse_layers
 _START = 0.5  # first radius of each ball
 _GROW = 1.25  # a ball's radius grows by this factor at least
 _EPS = 1e-9  # relative margin for rounding when a label is dropped against a bound
+_SHARPEN = 8  # before a backward search, the source's ball grows while it cost this much less than the last one
+_SHARPEN_GROW = _GROW  # and its radius grows by this factor each time
 
 
 def _margin(limit: float) -> float:
@@ -124,6 +126,7 @@ class Meet:
         self.src = _Ball(g, s, True, max_hops, blocked)
         self.dst = _Ball(g, t, False, max_hops, blocked)
         self.upper = math.inf  # an upper bound of the least cost (of a walk of at most max_hops arcs)
+        self.spent = 0  # the arcs the last backward search of :meth:`layers` looked at
 
     def _rest(self, h: int) -> int:
         """Arcs a path may still have after ``h`` from one end."""
@@ -169,6 +172,15 @@ class Meet:
                 radius = wanted  # just what is missing, when that is near
             small.grow(radius)
 
+    def _sharpen(self, limit: float) -> None:
+        """Grow the source's ball towards ``limit`` while it costs far less than the last backward search:
+        a wider ball bounds more tightly the labels that search keeps (any radius gives the same layers
+        wherever they can matter, see :meth:`layers`), and questions whose routes appear only at wide
+        limits would otherwise search far from the target under a loose bound."""
+        ball = self.src
+        while ball.radius < limit and ball.work * _SHARPEN < self.spent:
+            ball.grow(min(limit, ball.radius * _SHARPEN_GROW))
+
     def best_cost(self) -> float:
         """``min over v of F(v) + B(v)``: ``F`` the least cost from ``s`` in ``(max_hops + 1) // 2`` arcs,
         ``B`` to ``t`` in ``max_hops // 2`` (``inf`` when ``t`` cannot be reached)."""
@@ -196,8 +208,10 @@ class Meet:
         g = self.g
         if math.isfinite(limit):
             self.cover(limit, source_only=True)
+            self._sharpen(limit)
         reach = sparse_layers(g.rindptr, g.rnbr, g.rcost, [self.t], self.max_hops - 1, limit=limit,
                               blocked=self.blocked, lower=self.src.lower(self._rest), cap=_margin(limit))
+        self.spent = reach.work
         try:
             nodes, table = reach.table()
         finally:
