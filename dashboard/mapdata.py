@@ -59,6 +59,7 @@ _store_lock = threading.Lock()
 _cache_lock = threading.Lock()
 _restricted: OrderedDict[tuple, Projection] = OrderedDict()
 _memo: OrderedDict[tuple, Any] = OrderedDict()
+_building: dict[tuple, threading.Event] = {}
 _KEEP = 8
 
 
@@ -99,15 +100,33 @@ def weights() -> Weights:
 
 
 def _memoised(key: tuple, build):
-    with _cache_lock:
-        if key in _memo:
-            _memo.move_to_end(key)
-            return _memo[key]
-    value = build()
-    with _cache_lock:
-        _memo[key] = value
-        while len(_memo) > 64:
-            _memo.popitem(last=False)
+    """``build()``, kept under ``key``; a second caller asking for a key being built waits for that
+    build (the start prepares the overview in the background while the first page may ask for it)."""
+    while True:
+        with _cache_lock:
+            if key in _memo:
+                _memo.move_to_end(key)
+                return _memo[key]
+            running = _building.get(key)
+            if running is None:
+                done = _building[key] = threading.Event()
+                break
+        running.wait()
+        with _cache_lock:
+            if key in _memo:
+                _memo.move_to_end(key)
+                return _memo[key]
+        # the other build failed: build here (and raise its error to this caller too)
+    try:
+        value = build()
+        with _cache_lock:
+            _memo[key] = value
+            while len(_memo) > 64:
+                _memo.popitem(last=False)
+    finally:
+        with _cache_lock:
+            del _building[key]
+        done.set()
     return value
 
 
