@@ -59,6 +59,7 @@ _store_lock = threading.Lock()
 _cache_lock = threading.Lock()
 _restricted: OrderedDict[tuple, Projection] = OrderedDict()
 _memo: OrderedDict[tuple, Any] = OrderedDict()
+_building: dict[tuple, threading.Event] = {}
 _KEEP = 8
 
 
@@ -99,34 +100,45 @@ def weights() -> Weights:
 
 
 def _memoised(key: tuple, build):
-    with _cache_lock:
-        if key in _memo:
-            _memo.move_to_end(key)
-            return _memo[key]
-    value = build()
-    with _cache_lock:
-        _memo[key] = value
-        while len(_memo) > 64:
-            _memo.popitem(last=False)
+    """``build()``, kept under ``key``; a second caller asking for a key being built waits for that
+    build (the start prepares the overview in the background while the first page may ask for it)."""
+    return _once(_memo, 64, key, build)
+
+
+def _once(cache: OrderedDict, keep: int, key: tuple, build):
+    """``cache[key]``, made by ``build()`` if missing, by one caller at a time per key (the others wait
+    for it; if it fails, the next builds again); ``cache`` keeps the ``keep`` last used."""
+    flag = (id(cache), key)
+    while True:
+        with _cache_lock:
+            if key in cache:
+                cache.move_to_end(key)
+                return cache[key]
+            running = _building.get(flag)
+            if running is None:
+                done = _building[flag] = threading.Event()
+                break
+        running.wait()
+    try:
+        value = build()
+        with _cache_lock:
+            cache[key] = value
+            while len(cache) > keep:
+                cache.popitem(last=False)
+    finally:
+        with _cache_lock:
+            del _building[flag]
+        done.set()
     return value
 
 
 # -- the viewer's map --------------------------------------------------------------------
 def projection(viewer: Viewer) -> Projection:
-    """The map as ``viewer`` may see it: above-clearance records and (unless allowed) people removed."""
+    """The map as ``viewer`` may see it: above-clearance records and (unless allowed) people removed.
+    Made once per viewer and projection: a second caller meanwhile waits for it."""
     full = get_projection(store())
     key = (id(full), full.fingerprint, viewer.key)
-    with _cache_lock:
-        hit = _restricted.get(key)
-        if hit is not None:
-            _restricted.move_to_end(key)
-            return hit
-    proj = restrict(full, viewer)
-    with _cache_lock:
-        _restricted[key] = proj
-        while len(_restricted) > _KEEP:
-            _restricted.popitem(last=False)
-    return proj
+    return _once(_restricted, _KEEP, key, lambda: restrict(full, viewer))
 
 
 def restrict(proj: Projection, viewer: Viewer) -> Projection:

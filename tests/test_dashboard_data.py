@@ -300,3 +300,45 @@ def test_the_overview_and_examples_read_as_saved_equal_those_computed(tmp_path):
     data.configure(f"sqlite:///{path}")
     assert [(data.overview(v), data.examples(v)) for v in viewers] == after
     data.configure(f"sqlite:///{path}")
+
+
+def test_a_value_being_built_is_built_once_and_shared(hostile):
+    import threading
+    import time
+
+    from dashboard.mapdata import _memoised
+
+    calls, results = [], []
+
+    def build():
+        calls.append(1)
+        time.sleep(0.2)
+        return {"n": len(calls)}
+
+    threads = [threading.Thread(target=lambda: results.append(_memoised(("test-once",), build))) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert calls == [1] and results == [{"n": 1}] * 3
+
+
+def test_a_failed_build_is_tried_again(hostile):
+    from dashboard.mapdata import _memoised
+
+    def fail():
+        raise ValueError("no")
+
+    with pytest.raises(ValueError):
+        _memoised(("test-fails",), fail)
+    assert _memoised(("test-fails",), lambda: 7) == 7
+
+
+def test_the_overview_prepared_in_the_background_is_what_each_viewer_would_get(hostile, hostile_store):
+    admin = Viewer("admin", "admin", Sensitivity.RESTRICTED, include_people=True)
+    expected = {v.key: (_text(hostile.overview(v)), _text(hostile.examples(v))) for v in (V, admin)}
+    hostile.configure(f"sqlite:///{hostile_store}")  # forget everything prepared
+    hostile.warm(admin).join()
+    for v in (V, admin):
+        assert (_text(hostile.overview(v)), _text(hostile.examples(v))) == expected[v.key]
+    assert not _leaks(hostile.overview(V)) and not _leaks(hostile.examples(V))

@@ -1,6 +1,7 @@
-"""Answers prepared before the first request, for the app factory: what the first page (the overview)
-shows at once; the viewer's map, the influence graph, Explore's choices and the brokers in the
-background, so that the server listens as soon as the first page is ready."""
+"""Answers prepared for the app factory, in the background while the server listens: what the first
+page (the overview) shows, its worked examples, the influence graph, Explore's choices and the brokers.
+A page asking for one of them while it is being prepared waits for that preparation (each is built once
+per viewer and store content)."""
 
 from __future__ import annotations
 
@@ -18,14 +19,15 @@ from .overview import examples, overview
 
 
 def warm(viewer: Viewer, *, background: bool = True) -> threading.Thread | None:
-    """Prepare the overview and its examples now, before the first request (computed on the viewer's copy
-    of the projection, or read as saved for the store's content); then, in a background thread unless
-    ``background`` is false, the viewer's copy, the influence graph, the neighbour lists, Explore's
-    choices and the brokerage scores (the slowest to compute: seconds on a large map)."""
-    overview(viewer)
-    examples(viewer)
+    """Prepare, in a background thread unless ``background`` is false: the overview and its examples
+    (computed on new store content, read as saved beside the projection on later starts), the viewer's
+    copy of the projection, the influence graph, the neighbour lists, Explore's choices and the brokerage
+    scores (seconds each on a large map). The server listens meanwhile; a page asking for one of them
+    waits for its preparation."""
 
     def slow() -> None:
+        overview(viewer)
+        examples(viewer)
         proj = projection(viewer)  # already made, unless the overview and examples were read as saved
         influence_graph(proj, weights())
         adjacency(proj)
