@@ -334,7 +334,7 @@ def test_a_failed_build_is_tried_again(hostile):
     assert _memoised(("test-fails",), lambda: 7) == 7
 
 
-def test_the_overview_prepared_in_the_background_is_what_each_viewer_would_get(hostile, hostile_store):
+def test_the_overview_prepared_at_start_is_what_each_viewer_would_get(hostile, hostile_store):
     admin = Viewer("admin", "admin", Sensitivity.RESTRICTED, include_people=True)
     expected = {v.key: (_text(hostile.overview(v)), _text(hostile.examples(v))) for v in (V, admin)}
     hostile.configure(f"sqlite:///{hostile_store}")  # forget everything prepared

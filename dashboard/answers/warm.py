@@ -1,7 +1,6 @@
-"""Answers prepared for the app factory, in the background while the server listens: what the first
-page (the overview) shows, its worked examples, the influence graph, Explore's choices and the brokers.
-A page asking for one of them while it is being prepared waits for that preparation (each is built once
-per viewer and store content)."""
+"""Answers prepared before the first request, for the app factory: the viewer's map and what the first
+page (the overview) shows at once; the influence graph, Explore's choices and the brokers in the
+background, so that the server listens as soon as the first page is ready."""
 
 from __future__ import annotations
 
@@ -19,16 +18,16 @@ from .overview import examples, overview
 
 
 def warm(viewer: Viewer, *, background: bool = True) -> threading.Thread | None:
-    """Prepare, in a background thread unless ``background`` is false: the overview and its examples
-    (computed on new store content, read as saved beside the projection on later starts), the viewer's
-    copy of the projection, the influence graph, the neighbour lists, Explore's choices and the brokerage
-    scores (seconds each on a large map). The server listens meanwhile; a page asking for one of them
-    waits for its preparation."""
+    """Open the projection and prepare the viewer's copy, the overview and its examples now, before the
+    first request (the overview and examples are read as saved beside the projection when the store's
+    content is the one they were computed for); then, in a background thread unless ``background`` is false, the influence graph,
+    the neighbour lists, Explore's choices and the brokerage scores (the slowest to compute: seconds
+    on a large map)."""
+    proj = projection(viewer)
+    overview(viewer)
+    examples(viewer)
 
     def slow() -> None:
-        overview(viewer)
-        examples(viewer)
-        proj = projection(viewer)  # already made, unless the overview and examples were read as saved
         influence_graph(proj, weights())
         adjacency(proj)
         choices(viewer)

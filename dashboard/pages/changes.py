@@ -58,6 +58,10 @@ def layout(**query) -> html.Div:
                                       "Versions appear with the first 'stakemap ingest'.", "info"),
                          html.Div(id="changes-status")], className="page page-changes")
     options = version_options(viewer)
+    if st["since"] and st["since"] not in {o["value"] for o in options}:
+        # a link may name a version that does not exist: kept as chosen (a dropdown clears a value it does
+        # not offer, and then whether the page says so would depend on which the browser did first)
+        options = [*options, {"label": f"{st['since']} · not a version of this map", "value": st["since"]}]
     kinds = ([{"label": f"Actor: {ACTOR_SPECS[k].label}", "value": k.value} for k in ActorKind]
              + [{"label": f"Link: {LINK_SPECS[k].label}", "value": k.value} for k in LinkKind])
     actor = resolve(viewer, st["actor"]) if st["actor"] else None
