@@ -101,7 +101,7 @@ def weights() -> Weights:
 
 def _memoised(key: tuple, build):
     """``build()``, kept under ``key``; a second caller asking for a key being built waits for that
-    build (the start prepares the overview in the background while the first page may ask for it)."""
+    build instead of repeating it (a slow answer asked for by several requests at once)."""
     return _once(_memo, 64, key, build)
 
 

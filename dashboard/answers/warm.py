@@ -20,9 +20,9 @@ from .overview import examples, overview
 def warm(viewer: Viewer, *, background: bool = True) -> threading.Thread | None:
     """Open the projection and prepare the viewer's copy, the overview and its examples now, before the
     first request (the overview and examples are read as saved beside the projection when the store's
-    content is the one they were computed for); then, in a background thread unless ``background`` is false, the influence graph,
-    the neighbour lists, Explore's choices and the brokerage scores (the slowest to compute: seconds
-    on a large map)."""
+    content is the one they were computed for); then, in a background thread unless ``background`` is
+    false, the influence graph, the neighbour lists, Explore's choices and the brokerage scores (the
+    slowest to compute: seconds on a large map)."""
     proj = projection(viewer)
     overview(viewer)
     examples(viewer)
