@@ -141,7 +141,8 @@ def paths(
 
     A path's strength is the product of its hops' strengths (see 'stakemap weights'), shown as strong,
     medium or weak and as a share of the best path (100); --json keeps the raw numbers. Paths through the
-    same intermediaries count once; inferred and unmapped links are left out unless --include-inferred.
+    same intermediaries count once (a direct link is a route of its own); inferred and unmapped links are
+    left out unless --include-inferred, and a note says when they would change the answer.
 
     Examples:
 

@@ -205,3 +205,67 @@ def test_larger_random_graphs_against_networkx():
         ours = k_strongest(g, s, t, 5, 6)
         theirs = _oracle_paths(oracle, s, t, 5, 6)
         assert np.allclose([c for c, _, _ in ours], [c for c, _ in theirs])
+
+
+# -- the note on links nobody stated ----------------------------------------------------
+_UNSTATED_NOTE = "Following inferred and unmapped links too would change these routes"
+
+
+def _routes(result) -> list[list[tuple[str, str]]]:
+    return [[(h.target, h.link) for h in p.hops] for p in result.paths]
+
+
+def _note_is_true(proj: Projection, s: str, t: str, **kw) -> None:
+    """The note is given exactly when the answer with those links differs (other actors or other links)."""
+    stated = influence_paths(proj, s, t, **kw)
+    wider = influence_paths(proj, s, t, include_inferred=True, **kw)
+    said = any(n.startswith(_UNSTATED_NOTE) for n in stated.notes)
+    assert said == (_routes(stated) != _routes(wider)), (s, t, kw, _routes(stated), _routes(wider))
+
+
+def test_an_unstated_link_far_away_gives_no_note():
+    # the first two candidate paths run through the same actors, so they are one route; a third route exists.
+    # An inferred link between two other actors changes nothing, and the answer must not say it would.
+    actors = _actors(("s", "sso"), ("a", "guf"), ("b", "guf"), ("c", "guf"), ("t", "union"), ("x", "sso"),
+                     ("y", "union"))
+    weights = Weights.from_mapping({"links": {"funds": [0.9, 0], "supports": [0.2, 0], "partners_with": [0.8, 0],
+                                              "implements": [0.1, 0]}})
+    links = [Link(kind=kind, source=a, target=b) for kind, a, b in [
+        ("funds", "s", "a"), ("funds", "a", "b"), ("funds", "b", "t"), ("partners_with", "s", "b"),
+        ("partners_with", "b", "a"), ("supports", "a", "t"), ("implements", "s", "c"), ("implements", "c", "t")]]
+    far = Link(kind="funds", source="x", target="y", confidence="inferred")
+    proj = Projection.from_records(actors, [*links, far])
+    for k in (1, 2, 3):
+        result = influence_paths(proj, "s", "t", k=k, weights=weights)
+        assert not any(n.startswith(_UNSTATED_NOTE) for n in result.notes)
+        _note_is_true(proj, "s", "t", k=k, weights=weights)
+    # an inferred link that opens a stronger route is still noted
+    near = Link(kind="funds", source="s", target="t", confidence="inferred")
+    proj = Projection.from_records(actors, [*links, near])
+    assert any(n.startswith(_UNSTATED_NOTE) for n in influence_paths(proj, "s", "t", k=2, weights=weights).notes)
+    _note_is_true(proj, "s", "t", k=2, weights=weights)
+
+
+@settings(max_examples=200, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(random_maps())
+def test_the_unstated_note_is_true_on_small_random_maps(case):
+    proj, k, hops = case
+    last = f"a{proj.n_actors - 1}"
+    _note_is_true(proj, "a0", last, k=k, max_hops=hops)
+    _note_is_true(proj, last, "a0", k=k, max_hops=hops)
+
+
+def test_the_unstated_note_is_true_on_larger_random_maps():
+    # large enough that the stated search finds all its candidates and the note is decided by the bound
+    rng = np.random.default_rng(11)
+    for trial in range(8):
+        n, m = 400, [1200, 3000][trial % 2]
+        share = [0.02, 0.3][trial // 2 % 2]
+        actors = [Actor(id=f"a{i}", kind="other", name=f"A{i}") for i in range(n)]
+        links = [Link(kind=KINDS[int(rng.integers(len(KINDS) - 1))], source=f"a{s}", target=f"a{t}",
+                      confidence="inferred" if rng.random() < share else "confirmed", attributes={"ref": str(j)})
+                 for j, (s, t) in enumerate(rng.integers(0, n, size=(m, 2))) if s != t]
+        proj = Projection.from_records(actors, links)
+        for _ in range(6):
+            s, t = (f"a{int(x)}" for x in rng.choice(n, 2, replace=False))
+            _note_is_true(proj, s, t, k=int(rng.integers(1, 5)), max_hops=int(rng.integers(2, 7)))

@@ -168,9 +168,14 @@ def stated_only(proj: Projection) -> np.ndarray:
     return ~(unmapped | guessed)
 
 
+def unstated_links(proj: Projection) -> np.ndarray:
+    """Per link: True where :func:`stated_only` leaves it out (cached)."""
+    return proj.cached(("unstated",), lambda: ~stated_only(proj))
+
+
 def has_inferred(proj: Projection) -> bool:
     """Whether the map holds any link :func:`stated_only` leaves out (cached)."""
-    return proj.cached(("has_inferred",), lambda: bool(proj.n_links) and not bool(stated_only(proj).all()))
+    return proj.cached(("has_inferred",), lambda: bool(unstated_links(proj).any()))
 
 
 def _build(proj: Projection, weights: Weights, kinds: frozenset[LinkKind] | None,

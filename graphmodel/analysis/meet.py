@@ -46,7 +46,7 @@ from collections.abc import Callable
 import numpy as np
 
 from .influence import InfluenceGraph
-from .search import Reach, sparse_layers
+from .search import Reach, gather, sparse_layers
 
 _START = 0.5  # first radius of each ball
 _GROW = 1.25  # a ball's radius grows by this factor at least
@@ -55,7 +55,8 @@ _SHARPEN = 8  # before a backward search, the source's ball grows while it cost 
 _SHARPEN_GROW = _GROW  # and its radius grows by this factor each time
 
 
-def _margin(limit: float) -> float:
+def margin(limit: float) -> float:
+    """``limit`` a little raised, so that a sum rounded otherwise stays below it."""
     return limit + _EPS * (1.0 + abs(limit))
 
 
@@ -146,7 +147,7 @@ class Meet:
             return math.inf
         h = self.max_hops
         best = min(float(np.min(flayers[p, fi] + blayers[h - p, bi])) for p in range(h + 1))
-        return _margin(best) if math.isfinite(best) else math.inf
+        return margin(best) if math.isfinite(best) else math.inf
 
     def cover(self, limit: float, meet: bool = False, source_only: bool = False) -> None:
         """Grow the balls, the one that cost less work first, until their radii add up to ``limit``
@@ -188,7 +189,7 @@ class Meet:
             return math.inf
         self.cover(math.inf, meet=True)
         g, upper = self.g, self.upper
-        cap = _margin(upper)
+        cap = margin(upper)
         rest = self._rest
         fwd = sparse_layers(g.indptr, g.nbr, g.cost, [self.s], (self.max_hops + 1) // 2, limit=upper,
                             blocked=self.blocked, lower=self.dst.lower(rest), cap=cap)
@@ -210,7 +211,7 @@ class Meet:
             self.cover(limit, source_only=True)
             self._sharpen(limit)
         reach = sparse_layers(g.rindptr, g.rnbr, g.rcost, [self.t], self.max_hops - 1, limit=limit,
-                              blocked=self.blocked, lower=self.src.lower(self._rest), cap=_margin(limit))
+                              blocked=self.blocked, lower=self.src.lower(self._rest), cap=margin(limit))
         self.spent = reach.work
         try:
             nodes, table = reach.table()
@@ -219,3 +220,34 @@ class Meet:
         column = np.full(g.n, len(nodes), dtype=np.int32)
         column[nodes] = np.arange(len(nodes), dtype=np.int32)
         return column, table
+
+
+def unstated_bound(meet: Meet, wide: InfluenceGraph, unstated: np.ndarray, limit: float) -> float:
+    """A lower bound of the cost of a path ``s -> t`` of ``wide`` (at most ``max_hops`` arcs) that takes an arc
+    of a link ``unstated`` marks, where ``meet`` searches a graph without those links; exact enough to tell
+    whether it exceeds ``limit``.
+
+    The first such arc leaves an actor the source reaches without them, and the last one enters an actor that
+    reaches the target without them, so the path costs at least the least (cost from ``s`` to a tail plus its
+    arc) plus the least cost from a head to ``t``: in ``meet``'s balls, grown until their radii exceed
+    ``limit``, or else at least their radii.
+    """
+    meet.cover(math.nextafter(margin(limit), math.inf))
+    first = _nearest(meet.src, wide.indptr, None, wide.link, unstated, wide.cost, meet.max_hops - 1)
+    last = _nearest(meet.dst, wide.rindptr, wide.rarc, wide.link, unstated, None, meet.max_hops - 1)
+    return first + last
+
+
+def _nearest(ball: _Ball, indptr: np.ndarray, arc: np.ndarray | None, link: np.ndarray, unstated: np.ndarray,
+             cost: np.ndarray | None, hops: int) -> float:
+    """The least cost in ``ball`` (within ``hops`` arcs) of an actor with an arc of a link ``unstated`` marks
+    in the rows ``indptr`` (``arc`` maps their positions to arcs), plus that arc's ``cost`` when given; the
+    ball's radius when less (outside the ball nothing is cheaper)."""
+    nodes, layers = ball.table()
+    reach = layers[hops, :-1]
+    inside = np.isfinite(reach)
+    pos, at = gather(indptr, nodes[inside], reach[inside])
+    arcs = pos if arc is None else arc[pos]
+    marked = unstated[link[arcs]]
+    values = at[marked] if cost is None else at[marked] + cost[arcs[marked]]
+    return min(float(values.min(initial=math.inf)), ball.radius)

@@ -44,6 +44,7 @@ import heapq
 import math
 import weakref
 from collections.abc import Iterable
+from contextlib import closing
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,8 +52,8 @@ import numpy as np
 
 from ..errors import StakemapError
 from ..kinds import LINK_SPECS, LinkKind
-from .influence import InfluenceGraph, has_inferred, influence_graph
-from .meet import Meet
+from .influence import InfluenceGraph, has_inferred, influence_graph, unstated_links
+from .meet import Meet, margin, unstated_bound
 from .projection import Projection
 from .readable import share_of_best, strength_word
 from .weights import Weights
@@ -170,17 +171,20 @@ def influence_paths(proj: Projection, source_id: str, target_id: str, k: int = 5
     if s == t:
         raise StakemapError("source and target are the same actor", hint="give two different actors")
     g = influence_graph(proj, weights, kinds, inferred=include_inferred)
-    found = distinct_routes(k_strongest(g, s, t, k * DIVERSITY + 8, max_hops), k)
+    want = k * DIVERSITY + 8
+    with closing(Meet(g, s, t, max_hops)) as meet:
+        candidates = k_strongest(g, s, t, want, max_hops, meet=meet)
+        found = distinct_routes(candidates, k)
+        unstated = not include_inferred and has_inferred(proj) and _unstated_change(
+            influence_graph(proj, weights, kinds, inferred=True), unstated_links(proj), meet, candidates, found, want, k)
     paths = _explain(proj, g, found)
     notes = []
     if 0 < len(paths) < k:
         notes.append(f"Only {len(paths)} distinct route{'s' if len(paths) != 1 else ''} within {max_hops} hops "
                      f"(routes through the same intermediaries are shown once).")
-    if not include_inferred and has_inferred(proj):
-        wider = distinct_routes(k_strongest(influence_graph(proj, weights, kinds, inferred=True), s, t, k, max_hops), k)
-        if [p[1] for p in wider[:1]] != [p[1] for p in found[:1]] or len(wider) != len(found):
-            notes.append("Following inferred and unmapped links too would change these routes "
-                         "(--include-inferred); they are left out because nobody stated them.")
+    if unstated:
+        notes.append("Following inferred and unmapped links too would change these routes "
+                     "(--include-inferred); they are left out because nobody stated them.")
     return PathsResult(source=proj.actor_ref(s), target=proj.actor_ref(t), paths=paths, k=k, max_hops=max_hops,
                        kinds=sorted(x.value for x in g.kinds) if g.kinds else None, weights=weights.describe(),
                        without=list(proj.removed), include_inferred=include_inferred, notes=notes)
@@ -193,17 +197,17 @@ DIVERSITY = 4
 def distinct_routes(found: list[tuple[float, list[int], list[int]]], k: int) -> list[tuple[float, list[int], list[int]]]:
     """The strongest ``k`` of ``found`` that each bring an intermediary of their own: a path whose middle
     actors all stand on one already chosen path (the same actors, in another order or fewer of them) adds
-    no new route.
+    no new route. A direct link has no intermediary and is a route of its own.
 
     >>> distinct_routes([(1.0, [0, 5, 7, 9], []), (1.1, [0, 7, 5, 9], []), (1.2, [0, 5, 9], []),
-    ...                  (1.3, [0, 5, 6, 9], [])], 4)
-    [(1.0, [0, 5, 7, 9], []), (1.3, [0, 5, 6, 9], [])]
+    ...                  (1.3, [0, 5, 6, 9], []), (1.4, [0, 9], [])], 4)
+    [(1.0, [0, 5, 7, 9], []), (1.3, [0, 5, 6, 9], []), (1.4, [0, 9], [])]
     """
     chosen: list[tuple[float, list[int], list[int]]] = []
     middles: list[frozenset[int]] = []
     for item in found:
         middle = frozenset(item[1][1:-1])
-        if any(middle <= m for m in middles):
+        if middle and any(middle <= m for m in middles):
             continue
         chosen.append(item)
         middles.append(middle)
@@ -212,15 +216,42 @@ def distinct_routes(found: list[tuple[float, list[int], list[int]]], k: int) -> 
     return chosen
 
 
+def _unstated_change(wide: InfluenceGraph, unstated: np.ndarray, meet: Meet,
+                     candidates: list[tuple[float, list[int], list[int]]],
+                     found: list[tuple[float, list[int], list[int]]], want: int, k: int) -> bool:
+    """Whether the routes ``found`` (the distinct ones among ``candidates``, the ``want`` least-cost paths of
+    ``meet``'s graph, which leaves out the links ``unstated`` marks) would differ on ``wide``, the graph with
+    those links: other actors, or the same actors through other links.
+
+    ``wide`` holds every arc of ``meet``'s graph but where a link of ``unstated`` is as strong between the same
+    two actors, so its ``want`` least-cost paths are the same unless one that takes an arc of such a link
+    costs at most the last candidate; and its least cost below the first one's is a change already.
+    """
+    s, t, max_hops = meet.s, meet.t, meet.max_hops
+    if len(candidates) == want and unstated_bound(meet, wide, unstated, candidates[-1][0]) > margin(candidates[-1][0]):
+        return False
+    with closing(Meet(wide, s, t, max_hops)) as wider:
+        best = wider.best_cost()
+        if not candidates or margin(best) < candidates[0][0]:
+            return math.isfinite(best)
+        routes = distinct_routes(k_strongest(wide, s, t, want, max_hops, meet=wider), k)
+
+    def named(graph: InfluenceGraph, chosen: list[tuple[float, list[int], list[int]]]) -> list:
+        return [(nodes, [int(graph.link[a]) for a in arcs]) for _, nodes, arcs in chosen]
+    return named(wide, routes) != named(meet.g, found)
+
+
 def k_strongest(g: InfluenceGraph, s: int, t: int, k: int, max_hops: int,
-                blocked: np.ndarray | None = None) -> list[tuple[float, list[int], list[int]]]:
+                blocked: np.ndarray | None = None, meet: Meet | None = None) -> list[tuple[float, list[int], list[int]]]:
     """The ``k`` least-cost simple paths ``s -> t`` of at most ``max_hops`` arcs.
 
     Returns ``(cost, nodes, arcs)`` triples, least cost first (ties: fewer hops first, then by positions).
+    ``meet``, when given, is the search of this question to use (and leave open: its balls serve again).
     """
     if s == t:
         return []
-    meet = Meet(g, s, t, max_hops, blocked)
+    own = meet is None
+    meet = Meet(g, s, t, max_hops, blocked) if meet is None else meet
     try:
         # A bound first: the best path's cost, by a search from both ends that meets in the middle.
         best = meet.best_cost()
@@ -232,7 +263,8 @@ def k_strongest(g: InfluenceGraph, s: int, t: int, k: int, max_hops: int,
                 return found
         return []  # not reached: the last limit is inf
     finally:
-        meet.close()
+        if own:
+            meet.close()
 
 
 def _limits(best: float, cap: "float | _Cap") -> Iterable[tuple[float, bool]]:
