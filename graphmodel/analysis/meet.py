@@ -127,6 +127,7 @@ class Meet:
         self.src = _Ball(g, s, True, max_hops, blocked)
         self.dst = _Ball(g, t, False, max_hops, blocked)
         self.upper = math.inf  # an upper bound of the least cost (of a walk of at most max_hops arcs)
+        self._best: float | None = None
         self.spent = 0  # the arcs the last backward search of :meth:`layers` looked at
 
     def _rest(self, h: int) -> int:
@@ -184,7 +185,12 @@ class Meet:
 
     def best_cost(self) -> float:
         """``min over v of F(v) + B(v)``: ``F`` the least cost from ``s`` in ``(max_hops + 1) // 2`` arcs,
-        ``B`` to ``t`` in ``max_hops // 2`` (``inf`` when ``t`` cannot be reached)."""
+        ``B`` to ``t`` in ``max_hops // 2`` (``inf`` when ``t`` cannot be reached); found once."""
+        if self._best is None:
+            self._best = self._best_cost()
+        return self._best
+
+    def _best_cost(self) -> float:
         if self.closed:
             return math.inf
         self.cover(math.inf, meet=True)
@@ -224,30 +230,51 @@ class Meet:
 
 def unstated_bound(meet: Meet, wide: InfluenceGraph, unstated: np.ndarray, limit: float) -> float:
     """A lower bound of the cost of a path ``s -> t`` of ``wide`` (at most ``max_hops`` arcs) that takes an arc
-    of a link ``unstated`` marks, where ``meet`` searches a graph without those links; exact enough to tell
-    whether it exceeds ``limit``.
+    of a link ``unstated`` marks, where ``meet`` searches a graph without those links, when it exceeds
+    ``limit``; at most ``limit`` (raised by :func:`margin`) when such a path may cost that.
 
     The first such arc leaves an actor the source reaches without them, and the last one enters an actor that
     reaches the target without them, so the path costs at least the least (cost from ``s`` to a tail plus its
-    arc) plus the least cost from a head to ``t``: in ``meet``'s balls, grown until their radii exceed
-    ``limit``, or else at least their radii.
+    arc) plus the least cost from a head to ``t``: as ``meet``'s balls show them, or else their radii. Their
+    cheapest actors are looked at first, and the balls grow until their radii exceed ``limit`` only when
+    that decides nothing.
     """
+    hops = meet.max_hops - 1
+
+    def bound(few: int | None = None) -> tuple[float, bool]:
+        first, seen_first = _nearest(meet.src, wide.indptr, None, wide.link, unstated, wide.cost, hops, few)
+        last, seen_last = _nearest(meet.dst, wide.rindptr, wide.rarc, wide.link, unstated, None, hops, few)
+        return first + last, seen_first and seen_last
+
+    if meet.src.reach is not None and meet.dst.reach is not None:
+        near, seen = bound(_FEW)
+        if seen and near <= margin(limit):
+            return near  # costs found, not bounds: a path with such an arc may cost this
+        lower, exact = bound()
+        if exact or lower > margin(limit):
+            return lower
     meet.cover(math.nextafter(margin(limit), math.inf))
-    first = _nearest(meet.src, wide.indptr, None, wide.link, unstated, wide.cost, meet.max_hops - 1)
-    last = _nearest(meet.dst, wide.rindptr, wide.rarc, wide.link, unstated, None, meet.max_hops - 1)
-    return first + last
+    return bound()[0]
+
+
+_FEW = 256  # the cheapest actors of each ball looked at first
 
 
 def _nearest(ball: _Ball, indptr: np.ndarray, arc: np.ndarray | None, link: np.ndarray, unstated: np.ndarray,
-             cost: np.ndarray | None, hops: int) -> float:
+             cost: np.ndarray | None, hops: int, few: int | None = None) -> tuple[float, bool]:
     """The least cost in ``ball`` (within ``hops`` arcs) of an actor with an arc of a link ``unstated`` marks
     in the rows ``indptr`` (``arc`` maps their positions to arcs), plus that arc's ``cost`` when given; the
-    ball's radius when less (outside the ball nothing is cheaper)."""
+    ball's radius when less (outside the ball nothing is cheaper). And whether it was found in the ball.
+    With ``few``, only that many of the ball's cheapest actors are looked at (a cost found is then one
+    such arc's, not the least)."""
     nodes, layers = ball.table()
     reach = layers[hops, :-1]
-    inside = np.isfinite(reach)
+    inside = np.flatnonzero(np.isfinite(reach))
+    if few is not None and len(inside) > few:
+        inside = inside[np.argpartition(reach[inside], few)[:few]]
     pos, at = gather(indptr, nodes[inside], reach[inside])
     arcs = pos if arc is None else arc[pos]
     marked = unstated[link[arcs]]
     values = at[marked] if cost is None else at[marked] + cost[arcs[marked]]
-    return min(float(values.min(initial=math.inf)), ball.radius)
+    least = float(values.min(initial=math.inf))
+    return (least, True) if least <= ball.radius else (ball.radius, False)

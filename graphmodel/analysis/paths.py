@@ -223,22 +223,31 @@ def _unstated_change(wide: InfluenceGraph, unstated: np.ndarray, meet: Meet,
     ``meet``'s graph, which leaves out the links ``unstated`` marks) would differ on ``wide``, the graph with
     those links: other actors, or the same actors through other links.
 
-    ``wide`` holds every arc of ``meet``'s graph but where a link of ``unstated`` is as strong between the same
-    two actors, so its ``want`` least-cost paths are the same unless one that takes an arc of such a link
-    costs at most the last candidate; and its least cost below the first one's is a change already.
+    Routes are chosen from the candidates in order, so only those up to the one that brought the last route
+    decide them (all, when fewer than ``k`` routes came). ``wide`` holds every arc of ``meet``'s graph but
+    where a link of ``unstated`` is as strong between the same two actors, so its first paths are the same
+    unless one that takes an arc of such a link costs at most the last deciding candidate
+    (:func:`.meet.unstated_bound`); else the routes of ``wide``'s first paths are compared.
     """
     s, t, max_hops = meet.s, meet.t, meet.max_hops
-    if len(candidates) == want and unstated_bound(meet, wide, unstated, candidates[-1][0]) > margin(candidates[-1][0]):
+    deciding = candidates.index(found[-1]) + 1 if len(found) == k else len(candidates)
+    complete = len(found) < k and len(candidates) < want  # every stated path was enumerated
+    if deciding and not complete and \
+            unstated_bound(meet, wide, unstated, candidates[deciding - 1][0]) > margin(candidates[deciding - 1][0]):
         return False
-    with closing(Meet(wide, s, t, max_hops)) as wider:
-        best = wider.best_cost()
-        if not candidates or margin(best) < candidates[0][0]:
-            return math.isfinite(best)
-        routes = distinct_routes(k_strongest(wide, s, t, want, max_hops, meet=wider), k)
 
     def named(graph: InfluenceGraph, chosen: list[tuple[float, list[int], list[int]]]) -> list:
         return [(nodes, [int(graph.link[a]) for a in arcs]) for _, nodes, arcs in chosen]
-    return named(wide, routes) != named(meet.g, found)
+    mine = named(meet.g, found)
+    with closing(Meet(wide, s, t, max_hops)) as wider:
+        if not candidates or margin(wider.best_cost()) < candidates[0][0]:
+            return math.isfinite(wider.best_cost())  # a route where there was none, or a stronger first one
+        need = deciding if len(found) == k else want
+        first = k_strongest(wide, s, t, need, max_hops, meet=wider)
+        routes = named(wide, distinct_routes(first, k))
+        if len(routes) == k or len(first) < need or need == want or routes != mine[:len(routes)]:
+            return routes != mine  # these are wide's routes, or already differ from a prefix of them
+        return named(wide, distinct_routes(k_strongest(wide, s, t, want, max_hops, meet=wider), k)) != mine
 
 
 def k_strongest(g: InfluenceGraph, s: int, t: int, k: int, max_hops: int,
