@@ -53,7 +53,9 @@ def ingest(
     Each file's ledger is printed (all of it with --json) and kept with its
     origin: records read, written, merged into which actor by which rule, set
     aside and why; money per currency, stated = written + set aside. Two ingests
-    at once give the store the same ingests give one after the other.
+    at once give the store the same ingests give one after the other. After a
+    write the map is prepared for questions (saved beside the store), so the
+    first question and the dashboard's start do not build it.
 
     Examples:
 
@@ -74,12 +76,13 @@ def ingest(
 
         from graphmodel.analysis.projection_cache import WriteRecorder
 
-        recorder = WriteRecorder(st)  # to bring the saved projection up to date after the write
+        recorder = WriteRecorder(st)  # to leave the saved projection up to date after the write
         report = run_ingest(recorder, paths, fmt=fmt, source=source, dry_run=dry_run, skip_invalid=skip_invalid,
                             options=options, on_file=on_file, who=current_user())
         version = st.versions()[-1].number if report.written else None
         if report.written:
-            recorder.refresh()
+            bar.update(task, description="preparing the map for questions", completed=len(paths))
+            recorder.prepare()
     if review:
         _write_review(review, report)
     if as_json:

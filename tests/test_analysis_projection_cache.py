@@ -212,6 +212,32 @@ def test_saved_files_are_readable_by_their_owner_only(random_store):
         assert oct(path.stat().st_mode & 0o777) == "0o600", path
 
 
+def test_a_first_ingest_leaves_a_saved_projection_of_what_it_wrote(tmp_path, monkeypatch):
+    """With nothing saved to bring up to date, ``stakemap ingest`` builds and saves the projection itself, so
+    the next question opens it; turned off, it saves nothing."""
+    from typer.testing import CliRunner
+
+    from stakemap.cli import app
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "actors.csv").write_text("id,kind,name\nfnv,sso,FNV\nbwi,guf,BWI\nncwu,union,NCWU\n", encoding="utf-8")
+    (folder / "links.csv").write_text("from,to,kind\nfnv,bwi,funds\nbwi,ncwu,supports\n", encoding="utf-8")
+    files = [str(folder / "actors.csv"), str(folder / "links.csv")]
+    db = tmp_path / "map.db"
+    result = CliRunner().invoke(app, ["ingest", *files, "--source", "mine", "--store", f"sqlite:///{db}"])
+    assert result.exit_code == 0, result.output
+    store = SQLiteStore(db, create=False)
+    saved = pc.load_projection(pc.cache_dir(store), store.fingerprint())
+    assert saved is not None and _columns(saved) == _columns(Projection.from_store(store))
+    store.close()
+    monkeypatch.setenv("STAKEMAP_PROJECTION_CACHE", "off")
+    other = tmp_path / "other.db"
+    result = CliRunner().invoke(app, ["ingest", *files, "--source", "mine", "--store", f"sqlite:///{other}"])
+    assert result.exit_code == 0, result.output
+    assert not (tmp_path / "other.db.projection").exists()
+
+
 def test_no_file_for_an_in_memory_store_or_when_turned_off(tmp_path, monkeypatch):
     memory = SQLiteStore(":memory:")
     assert pc.cache_dir(memory) is None and not pc.open_projection(memory).from_disk

@@ -460,6 +460,14 @@ class WriteRecorder:
             return False
 
 
+    def prepare(self) -> None:
+        """Leave a saved projection of the store as it now is: the one saved before the write brought up to
+        date (:meth:`refresh`), or else a new one built and saved, so that the next question and the
+        dashboard's start open it instead of building it (nothing for a store that keeps none)."""
+        if not self.refresh() and cache_dir(self.store) is not None:
+            open_projection(self.store)
+
+
 def _advanced_by(before: str, after: str, steps: int) -> bool:
     """Whether fingerprint ``after`` is ``before`` moved on by exactly ``steps`` generations."""
     b_id, _, b_gen = before.rpartition(":")
