@@ -32,7 +32,7 @@ import numpy as np
 
 from graphmodel.analysis import Projection, Weights, get_projection
 from graphmodel.analysis.projection import ACTOR_KINDS
-from graphmodel.analysis.projection_cache import saved_json
+from graphmodel.analysis.projection_cache import saved_json, saved_stats
 from graphmodel.errors import StakemapError
 from graphmodel.kinds import SENSITIVITY_RANK, ActorKind
 from graphmodel.settings import parse_store_url, resolve_store_url
@@ -171,13 +171,7 @@ def fingerprint() -> str:
 def store_stats():
     """The store's statistics (counts by kind, country and origin; last write), computed once per store
     content and saved beside the projection, since counting a large store takes a second."""
-    from dataclasses import asdict
-
-    from graphmodel.store.contract import Stats
-
-    def build():
-        return Stats(**saved_json(store(), "stats", lambda: asdict(store().stats())))
-    return _memoised(("stats", fingerprint()), build)
+    return _memoised(("stats", fingerprint()), lambda: saved_stats(store()))
 
 
 # -- sources and free text, as the viewer may read them ------------------------------------

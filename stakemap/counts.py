@@ -48,7 +48,9 @@ class MapStats(BaseModel):
 
 def map_stats(store: Any, clearance: Clearance = FULL) -> MapStats:
     """The counts of ``store`` as ``clearance`` sees it (see the module notes)."""
-    s = store.stats()
+    from graphmodel.analysis.projection_cache import saved_stats
+
+    s = saved_stats(store)  # counted once per store content
     if clearance == FULL:
         ledgers = {src.id: json.loads(src.ledger) for src in store.sources() if src.ledger}
         return MapStats(store=store.url, **s.as_dict(), ledgers=ledgers)

@@ -462,10 +462,14 @@ class WriteRecorder:
 
     def prepare(self) -> None:
         """Leave a saved projection of the store as it now is: the one saved before the write brought up to
-        date (:meth:`refresh`), or else a new one built and saved, so that the next question and the
-        dashboard's start open it instead of building it (nothing for a store that keeps none)."""
-        if not self.refresh() and cache_dir(self.store) is not None:
+        date (:meth:`refresh`), or else a new one built and saved, and the store's statistics beside it, so
+        that the next question and the dashboard's start open them instead of building them (nothing for
+        a store that keeps none)."""
+        if cache_dir(self.store) is None:
+            return
+        if not self.refresh():
             open_projection(self.store)
+        saved_stats(self.store)
 
 
 def _advanced_by(before: str, after: str, steps: int) -> bool:
@@ -497,6 +501,16 @@ def saved_json(store, name: str, build: Callable[[], Any]) -> Any:
         except (OSError, TypeError):
             pass
     return value
+
+
+def saved_stats(store) -> Any:
+    """The store's statistics (:meth:`~graphmodel.store.contract.StoreView.stats`), saved beside the projection
+    for its current content and read back while that holds: counting a large store takes seconds."""
+    from dataclasses import asdict
+
+    from ..store.contract import Stats
+
+    return Stats(**saved_json(store, "stats", lambda: asdict(store.stats())))
 
 
 _PROJECTIONS: OrderedDict[tuple[str, str], Any] = OrderedDict()
