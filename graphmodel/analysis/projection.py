@@ -37,7 +37,7 @@ import json
 import math
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -106,12 +106,10 @@ class Projection:
         b = _Builder()
         for a in actors:
             b.actor(a.id, a.kind.value, a.name, a.country, a.sensitivity.value, a.sectors, a.countries)
-        kept: dict[str, Link] = {}
-        for link in links:
-            if b.link(link.id, link.kind.value, link.source, link.target, link.start, link.end,
-                      link.confidence.value, link.sensitivity.value):
-                b.link_data(link.id, link.amount, link.currency, link.share, link.attributes)
-                kept[link.id] = link
+        links = list(links)
+        b.add_links(builder_rows(links))
+        known = set(b.lids)
+        kept = {lk.id: lk for lk in links if lk.id in known}
         proj = b.build(fingerprint)
         proj._fetch = lambda ids: {i: kept[i] for i in ids if i in kept}
         return proj
@@ -276,7 +274,7 @@ class _Builder:
         self.end: list[str | None] = []
         self.conf: list[int] = []
         self.lsens: list[int] = []
-        self.extra: dict[str, tuple] = {}
+        self.extra: dict[int, tuple] = {}  # link position -> (amount, currency, share, forward, backward)
 
     def _country(self, code: str | None) -> int:
         if not code:
@@ -297,29 +295,39 @@ class _Builder:
         if countries:
             self.op_countries[i] = tuple(countries)
 
-    def link(self, link_id, kind, source, target, start, end, confidence, sensitivity) -> bool:
-        s = self.index.get(source)
-        t = self.index.get(target)
-        if s is None or t is None or s == t:
-            return False
-        self.lids.append(link_id)
-        self.lkind.append(_LKIND.get(kind, _LKIND["related_to"]))
-        self.src.append(s)
-        self.dst.append(t)
-        self.start.append(start)
-        self.end.append(end)
-        self.conf.append(_CONF.get(confidence, 0))
-        self.lsens.append(_SENS.get(sensitivity, 0))
-        return True
+    def add_links(self, rows: Iterable[tuple]) -> None:
+        """Links as ``(id, kind, source, target, start, end, confidence, sensitivity, amount, currency, share,
+        attributes)`` rows (``attributes`` a dict or its JSON); a link whose ends are not both known actors,
+        or are one actor, is skipped."""
+        index, unmapped = self.index.get, _LKIND["related_to"]
+        kind_code, conf_code, sens_code = _LKIND.get, _CONF.get, _SENS.get
+        lids, lkind, src, dst = self.lids, self.lkind, self.src, self.dst
+        starts, ends, conf, lsens = self.start, self.end, self.conf, self.lsens
+        for link_id, kind, source, target, start, end, confidence, sensitivity, amount, currency, share, attrs in rows:
+            s, t = index(source), index(target)
+            if s is None or t is None or s == t:
+                continue
+            lids.append(link_id)
+            lkind.append(kind_code(kind, unmapped))
+            src.append(s)
+            dst.append(t)
+            starts.append(start)
+            ends.append(end)
+            conf.append(conf_code(confidence, 0))
+            lsens.append(sens_code(sensitivity, 0))
+            if amount is not None or share is not None or (attrs and attrs != "{}"):
+                self.link_data(len(lids) - 1, amount, currency, share,
+                               json.loads(attrs) if isinstance(attrs, str) else attrs)
 
-    def link_data(self, link_id, amount, currency, share, attributes) -> None:
+    def link_data(self, j: int, amount, currency, share, attributes) -> None:
+        """The money, share and influence of the link at position ``j``."""
         attributes = attributes or {}
         if share is None:
             share = _unit_or_none(attributes.get("share"))
         fwd = _unit_or_none(attributes.get("influence"))
         bwd = _unit_or_none(attributes.get("influence_backward"))
         if amount is not None or share is not None or fwd is not None or bwd is not None:
-            self.extra[link_id] = (amount, currency, share, fwd, bwd)
+            self.extra[j] = (amount, currency, share, fwd, bwd)
 
     def build(self, fingerprint: str) -> Projection:
         m = len(self.lids)
@@ -330,11 +338,7 @@ class _Builder:
         currency = np.full(m, -1, dtype=np.int16)
         currencies: dict[str, int] = {}
         if self.extra:
-            pos = {lid: j for j, lid in enumerate(self.lids)} if len(self.extra) > 64 else None
-            for lid, (a, cur, sh, f, b) in self.extra.items():
-                j = pos.get(lid) if pos is not None else _find(self.lids, lid)
-                if j is None:
-                    continue
+            for j, (a, cur, sh, f, b) in self.extra.items():
                 if a is not None:
                     amount[j] = float(a)
                 if cur:
@@ -364,11 +368,10 @@ class _Builder:
         )
 
 
-def _find(items: list[str], value: str) -> int | None:
-    try:
-        return items.index(value)
-    except ValueError:
-        return None
+def builder_rows(links: Iterable[Link]) -> Iterator[tuple]:
+    """Link models as the rows :meth:`_Builder.add_links` reads."""
+    return ((lk.id, lk.kind.value, lk.source, lk.target, lk.start, lk.end, lk.confidence.value, lk.sensitivity.value,
+             lk.amount, lk.currency, lk.share, lk.attributes) for lk in links)
 
 
 def _objects(values: list) -> np.ndarray:
@@ -392,13 +395,10 @@ def _from_sqlite(store) -> Projection | None:
         if not {"id", "kind", "name", "country", "sensitivity"} <= actor_cols:
             return None
         if {"amount", "currency", "share", "attributes"} <= link_cols:
-            extra = ("SELECT id, amount, currency, share, attributes FROM links WHERE amount IS NOT NULL"
-                     " OR share IS NOT NULL OR (attributes IS NOT NULL AND attributes NOT IN ('', '{}'))")
-        elif "doc" in link_cols:
-            extra = ("SELECT id, json_extract(doc, '$.amount'), json_extract(doc, '$.currency'),"
-                     " json_extract(doc, '$.share'), json_extract(doc, '$.attributes') FROM links"
-                     " WHERE json_extract(doc, '$.amount') IS NOT NULL OR json_extract(doc, '$.share') IS NOT NULL"
-                     " OR json_extract(doc, '$.attributes') != '{}'")
+            columns = "amount, currency, share, attributes"
+        elif "doc" in link_cols:  # an older schema: the money in each link's document
+            columns = ("json_extract(doc, '$.amount'), json_extract(doc, '$.currency'), json_extract(doc, '$.share'),"
+                       " json_extract(doc, '$.attributes')")
         else:
             return None
         b = _Builder()
@@ -415,10 +415,9 @@ def _from_sqlite(store) -> Projection | None:
                     b.sectors[i] = tuple(json.loads(sectors))
                 if countries and countries != "[]":
                     b.op_countries[i] = tuple(json.loads(countries))
-        for row in store.iter_link_rows():
-            b.link(*row[:8])
-        for link_id, amount, currency, share, attributes in db.execute(extra):
-            b.link_data(link_id, amount, currency, share, json.loads(attributes) if attributes else {})
+        # one pass over the links (in the order of iter_link_rows), their money with them
+        b.add_links(db.execute(f'SELECT id, kind, source, target, start, "end", confidence, sensitivity, {columns}'  # nosec B608
+                               " FROM links"))  # (columns from the constants above)
     except sqlite3.Error:
         return None
     return b.build(fingerprint)

@@ -29,7 +29,7 @@ import numpy as np
 
 from ..models import Actor, Link
 from .columns import IdIndex, StringColumn, assemble, sorted_insert
-from .projection import Projection, _Builder, _objects
+from .projection import Projection, _Builder, _objects, builder_rows
 
 _ACTOR_NUMERIC = ("kind", "country", "actor_sensitivity")
 _LINK_NUMERIC = ("link_kind", "src", "dst", "end_year", "confidence", "link_sensitivity", "amount", "currency",
@@ -125,10 +125,7 @@ def apply_changes(proj: Projection, changes: Changes, *, fingerprint: str | None
     for lk in changes.links:
         if lk.id in where:
             lkeep[where[lk.id]] = False  # dropped here; put back in place below if it is still valid
-    for lk in changes.links:
-        if lmini.link(lk.id, lk.kind.value, lk.source, lk.target, lk.start, lk.end, lk.confidence.value,
-                      lk.sensitivity.value):
-            lmini.link_data(lk.id, lk.amount, lk.currency, lk.share, lk.attributes)
+    lmini.add_links(builder_rows(changes.links))
     built = lmini.build("")
     currencies = list(proj.currencies)
     cur_code = {c: i for i, c in enumerate(currencies)}
