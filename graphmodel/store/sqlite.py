@@ -522,8 +522,11 @@ class SQLiteStore(SQLiteHistory, Store):
         by_origin: dict[str, dict[str, int]] = {}
         for origin, n in q("SELECT origin, count(*) FROM actor_claims GROUP BY origin"):
             by_origin.setdefault(origin, {"actors": 0, "links": 0})["actors"] = n
-        for origin, n in q("SELECT origin, count(*) FROM links GROUP BY origin UNION ALL"
-                           " SELECT origin, count(*) FROM link_claims GROUP BY origin"):
+        by_kind: dict[str, int] = {}
+        for origin, kind, n in q("SELECT origin, kind, count(*) FROM links GROUP BY origin, kind"):  # one scan
+            by_origin.setdefault(origin, {"actors": 0, "links": 0})["links"] += n
+            by_kind[kind] = by_kind.get(kind, 0) + n
+        for origin, n in q("SELECT origin, count(*) FROM link_claims GROUP BY origin"):
             by_origin.setdefault(origin, {"actors": 0, "links": 0})["links"] += n
         last = q("SELECT value FROM meta WHERE key='last_write'").fetchone()
         return Stats(
@@ -531,7 +534,7 @@ class SQLiteStore(SQLiteHistory, Store):
             links=q("SELECT count(*) FROM links").fetchone()[0],
             sources=q("SELECT count(*) FROM sources").fetchone()[0],
             actors_by_kind=dict(q("SELECT kind, count(*) FROM actors GROUP BY kind ORDER BY 2 DESC, 1")),
-            links_by_kind=dict(q("SELECT kind, count(*) FROM links GROUP BY kind ORDER BY 2 DESC, 1")),
+            links_by_kind=dict(sorted(by_kind.items(), key=lambda kv: (-kv[1], kv[0]))),  # as ORDER BY 2 DESC, 1
             actors_by_country=dict(q("SELECT coalesce(country, ''), count(*) FROM actors GROUP BY 1 ORDER BY 2 DESC, 1")),
             records_by_origin=dict(sorted(by_origin.items())),
             last_write=last[0] if last else None,
