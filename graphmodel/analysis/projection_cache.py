@@ -462,17 +462,13 @@ class WriteRecorder:
 
     def prepare(self) -> None:
         """Leave a saved projection of the store as it now is: the one saved before the write brought up to
-        date (:meth:`refresh`), or else a new one built and saved, with its influence graphs under the
-        default weights and the store's statistics beside it, so that the next question and the dashboard's
-        start open them instead of building them (nothing for a store that keeps none)."""
-        from .influence import influence_graph
-
+        date (:meth:`refresh`), or else a new one built and saved, and the store's statistics beside it, so
+        that the next question and the dashboard's start open them instead of building them (nothing for
+        a store that keeps none)."""
         if cache_dir(self.store) is None:
             return
-        self.refresh()
-        proj = open_projection(self.store)  # the refreshed file, or else built and saved
-        for stated_only in (True, False):  # the influence graphs of the default weights, saved beside it
-            influence_graph(proj, inferred=not stated_only)
+        if not self.refresh():
+            open_projection(self.store)
         saved_stats(self.store)
 
 
