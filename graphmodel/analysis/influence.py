@@ -195,18 +195,20 @@ def _build(proj: Projection, weights: Weights, kinds: frozenset[LinkKind] | None
         codes = np.array([LINK_KINDS.index(k) for k in kinds])
         keep &= np.isin(np.concatenate([proj.link_kind] * 2), codes)
     tails, heads, strength, link, along = tails[keep], heads[keep], strength[keep], link[keep], along[keep]
-    # the strongest arc per ordered pair (ties: the lowest link position)
-    order = np.lexsort((link, -strength, heads, tails))
-    tails, heads, strength, link, along = tails[order], heads[order], strength[order], link[order], along[order]
+    # the strongest arc per ordered pair (ties: the lowest link position); a pair as one number
+    pair = tails.astype(np.int64) * max(n, 1) + heads
+    order = np.lexsort((link, -strength, pair))
+    pair, tails, heads, strength, link, along = (pair[order], tails[order], heads[order], strength[order],
+                                                 link[order], along[order])
     if len(tails):
         first = np.ones(len(tails), dtype=bool)
-        first[1:] = (tails[1:] != tails[:-1]) | (heads[1:] != heads[:-1])
+        first[1:] = pair[1:] != pair[:-1]
         tails, heads, strength, link, along = tails[first], heads[first], strength[first], link[first], along[first]
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(tails, minlength=n), out=indptr[1:])
     with np.errstate(divide="ignore"):
         cost = -np.log(strength)
-    rorder = np.lexsort((tails, heads))
+    rorder = np.argsort(heads.astype(np.int64) * max(n, 1) + tails, kind="stable")  # by head, then tail
     rindptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(heads, minlength=n), out=rindptr[1:])
     return InfluenceGraph(
