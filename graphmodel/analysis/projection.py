@@ -415,7 +415,7 @@ def _from_sqlite(store) -> Projection | None:
                     b.sectors[i] = tuple(json.loads(sectors))
                 if countries and countries != "[]":
                     b.op_countries[i] = tuple(json.loads(countries))
-        # one pass over the links (in the order of iter_link_rows), their money with them
+        # one pass over the links, in the table's order, their money with them
         b.add_links(db.execute(f'SELECT id, kind, source, target, start, "end", confidence, sensitivity, {columns}'  # nosec B608
                                " FROM links"))  # (columns from the constants above)
     except sqlite3.Error:

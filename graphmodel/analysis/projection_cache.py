@@ -459,7 +459,6 @@ class WriteRecorder:
         except OSError:
             return False
 
-
     def prepare(self) -> None:
         """Leave a saved projection of the store as it now is: the one saved before the write brought up to
         date (:meth:`refresh`), or else a new one built and saved, and the store's statistics beside it, so
